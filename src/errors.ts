@@ -1,0 +1,80 @@
+/**
+ * Every failure a user can see is one of these. Each carries the exit code the CLI maps it to,
+ * and a message that says what failed and what to do. None of them ever carries a secret.
+ */
+export type ExitCode = 0 | 1 | 2 | 3;
+
+export class GongSyncError extends Error {
+  readonly exitCode: ExitCode = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags, environment or arguments: exit 2. */
+export class ConfigError extends GongSyncError {
+  override readonly exitCode = 2;
+}
+
+/** 401/403: retrying never helps. */
+export class GongAuthError extends GongSyncError {
+  constructor(
+    readonly status: number,
+    readonly baseUrl: string,
+    detail: string,
+    hint: string,
+  ) {
+    super(`Gong rejected the credentials (${status}) for ${baseUrl}: ${hint}${detail ? ` (Gong said: ${detail})` : ''}`);
+  }
+}
+
+/** Any other HTTP answer Gong gives that is not retryable, or that stayed bad after every retry. */
+export class GongHttpError extends GongSyncError {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Gong answered 400 "cursor has expired": the window must be restarted from its start. */
+export class CursorExpiredError extends GongSyncError {}
+
+/** Stops the run on purpose, with state saved: exit 3. */
+export class StoppedEarlyError extends GongSyncError {
+  override readonly exitCode = 3;
+}
+
+export class DailyBudgetSpentError extends StoppedEarlyError {
+  constructor(used: number, budget: number) {
+    super(
+      `Daily request budget spent: ${used} of ${budget} requests used today (UTC). ` +
+        'State is saved; the next run after midnight UTC continues. Raise GONG_DAILY_BUDGET to allow more.',
+    );
+  }
+}
+
+export class RateLimitedError extends StoppedEarlyError {
+  constructor(retryAfterSeconds: number, maxWaitSeconds: number) {
+    super(
+      `Gong asked to wait ${retryAfterSeconds}s before the next request (429), longer than the ${maxWaitSeconds}s this run waits: ` +
+        "the company's daily quota is probably spent. State is saved; run again later.",
+    );
+  }
+}
+
+export class InterruptedError extends StoppedEarlyError {
+  constructor(signal: string) {
+    super(`Stopped by ${signal}: the current page was committed and state is saved; run again to continue.`);
+  }
+}
+
+export class LockHeldError extends StoppedEarlyError {}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

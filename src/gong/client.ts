@@ -1,0 +1,228 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import {
+  CursorExpiredError,
+  GongAuthError,
+  GongHttpError,
+  RateLimitedError,
+  describeError,
+} from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { parseJsonLossless } from './json.js';
+import type { RequestPacer } from './pacer.js';
+import {
+  backoffDelay,
+  isCursorExpired,
+  isEmptyResult404,
+  isTransientNetworkError,
+  isTransientStatus,
+  parseRetryAfterSeconds,
+} from './retry-policy.js';
+
+export type GongAuth =
+  | { kind: 'basic'; accessKey: string; accessKeySecret: string }
+  | { kind: 'bearer'; token: string };
+
+/** Decides, before each attempt, whether today's request budget allows it (throws if not). */
+export interface RequestBudget {
+  consume(): void;
+}
+
+export interface GongRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+}
+
+export interface GongClientOptions {
+  baseUrl: string;
+  auth: GongAuth;
+  pacer: RequestPacer;
+  budget?: RequestBudget;
+  logger?: Logger;
+  /** Attempts after the first for 5xx, resets, timeouts and malformed bodies. */
+  maxRetries?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Headers and body each must arrive within this. */
+  requestTimeoutMs?: number;
+  /** A 429 asking to wait longer than this stops the run (exit 3) instead of sleeping. */
+  maxRetryAfterSeconds?: number;
+  dispatcher?: Dispatcher;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ClientStats {
+  requests: number;
+  retries: number;
+  throttled: number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one door to Gong: auth, pacing, retries and the meaning of each answer live here, so the
+ * rest of the program sees either parsed JSON, `null` for Gong's "No ... found" 404, or a typed
+ * error that says what to do.
+ */
+export class GongClient {
+  readonly baseUrl: string;
+  readonly stats: ClientStats = { requests: 0, retries: 0, throttled: 0 };
+  private readonly authorization: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly logger: Logger;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: GongClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.authorization =
+      options.auth.kind === 'basic'
+        ? 'Basic ' + Buffer.from(`${options.auth.accessKey}:${options.auth.accessKeySecret}`).toString('base64')
+        : `Bearer ${options.auth.token}`;
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 8 });
+    this.logger = options.logger ?? silentLogger;
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  /** The Authorization header value, so redaction can hide its encoded form too. */
+  get authorizationHeader(): string {
+    return this.authorization;
+  }
+
+  async request(req: GongRequest): Promise<unknown | null> {
+    const url = this.baseUrl + req.path + queryString(req.query);
+    const label = `${req.method} ${req.path}`;
+    const bodyText = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const maxRetries = this.options.maxRetries ?? 5;
+    let failures = 0;
+    let throttles = 0;
+    for (;;) {
+      const outcome = await this.options.pacer.run(() => this.attempt(url, req.method, bodyText));
+      if (outcome.kind === 'ok') return outcome.json;
+      if (outcome.kind === 'empty') return null;
+      if (outcome.kind === 'throttled') {
+        this.stats.throttled++;
+        throttles++;
+        const maxWait = this.options.maxRetryAfterSeconds ?? 120;
+        if (outcome.retryAfterSeconds > maxWait || throttles > 20) {
+          throw new RateLimitedError(outcome.retryAfterSeconds, maxWait);
+        }
+        this.logger.warn(`Gong throttled ${label} (429); pausing all requests for ${outcome.retryAfterSeconds}s`);
+        this.options.pacer.pauseFor(outcome.retryAfterSeconds * 1000);
+        continue;
+      }
+      // transient
+      failures++;
+      if (failures > maxRetries) {
+        throw new GongHttpError(
+          `Gong kept failing for ${label} at ${this.baseUrl} after ${failures} attempts (last: ${outcome.reason}). ` +
+            'State is saved; run again later, or check GONG_BASE_URL if this persists.',
+          outcome.status,
+          req.path,
+        );
+      }
+      this.stats.retries++;
+      const delay = backoffDelay(failures - 1, {
+        baseMs: this.options.retryBaseMs ?? 500,
+        maxMs: this.options.retryMaxMs ?? 30_000,
+        random: this.options.random,
+      });
+      this.logger.debug(`retrying ${label} in ${delay}ms after ${outcome.reason}`);
+      await this.sleep(delay);
+    }
+  }
+
+  private async attempt(url: string, method: 'GET' | 'POST', bodyText: string | undefined): Promise<AttemptOutcome> {
+    this.options.budget?.consume();
+    this.stats.requests++;
+    const timeout = this.options.requestTimeoutMs ?? 60_000;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method,
+        dispatcher: this.dispatcher,
+        headers: {
+          authorization: this.authorization,
+          accept: 'application/json',
+          ...(bodyText === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: bodyText,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+    } catch (error) {
+      if (isTransientNetworkError(error)) return { kind: 'transient', reason: networkReason(error) };
+      throw new GongHttpError(`Could not reach Gong at ${this.baseUrl}: ${describeError(error)}. Check GONG_BASE_URL.`, undefined, url);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      return { kind: 'transient', reason: networkReason(error), status: response.statusCode };
+    }
+    const status = response.statusCode;
+    const path = new URL(url).pathname;
+    if (status >= 200 && status < 300) {
+      try {
+        return { kind: 'ok', json: parseJsonLossless(text) };
+      } catch {
+        return { kind: 'transient', reason: `malformed JSON body (${status}, ${text.length} bytes)`, status };
+      }
+    }
+    const messages = errorMessages(text);
+    if (status === 429) {
+      return { kind: 'throttled', retryAfterSeconds: parseRetryAfterSeconds(response.headers['retry-after'], Date.now()) };
+    }
+    if (isTransientStatus(status)) return { kind: 'transient', reason: `HTTP ${status}`, status };
+    if (isEmptyResult404(status, messages)) return { kind: 'empty' };
+    if (status === 401 || status === 403) {
+      const hint =
+        this.options.auth.kind === 'basic'
+          ? 'check GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, and that GONG_BASE_URL is your tenant host'
+          : 'check GONG_ACCESS_TOKEN, and that GONG_BASE_URL is the api_base_url_for_customer of the token';
+      throw new GongAuthError(status, this.baseUrl, messages.join('; '), hint);
+    }
+    if (isCursorExpired(status, messages)) {
+      throw new CursorExpiredError(`Gong's paging cursor expired for ${method} ${path}`);
+    }
+    const said = messages.length > 0 ? messages.join('; ') : text.slice(0, 200);
+    throw new GongHttpError(`Gong answered ${status} for ${method} ${path} at ${this.baseUrl}: ${said}`, status, path);
+  }
+
+  async close(): Promise<void> {
+    this.options.pacer.clear();
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}
+
+type AttemptOutcome =
+  | { kind: 'ok'; json: unknown }
+  | { kind: 'empty' }
+  | { kind: 'throttled'; retryAfterSeconds: number }
+  | { kind: 'transient'; reason: string; status?: number };
+
+function queryString(query: GongRequest['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function errorMessages(text: string): string[] {
+  try {
+    const parsed = JSON.parse(text) as { errors?: unknown };
+    if (Array.isArray(parsed.errors)) return parsed.errors.map(String);
+  } catch {
+    // not JSON: an HTML error page or nothing at all
+  }
+  return [];
+}
+
+function networkReason(error: unknown): string {
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  return code ? `network error ${code}` : `network error: ${describeError(error)}`;
+}

@@ -1,0 +1,68 @@
+import type { DateWindow } from '../../streams/types.js';
+
+const DAY_MS = 86_400_000;
+
+export type Granularity = 'datetime' | 'date';
+
+export interface WindowPlanInput {
+  granularity: Granularity;
+  /** End of the last completed window, or null before the first sync. */
+  bookmark: string | null;
+  /** Where a first sync starts. */
+  startDate: Date;
+  lookbackDays: number;
+  maxWindowDays: number;
+  /** The frozen exclusive upper bound, in the stream's granularity. */
+  upperBound: string;
+}
+
+/**
+ * Plans the windows of one pass: from the bookmark minus the look-back (or the start date) to the
+ * frozen upper bound, cut into windows of at most maxWindowDays. Few, large windows: cursor paging
+ * handles any size, and every extra window costs a partial page.
+ */
+export function planWindows(input: WindowPlanInput): DateWindow[] {
+  const start = input.bookmark
+    ? parseBound(input.bookmark).getTime() - input.lookbackDays * DAY_MS
+    : input.startDate.getTime();
+  const end = parseBound(input.upperBound).getTime();
+  const from = input.granularity === 'date' ? floorToDay(start) : start;
+  if (!(from < end)) return [];
+  const windows: DateWindow[] = [];
+  const step = input.maxWindowDays * DAY_MS;
+  for (let cursor = from; cursor < end; cursor += step) {
+    const windowEnd = Math.min(cursor + step, end);
+    windows.push({ from: formatBound(cursor, input.granularity), to: formatBound(windowEnd, input.granularity) });
+  }
+  return windows;
+}
+
+/** The frozen upper bound of a run: now (to the second) or today/tomorrow in the company time zone. */
+export function upperBoundFor(upper: 'now' | 'today' | 'tomorrow', now: Date, timeZone: string): string {
+  if (upper === 'now') return formatBound(Math.floor(now.getTime() / 1000) * 1000, 'datetime');
+  const today = dateInTimeZone(now, timeZone);
+  return upper === 'today' ? today : addDays(today, 1);
+}
+
+export function dateInTimeZone(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+function parseBound(value: string): Date {
+  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+}
+
+function floorToDay(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+function formatBound(ms: number, granularity: Granularity): string {
+  const iso = new Date(ms).toISOString();
+  return granularity === 'date' ? iso.slice(0, 10) : iso.replace(/\.\d{3}Z$/, 'Z');
+}

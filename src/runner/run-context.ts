@@ -1,0 +1,42 @@
+import type { GongClient } from '../gong/client.js';
+import type { SqlExecutor } from '../db/sql-executor.js';
+import type { RowLoader } from '../loader.js';
+import type { Logger } from '../logger.js';
+import type { SyncStateStore } from '../../state/sync-state-store.js';
+import type { DateWindow } from '../../streams/types.js';
+
+/** Everything one run shares across its streams. Built once by runSync. */
+export interface RunContext {
+  exec: SqlExecutor;
+  client: GongClient;
+  state: SyncStateStore;
+  loader: RowLoader;
+  logger: Logger;
+  now: () => Date;
+  /** The run's start: the frozen upper bound of its windows and the `synced_at` of its rows. */
+  runStartedAt: Date;
+  startDate: Date;
+  timeZone: string;
+  /** 'incremental', or 'backfill:FROM..TO' for a backfill with its own progress. */
+  scope: string;
+  /** A backfill's explicit range (replaces bookmark + look-back planning). */
+  range?: DateWindow;
+  /** Set when SIGINT/SIGTERM asks the run to stop after the current page. */
+  signal?: AbortSignal;
+  progress?: ProgressListener;
+}
+
+export interface ProgressListener {
+  onPage(event: { stream: string; records: number; rows: number; windowTo?: string; windowFrom?: string }): void;
+}
+
+export interface StreamReport {
+  stream: string;
+  outcome: 'succeeded' | 'skipped' | 'failed' | 'stopped';
+  records: number;
+  rowsWritten: number;
+  requests: number;
+  pages: number;
+  rejected: number;
+  message?: string;
+}

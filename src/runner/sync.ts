@@ -1,0 +1,117 @@
+import { GongAuthError, StoppedEarlyError, describeError } from '../errors.js';
+import type { GongClient } from '../gong/client.js';
+import type { Database } from '../db/database.js';
+import { SqlExecutor } from '../db/sql-executor.js';
+import { RowLoader } from '../loader.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { SyncStateStore } from '../../state/sync-state-store.js';
+import { RunLog, type RunOutcome } from '../../state/run-log.js';
+import type { DateWindow, StreamDefinition } from '../../streams/types.js';
+import type { ProgressListener, RunContext, StreamReport } from './run-context.js';
+import { StreamRunner } from './stream-runner.js';
+
+export interface SyncOptions {
+  database: Database;
+  client: GongClient;
+  streams: StreamDefinition[];
+  startDate: Date;
+  timeZone?: string;
+  command?: string;
+  /** A backfill: its own state scope and an explicit range instead of bookmarks. */
+  backfill?: DateWindow;
+  now?: () => Date;
+  logger?: Logger;
+  signal?: AbortSignal;
+  progress?: ProgressListener;
+}
+
+export interface SyncReport {
+  runId: number;
+  outcome: Exclude<RunOutcome, 'running'>;
+  streams: StreamReport[];
+  requests: number;
+  rowsWritten: number;
+  elapsedMs: number;
+  /** The error that ended or failed the run, if any. */
+  error?: Error;
+}
+
+/**
+ * Runs the selected streams in order. A stream that fails is reported and the others still run
+ * (they are independent); an auth failure or a deliberate stop (budget, long 429, signal) ends
+ * the run at once with state saved.
+ */
+export async function runSync(options: SyncOptions): Promise<SyncReport> {
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? silentLogger;
+  const exec = new SqlExecutor(options.database);
+  const runLog = new RunLog(exec, now);
+  const runStartedAt = now();
+  const selected = options.streams.filter(
+    (s) => !(s.coveredBy && options.streams.some((other) => other.name === s.coveredBy)),
+  );
+  const runId = runLog.start(options.command ?? 'sync', selected.map((s) => s.name));
+  const ctx: RunContext = {
+    exec,
+    client: options.client,
+    state: new SyncStateStore(exec, now),
+    loader: new RowLoader(exec),
+    logger,
+    now,
+    runStartedAt,
+    startDate: options.startDate,
+    timeZone: options.timeZone ?? 'UTC',
+    scope: options.backfill ? `backfill:${options.backfill.from}..${options.backfill.to}` : 'incremental',
+    range: options.backfill,
+    signal: options.signal,
+    progress: options.progress,
+  };
+  const requestsBefore = options.client.stats.requests;
+  const reports: StreamReport[] = [];
+  let fatal: Error | undefined;
+  let firstFailure: Error | undefined;
+  for (const stream of selected) {
+    const runner = new StreamRunner(stream, ctx);
+    if (fatal) break;
+    try {
+      const report = await runner.run();
+      reports.push(report);
+      logger.info(
+        report.outcome === 'skipped'
+          ? `${stream.name}: skipped (${report.message})`
+          : `${stream.name}: ${report.records} records, ${report.rowsWritten} rows, ${report.requests} requests`,
+        { event: 'stream_done', ...report },
+      );
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      runner.report.outcome = err instanceof StoppedEarlyError ? 'stopped' : 'failed';
+      runner.report.message = describeError(err);
+      reports.push(runner.report);
+      if (err instanceof StoppedEarlyError || err instanceof GongAuthError) {
+        fatal = err;
+      } else {
+        firstFailure ??= err;
+        logger.error(`${stream.name}: ${describeError(err)}`, { stream: stream.name, event: 'stream_failed' });
+      }
+    }
+  }
+  const error = fatal ?? firstFailure;
+  const outcome: SyncReport['outcome'] = fatal instanceof StoppedEarlyError ? 'stopped' : error ? 'failed' : 'succeeded';
+  const report: SyncReport = {
+    runId,
+    outcome,
+    streams: reports,
+    requests: options.client.stats.requests - requestsBefore,
+    rowsWritten: reports.reduce((sum, r) => sum + r.rowsWritten, 0),
+    elapsedMs: now().getTime() - runStartedAt.getTime(),
+    error,
+  };
+  runLog.finish(runId, {
+    outcome,
+    requests: report.requests,
+    rowsWritten: report.rowsWritten,
+    message: error ? describeError(error) : undefined,
+    peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+  });
+  return report;
+}

@@ -1,0 +1,53 @@
+/** Small pure helpers that turn Gong's JSON values into SQLite column values. */
+import { idText } from '../src/gong/json.js';
+
+export { idText };
+
+/** Lists and objects are kept as JSON text; absent values become NULL. */
+export function jsonText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(value);
+}
+
+export function text(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+export function integer(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Math.trunc(Number(value));
+  return null;
+}
+
+export function real(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return null;
+}
+
+export function bool(value: unknown): number | null {
+  if (value === true || value === 'true') return 1;
+  if (value === false || value === 'false') return 0;
+  return null;
+}
+
+/** The whole record, unknown fields included. */
+export function raw(record: unknown): string {
+  return JSON.stringify(record);
+}
+
+export function asArray<T = any>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+export function asObject(value: unknown): Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, any>) : {};
+}
+
+/** A record without its key cannot be stored: the runner reports it instead. */
+export function requireId(value: unknown, field: string): string {
+  const id = idText(value);
+  if (!id) throw new Error(`record has no ${field}`);
+  return id;
+}

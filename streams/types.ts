@@ -1,0 +1,98 @@
+/**
+ * The vocabulary of a stream declaration. A stream says what to ask Gong, where the records are
+ * in the answer, how a record becomes rows, and how it stays fresh; the runner does the rest.
+ * No HTTP and no SQL here.
+ */
+export type Row = Record<string, unknown>;
+
+export interface TableSpec {
+  name: string;
+  primaryKey: string[];
+  /**
+   * A child table whose rows are replaced as a set: before writing, rows whose `column` equals a
+   * key of the parent rows in the same page are deleted (a shorter transcript leaves no stale rows).
+   */
+  replaceChildrenOf?: { table: string; parentColumn: string; column: string };
+}
+
+export interface DateWindow {
+  /** Inclusive start: ISO timestamp, or YYYY-MM-DD for date-granular streams. */
+  from: string;
+  /** Exclusive end, frozen when the run starts. */
+  to: string;
+}
+
+/** What the runner hands a stream to build one request from. */
+export interface RequestInput {
+  window?: DateWindow;
+  partition?: Record<string, string>;
+  ids?: string[];
+}
+
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: Record<string, unknown>;
+}
+
+export type Replication =
+  /** Read everything every run (or at most every `minIntervalHours`). */
+  | { kind: 'full_refresh'; minIntervalHours?: number; removeMissing?: boolean }
+  /** Bounded windows [from, to) with a frozen upper bound and a look-back before the bookmark. */
+  | {
+      kind: 'date_windows';
+      granularity: 'datetime' | 'date';
+      lookbackDays: number;
+      /** Longest window; a first sync of a year is one window when this is >= 366. */
+      maxWindowDays: number;
+      /** Latest allowed `to`: now (datetime), today or tomorrow (date, in the company time zone). */
+      upperBound: 'now' | 'today' | 'tomorrow';
+    }
+  /**
+   * Fed by ids from a parent table: rows the parent (re)wrote since this stream's last pass, plus
+   * parent rows still missing here that started within `retryMissingDays`, in batches.
+   */
+  | {
+      kind: 'parent_ids';
+      parent: { table: string; idColumn: string; startedColumn: string };
+      missingIn: { table: string; column: string };
+      batchSize: number;
+      retryMissingDays: number;
+    };
+
+/** A stream run once per partition; partitions are ids read from tables the database already has. */
+export interface PartitionSpec {
+  /** Each source adds one parameter; several sources combine as a cross product. */
+  sources: Array<{
+    param: string;
+    table: string;
+    column: string;
+    /** The column of this stream's rows that holds the value (for removing rows Gong no longer has). */
+    rowColumn: string;
+    /** Only values that also appear in this column (e.g. users who are someone's manager). */
+    whereIn?: { table: string; column: string };
+  }>;
+}
+
+export interface StreamDefinition {
+  name: string;
+  description: string;
+  request(input: RequestInput): RequestSpec;
+  /** Where the records are in Gong's answer. */
+  recordsKey: string;
+  /** Whether Gong pages this endpoint with a cursor. */
+  paginated: boolean;
+  replication: Replication;
+  partitions?: PartitionSpec;
+  tables: TableSpec[];
+  /** The record's key, for reporting a record that cannot be stored. */
+  recordId(record: any): string;
+  toRows(record: any, input: RequestInput): Record<string, Row[]>;
+  /** Another stream that writes this stream's tables too; when both run, this one is skipped. */
+  coveredBy?: string;
+}
+
+export function defineStream(definition: StreamDefinition): StreamDefinition {
+  return definition;
+}
