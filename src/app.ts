@@ -1,0 +1,60 @@
+import { openDatabase, migrateToLatest, type Database } from './db/database.js';
+import { SqlExecutor } from './db/sql-executor.js';
+import { GongClient } from './gong/client.js';
+import { RequestPacer } from './gong/pacer.js';
+import { requireAuth, secretsOf, type AppConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { DailyRequestCounter } from '../state/request-counter.js';
+
+/** What a command needs to talk to Gong and the database: built once, from the configuration. */
+export interface App {
+  config: AppConfig;
+  database: Database;
+  client: GongClient;
+  counter: DailyRequestCounter;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export function createAppLogger(config: AppConfig): Logger {
+  return createLogger({ format: config.logFormat, level: config.quiet ? 'warn' : 'info', secrets: secretsOf(config) });
+}
+
+export async function openMigratedDatabase(file: string, logger?: Logger): Promise<Database> {
+  const database = openDatabase(file);
+  try {
+    const { applied } = await migrateToLatest(database);
+    if (applied.length > 0) logger?.info(`applied migrations: ${applied.join(', ')}`);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+export async function createApp(config: AppConfig, logger: Logger = createAppLogger(config)): Promise<App> {
+  const auth = requireAuth(config);
+  const database = await openMigratedDatabase(config.dbFile, logger);
+  const counter = new DailyRequestCounter(new SqlExecutor(database), config.dailyBudget);
+  const client = new GongClient({
+    baseUrl: config.baseUrl,
+    auth,
+    pacer: new RequestPacer({ requestsPerSecond: config.rateLimit }),
+    budget: counter,
+    logger,
+    retryBaseMs: config.retryBaseMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxRetryAfterSeconds: config.maxRetryAfterSeconds,
+  });
+  return {
+    config,
+    database,
+    client,
+    counter,
+    logger,
+    async close() {
+      await client.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { GongSimulator, DEMO_CREDENTIALS } from '../../simulator/server.js';
+import { createApp, createAppLogger } from '../../app.js';
+import { loadConfig } from '../../config.js';
+import { runSync } from '../../runner/sync.js';
+import { SqlExecutor } from '../../db/sql-executor.js';
+import { streams } from '../../../streams/index.js';
+import { selectStreams } from '../stream-selection.js';
+import { exitCodeOf, formatSyncReport } from '../report-output.js';
+import { withStopSignals } from '../signals.js';
+import { ConfigError } from '../../errors.js';
+import { OPT_IN_STREAMS } from './sync.js';
+import type { CommandResult } from '../main.js';
+
+interface DemoOptions {
+  db: string;
+  calls: string;
+  days: string;
+  streams?: string;
+}
+
+export function registerDemo(program: Command, done: (result: Promise<CommandResult>) => void) {
+  program
+    .command('demo')
+    .description('start the built-in simulated Gong API on 127.0.0.1 and sync it into demo.db (no Gong account needed)')
+    .option('--db <file>', 'SQLite file to sync into', 'demo.db')
+    .option('--calls <n>', 'calls in the simulated account', '300')
+    .option('--days <n>', 'days of history in the simulated account (and synced)', '90')
+    .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
+    .action((options: DemoOptions, command: Command) => done(demoCommand(options, command)));
+}
+
+async function demoCommand(options: DemoOptions, command: Command): Promise<CommandResult> {
+  const calls = Number(options.calls);
+  const days = Number(options.days);
+  if (!Number.isInteger(calls) || calls < 1 || calls > 100_000) throw new ConfigError(`--calls "${options.calls}" is not valid: expected a whole number from 1 to 100000`);
+  if (!Number.isInteger(days) || days < 1 || days > 730) throw new ConfigError(`--days "${options.days}" is not valid: expected a whole number of days from 1 to 730`);
+  const selected = selectStreams(options.streams, OPT_IN_STREAMS);
+  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
+  const sim = await GongSimulator.start({ calls, days });
+  try {
+    // The demo talks only to its own simulator, whatever the environment says about Gong.
+    const env = {
+      ...process.env,
+      GONG_BASE_URL: sim.url,
+      GONG_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
+      GONG_ACCESS_KEY_SECRET: DEMO_CREDENTIALS.accessKeySecret,
+      GONG_ACCESS_TOKEN: undefined,
+      GONG_START_DATE: new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10),
+    };
+    const config = loadConfig(env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+    const logger = createAppLogger(config);
+    logger.info(`simulated Gong API on ${sim.url}: ${calls} calls over ${days} days; syncing into ${config.dbFile} at ${config.rateLimit} requests/s`);
+    const app = await createApp(config, logger);
+    try {
+      const report = await withStopSignals((signal) =>
+        runSync({ database: app.database, client: app.client, streams: selected, startDate: config.startDate, timeZone: config.timeZone, command: 'demo', logger, signal }),
+      );
+      const exec = new SqlExecutor(app.database);
+      const tables = [...new Set(streams.flatMap((s) => s.tables.map((t) => t.name)))];
+      const counts = tables.map((t) => `  ${t.padEnd(28)} ${exec.get<{ n: number }>(exec.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')))?.n ?? 0}`);
+      const lines = [
+        formatSyncReport(report),
+        '',
+        `rows per table in ${config.dbFile}:`,
+        ...counts,
+        '',
+        `requests used: ${report.requests} (${sim.stats.throttled} throttled by the simulator), elapsed ${(report.elapsedMs / 1000).toFixed(1)}s`,
+        `try: gong-sync query "select title, started from calls order by started desc limit 5" --db ${config.dbFile}`,
+      ];
+      return { exitCode: exitCodeOf(report), stdout: lines.join('\n') };
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await sim.stop();
+  }
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { createApp, createAppLogger } from '../../app.js';
+import { loadConfig } from '../../config.js';
+import { runSync } from '../../runner/sync.js';
+import { selectStreams } from '../stream-selection.js';
+import { exitCodeOf, formatSyncReport } from '../report-output.js';
+import { withStopSignals } from '../signals.js';
+import type { CommandResult } from '../main.js';
+
+export const OPT_IN_STREAMS = ['call_audio', 'call_video'];
+
+export function registerSync(program: Command, done: (result: Promise<CommandResult>) => void) {
+  program
+    .command('sync')
+    .description('incremental sync of all (or the named) streams into the SQLite database')
+    .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
+    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .action((options: { streams?: string; db?: string }, command: Command) => done(syncCommand(options, command)));
+}
+
+async function syncCommand(options: { streams?: string; db?: string }, command: Command): Promise<CommandResult> {
+  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
+  const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+  const selected = selectStreams(options.streams, OPT_IN_STREAMS);
+  const logger = createAppLogger(config);
+  const app = await createApp(config, logger);
+  try {
+    const report = await withStopSignals((signal) =>
+      runSync({
+        database: app.database,
+        client: app.client,
+        streams: selected,
+        startDate: config.startDate,
+        timeZone: config.timeZone,
+        command: 'sync',
+        logger,
+        signal,
+      }),
+    );
+    if (report.error) logger.error(report.error.message);
+    return { exitCode: exitCodeOf(report), stdout: config.quiet ? undefined : formatSyncReport(report) };
+  } finally {
+    await app.close();
+  }
+}

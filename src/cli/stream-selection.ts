@@ -1,0 +1,17 @@
+import { ConfigError } from '../errors.js';
+import { streams, streamNames, type StreamDefinition } from '../../streams/index.js';
+
+/** `--streams a,b` to definitions, in registry order; all streams but opt-in ones when absent. */
+export function selectStreams(option: string | undefined, optInStreams: string[] = []): StreamDefinition[] {
+  if (option === undefined) return streams.filter((s) => !optInStreams.includes(s.name));
+  const names = option
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new ConfigError(`--streams is empty: expected a comma-separated list of: ${streamNames.join(', ')}`);
+  const unknown = names.filter((n) => !streamNames.includes(n));
+  if (unknown.length > 0) {
+    throw new ConfigError(`Unknown stream${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: expected some of ${streamNames.join(', ')}`);
+  }
+  return streams.filter((s) => names.includes(s.name));
+}

@@ -1,0 +1,146 @@
+import { ConfigError } from './errors.js';
+import type { GongAuth } from './gong/client.js';
+import type { LogFormat } from './logger.js';
+
+export interface AppConfig {
+  baseUrl: string;
+  auth?: GongAuth;
+  dbFile: string;
+  startDate: Date;
+  rateLimit: number;
+  dailyBudget: number;
+  mediaDir: string;
+  timeZone: string;
+  includePrivateCalls: boolean;
+  retryBaseMs: number;
+  requestTimeoutMs: number;
+  maxRetryAfterSeconds: number;
+  logFormat: LogFormat;
+  quiet: boolean;
+}
+
+/** Flags that override the environment (commander's camelCase names). */
+export interface ConfigFlags {
+  db?: string;
+  logFormat?: string;
+  quiet?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Reads the environment and flags once, validating each value with a message that says what is expected. */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, now: Date = new Date()): AppConfig {
+  const baseUrl = parseBaseUrl(env.GONG_BASE_URL ?? 'https://api.gong.io');
+  return {
+    baseUrl,
+    auth: parseAuth(env),
+    dbFile: nonEmpty(flags.db ?? env.GONG_DB ?? './gong.db', '--db / GONG_DB'),
+    startDate: env.GONG_START_DATE ? parseDate(env.GONG_START_DATE, 'GONG_START_DATE', now) : new Date(now.getTime() - 365 * DAY_MS),
+    rateLimit: parsePositiveNumber(env.GONG_RATE_LIMIT, 'GONG_RATE_LIMIT', 3, 'requests per second, e.g. 3'),
+    dailyBudget: parsePositiveInteger(env.GONG_DAILY_BUDGET, 'GONG_DAILY_BUDGET', 9000),
+    mediaDir: nonEmpty(env.GONG_MEDIA_DIR ?? './media', 'GONG_MEDIA_DIR'),
+    timeZone: parseTimeZone(env.GONG_TIMEZONE ?? 'UTC'),
+    includePrivateCalls: parseBoolean(env.GONG_INCLUDE_PRIVATE_CALLS, 'GONG_INCLUDE_PRIVATE_CALLS', true),
+    retryBaseMs: parsePositiveInteger(env.GONG_RETRY_BASE_MS, 'GONG_RETRY_BASE_MS', 500),
+    requestTimeoutMs: parsePositiveInteger(env.GONG_REQUEST_TIMEOUT_MS, 'GONG_REQUEST_TIMEOUT_MS', 60_000),
+    maxRetryAfterSeconds: parsePositiveInteger(env.GONG_MAX_RETRY_AFTER, 'GONG_MAX_RETRY_AFTER', 120),
+    logFormat: parseLogFormat(flags.logFormat ?? env.GONG_LOG_FORMAT),
+    quiet: flags.quiet ?? false,
+  };
+}
+
+export function requireAuth(config: AppConfig): GongAuth {
+  if (!config.auth) {
+    throw new ConfigError(
+      'No Gong credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_ACCESS_TOKEN ' +
+        '(and GONG_BASE_URL to your tenant host). To try gong-sync without an account, run "gong-sync demo".',
+    );
+  }
+  return config.auth;
+}
+
+/** Every secret in the configuration, for redaction. */
+export function secretsOf(config: AppConfig): string[] {
+  const auth = config.auth;
+  if (!auth) return [];
+  if (auth.kind === 'bearer') return [auth.token];
+  return [auth.accessKeySecret, Buffer.from(`${auth.accessKey}:${auth.accessKeySecret}`).toString('base64')];
+}
+
+function parseAuth(env: NodeJS.ProcessEnv): GongAuth | undefined {
+  const key = env.GONG_ACCESS_KEY?.trim();
+  const secret = env.GONG_ACCESS_KEY_SECRET?.trim();
+  const token = env.GONG_ACCESS_TOKEN?.trim();
+  if (key || secret) {
+    if (!key || !secret) throw new ConfigError('GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET go together: set both (or use GONG_ACCESS_TOKEN).');
+    return { kind: 'basic', accessKey: key, accessKeySecret: secret };
+  }
+  if (token) return { kind: 'bearer', token };
+  return undefined;
+}
+
+function parseBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`GONG_BASE_URL "${value}" is not a URL: expected your tenant host, e.g. https://us-12345.api.gong.io`);
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`GONG_BASE_URL must use https (credentials are sent with every request); got ${url.protocol}//${url.host}`);
+  }
+  if (url.username || url.password) throw new ConfigError('GONG_BASE_URL must not contain credentials: use GONG_ACCESS_KEY / GONG_ACCESS_KEY_SECRET.');
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+export function parseDate(value: string, name: string, now: Date = new Date()): Date {
+  const text = value.trim();
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? new Date(text) : new Date(NaN);
+  if (Number.isNaN(date.getTime()) || (text.length === 10 && date.toISOString().slice(0, 10) !== text)) {
+    throw new ConfigError(`${name} "${value}" is not a date: expected YYYY-MM-DD (or an ISO-8601 date-time)`);
+  }
+  if (date.getTime() > now.getTime()) throw new ConfigError(`${name} ${value} is in the future`);
+  return date;
+}
+
+function parsePositiveNumber(value: string | undefined, name: string, fallback: number, expected: string): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} "${value}" is not valid: expected a positive number (${expected})`);
+  return n;
+}
+
+function parsePositiveInteger(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} "${value}" is not valid: expected a positive whole number`);
+  return n;
+}
+
+function parseBoolean(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === '') return fallback;
+  if (/^(1|true|yes)$/i.test(value)) return true;
+  if (/^(0|false|no)$/i.test(value)) return false;
+  throw new ConfigError(`${name} "${value}" is not valid: expected true or false`);
+}
+
+function parseTimeZone(value: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value;
+  } catch {
+    throw new ConfigError(`GONG_TIMEZONE "${value}" is not a time zone: expected an IANA name such as UTC or America/New_York`);
+  }
+}
+
+function parseLogFormat(value: string | undefined): LogFormat {
+  if (value === undefined) return process.stderr.isTTY ? 'text' : 'json';
+  if (value === 'text' || value === 'json') return value;
+  throw new ConfigError(`--log-format "${value}" is not valid: expected text or json`);
+}
+
+function nonEmpty(value: string, name: string): string {
+  if (!value.trim()) throw new ConfigError(`${name} is empty: expected a file path`);
+  return value;
+}

@@ -1,0 +1,127 @@
+import type { Database } from './db/database.js';
+import { SqlExecutor } from './db/sql-executor.js';
+import { SyncStateStore } from '../state/sync-state-store.js';
+import { utcDay } from '../state/request-counter.js';
+import type { StreamDefinition } from '../streams/types.js';
+
+/** The JSON shape of `gong-sync status --json` (documented in the README; only ever extended). */
+export interface StatusReport {
+  database: string;
+  requestsToday: { day: string; used: number; budget: number };
+  streams: StreamStatus[];
+  runs: RunStatus[];
+}
+
+export interface StreamStatus {
+  stream: string;
+  /** End of the last completed window (date streams), or start of the last complete pass. */
+  bookmark: string | null;
+  lastSuccessAt: string | null;
+  /** True when a pass stopped mid-way and will resume from its checkpoint. */
+  resumable: boolean;
+  tables: Array<{ table: string; rows: number }>;
+  /** Work known to be waiting, e.g. calls without a transcript. */
+  pending: Record<string, number>;
+  backfills: Array<{ range: string; doneUpTo: string | null; finished: boolean }>;
+}
+
+export interface RunStatus {
+  id: number;
+  command: string;
+  startedAt: string;
+  finishedAt: string | null;
+  outcome: string;
+  requests: number;
+  rowsWritten: number;
+  message: string | null;
+}
+
+export function readStatus(database: Database, streams: StreamDefinition[], budget: number, now = new Date()): StatusReport {
+  const exec = new SqlExecutor(database);
+  const tables = new Set(
+    exec.all<{ name: string }>(exec.db.selectFrom('sqlite_master').select('name').where('type', '=', 'table')).map((r) => r.name),
+  );
+  const count = (table: string) => (tables.has(table) ? Number(exec.get<{ n: number }>(exec.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')))?.n ?? 0) : 0);
+  const states = tables.has('_sync_state') ? new SyncStateStore(exec).list() : [];
+  const day = utcDay(now);
+  const used = tables.has('_request_counts')
+    ? Number(exec.get<{ requests: number }>(exec.db.selectFrom('_request_counts').select('requests').where('day', '=', day))?.requests ?? 0)
+    : 0;
+  const streamStatuses = streams.map((stream): StreamStatus => {
+    const own = states.filter((s) => s.key.stream === stream.name);
+    const incremental = own.filter((s) => s.key.scope === 'incremental');
+    const bookmarks = incremental.map((s) => s.bookmark).filter((b): b is string => b !== null).sort();
+    const successes = incremental.map((s) => s.lastSuccessAt).filter((b): b is string => b !== null).sort();
+    const pending: Record<string, number> = {};
+    const replication = stream.replication;
+    if (replication.kind === 'parent_ids' && tables.has(replication.parent.table) && tables.has(replication.missingIn.table)) {
+      const row = exec.get<{ n: number }>(
+        exec.db
+          .selectFrom(`${replication.parent.table} as p`)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                exec.db
+                  .selectFrom(`${replication.missingIn.table} as c`)
+                  .select('c.' + replication.missingIn.column)
+                  .whereRef(`c.${replication.missingIn.column}`, '=', `p.${replication.parent.idColumn}`),
+              ),
+            ),
+          ),
+      );
+      pending[`${replication.parent.table}_without_${stream.name}`] = Number(row?.n ?? 0);
+    }
+    return {
+      stream: stream.name,
+      bookmark: bookmarks[0] ?? null,
+      lastSuccessAt: successes[0] ?? null,
+      resumable: incremental.some((s) => s.checkpoint !== null),
+      tables: stream.tables.map((t) => ({ table: t.name, rows: count(t.name) })),
+      pending,
+      backfills: own
+        .filter((s) => s.key.scope.startsWith('backfill:'))
+        .map((s) => {
+          const range = s.key.scope.slice('backfill:'.length);
+          const to = range.split('..')[1] ?? '';
+          return { range, doneUpTo: s.bookmark, finished: s.checkpoint === null && s.bookmark !== null && s.bookmark >= to };
+        }),
+    };
+  });
+  const runs = tables.has('_runs')
+    ? exec
+        .all<any>(exec.db.selectFrom('_runs').selectAll().orderBy('id', 'desc').limit(10))
+        .map((r) => ({
+          id: r.id,
+          command: r.command,
+          startedAt: r.started_at,
+          finishedAt: r.finished_at,
+          outcome: r.outcome,
+          requests: r.requests,
+          rowsWritten: r.rows_written,
+          message: r.message,
+        }))
+    : [];
+  return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs };
+}
+
+export function formatStatus(report: StatusReport): string {
+  const lines = [`database: ${report.database}`, `requests today (${report.requestsToday.day} UTC): ${report.requestsToday.used} of ${report.requestsToday.budget}`, '', 'streams:'];
+  for (const s of report.streams) {
+    const rows = s.tables.map((t) => `${t.table}=${t.rows}`).join(' ');
+    const pending = Object.entries(s.pending)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    lines.push(
+      `  ${s.stream.padEnd(28)} bookmark ${s.bookmark ?? '-'}  last success ${s.lastSuccessAt ?? 'never'}${s.resumable ? '  (resumes mid-pass)' : ''}`,
+      `  ${''.padEnd(28)} rows: ${rows}${pending ? `  pending: ${pending}` : ''}`,
+    );
+    for (const b of s.backfills) lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);
+  }
+  lines.push('', 'recent runs:');
+  if (report.runs.length === 0) lines.push('  none yet');
+  for (const r of report.runs) {
+    lines.push(`  #${r.id} ${r.command} ${r.startedAt} ${r.outcome} ${r.requests} requests ${r.rowsWritten} rows${r.message ? ` - ${r.message}` : ''}`);
+  }
+  return lines.join('\n');
+}
