@@ -33,7 +33,8 @@ export function createLogger(options: LoggerOptions): Logger {
     if (options.format === 'json') {
       write(redact(JSON.stringify({ time: now().toISOString(), level, msg: message, ...fields })));
     } else {
-      const extra = fields && Object.keys(fields).length > 0 ? ' ' + formatFields(fields) : '';
+      // On a terminal the message says it all; fields add detail to warnings and errors only.
+      const extra = fields && level !== 'info' && level !== 'debug' && Object.keys(fields).length > 0 ? ' ' + formatFields(fields) : '';
       const prefix = level === 'info' ? '' : `${level}: `;
       write(redact(`${prefix}${message}${extra}`));
     }

@@ -4,9 +4,10 @@ import { workspaces } from './workspaces.js';
 import { calls } from './calls.js';
 import { callTranscripts } from './call-transcripts.js';
 import { statsActivityScorecards } from './stats-activity-scorecards.js';
+import { settingsScorecards } from './settings-scorecards.js';
 
 /** Every stream, in the order a sync runs them: parents before the streams fed by their ids. */
-export const streams: StreamDefinition[] = [users, workspaces, calls, callTranscripts, statsActivityScorecards];
+export const streams: StreamDefinition[] = [users, workspaces, calls, callTranscripts, statsActivityScorecards, settingsScorecards];
 
 export const streamNames = streams.map((s) => s.name);
 
