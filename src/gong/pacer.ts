@@ -43,7 +43,6 @@ export class RequestPacer {
       this.resumeAt = 0;
       this.queue.start();
     }, ms);
-    this.resumeTimer.unref();
   }
 
   /** True while a 429 pause holds the queue. */
