@@ -5,6 +5,9 @@ import { RequestPacer } from './gong/pacer.js';
 import { requireAuth, secretsOf, type AppConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { DailyRequestCounter } from '../state/request-counter.js';
+import { MediaDownloader } from './media/media-downloader.js';
+import type { SyncOptions } from './runner/sync.js';
+import type { StreamDefinition } from '../streams/types.js';
 
 /** What a command needs to talk to Gong and the database: built once, from the configuration. */
 export interface App {
@@ -13,7 +16,23 @@ export interface App {
   client: GongClient;
   counter: DailyRequestCounter;
   logger: Logger;
+  media: MediaDownloader;
   close(): Promise<void>;
+}
+
+/** The runSync options every command shares, from the app and its configuration. */
+export function syncOptions(app: App, streams: StreamDefinition[], extra: Partial<SyncOptions> = {}): SyncOptions {
+  return {
+    database: app.database,
+    client: app.client,
+    streams,
+    startDate: app.config.startDate,
+    timeZone: app.config.timeZone,
+    settings: { includePrivateCalls: app.config.includePrivateCalls, exposedFields: app.config.exposedFields },
+    media: { downloader: app.media, directory: app.config.mediaDir },
+    logger: app.logger,
+    ...extra,
+  };
 }
 
 export function createAppLogger(config: AppConfig): Logger {
@@ -52,6 +71,7 @@ export async function createApp(config: AppConfig, logger: Logger = createAppLog
     client,
     counter,
     logger,
+    media: new MediaDownloader(client, logger),
     async close() {
       await client.close();
       await database.close();

@@ -12,6 +12,8 @@ export interface AppConfig {
   mediaDir: string;
   timeZone: string;
   includePrivateCalls: boolean;
+  /** calls_extensive's contentSelector.exposedFields, replacing the default (GONG_CONTENT_SELECTOR, JSON). */
+  exposedFields?: Record<string, unknown>;
   retryBaseMs: number;
   requestTimeoutMs: number;
   maxRetryAfterSeconds: number;
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, now:
     mediaDir: nonEmpty(env.GONG_MEDIA_DIR ?? './media', 'GONG_MEDIA_DIR'),
     timeZone: parseTimeZone(env.GONG_TIMEZONE ?? 'UTC'),
     includePrivateCalls: parseBoolean(env.GONG_INCLUDE_PRIVATE_CALLS, 'GONG_INCLUDE_PRIVATE_CALLS', true),
+    exposedFields: parseJsonObject(env.GONG_CONTENT_SELECTOR, 'GONG_CONTENT_SELECTOR'),
     retryBaseMs: parsePositiveInteger(env.GONG_RETRY_BASE_MS, 'GONG_RETRY_BASE_MS', 500),
     requestTimeoutMs: parsePositiveInteger(env.GONG_REQUEST_TIMEOUT_MS, 'GONG_REQUEST_TIMEOUT_MS', 60_000),
     maxRetryAfterSeconds: parsePositiveInteger(env.GONG_MAX_RETRY_AFTER, 'GONG_MAX_RETRY_AFTER', 120),
@@ -123,6 +126,18 @@ function parseBoolean(value: string | undefined, name: string, fallback: boolean
   if (/^(1|true|yes)$/i.test(value)) return true;
   if (/^(0|false|no)$/i.test(value)) return false;
   throw new ConfigError(`${name} "${value}" is not valid: expected true or false`);
+}
+
+function parseJsonObject(value: string | undefined, name: string): Record<string, unknown> | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigError(`${name} is not valid JSON: expected an object such as {"parties":true,"content":{"brief":true}}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${name} must be a JSON object (the exposedFields of the content selector)`);
+  return parsed as Record<string, unknown>;
 }
 
 function parseTimeZone(value: string): string {

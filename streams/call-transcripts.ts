@@ -15,6 +15,7 @@ export const callTranscripts = defineStream({
     missingIn: { table: 'call_transcripts', column: 'call_id' },
     batchSize: 100,
     retryMissingDays: 30,
+    refetchChanged: true,
   },
   tables: [
     { name: 'call_transcripts', primaryKey: ['call_id'] },

@@ -40,6 +40,8 @@ export const calls = defineStream({
   paginated: true,
   replication: { kind: 'date_windows', granularity: 'datetime', lookbackDays: 7, maxWindowDays: 366, upperBound: 'now' },
   tables: [{ name: 'calls', primaryKey: ['id'] }],
+  get: { path: (id) => `/v2/calls/${id}`, recordKey: 'call' },
+  isPrivate: (call) => call?.isPrivate === true,
   recordId: (call) => idText(call?.id) ?? '?',
   toRows: (call) => ({ calls: [callRow(call)] }),
   coveredBy: 'calls_extensive',

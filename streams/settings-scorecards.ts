@@ -8,6 +8,7 @@ export const settingsScorecards = defineStream({
   recordsKey: 'scorecards',
   paginated: false,
   replication: { kind: 'full_refresh', removeMissing: true },
+  minIntervalHours: 24,
   tables: [
     { name: 'settings_scorecards', primaryKey: ['scorecard_id'] },
     {

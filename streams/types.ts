@@ -22,11 +22,19 @@ export interface DateWindow {
   to: string;
 }
 
+/** Settings from the configuration that change what streams ask for. */
+export interface StreamSettings {
+  /** Replaces the default `contentSelector.exposedFields` of calls_extensive (GONG_CONTENT_SELECTOR). */
+  exposedFields?: Record<string, unknown>;
+  includePrivateCalls: boolean;
+}
+
 /** What the runner hands a stream to build one request from. */
 export interface RequestInput {
   window?: DateWindow;
   partition?: Record<string, string>;
   ids?: string[];
+  settings: StreamSettings;
 }
 
 export interface RequestSpec {
@@ -37,8 +45,8 @@ export interface RequestSpec {
 }
 
 export type Replication =
-  /** Read everything every run (or at most every `minIntervalHours`). */
-  | { kind: 'full_refresh'; minIntervalHours?: number; removeMissing?: boolean }
+  /** Read everything; with removeMissing, rows Gong no longer returns are deleted when the pass completes. */
+  | { kind: 'full_refresh'; removeMissing?: boolean }
   /** Bounded windows [from, to) with a frozen upper bound and a look-back before the bookmark. */
   | {
       kind: 'date_windows';
@@ -48,6 +56,13 @@ export type Replication =
       maxWindowDays: number;
       /** Latest allowed `to`: now (datetime), today or tomorrow (date, in the company time zone). */
       upperBound: 'now' | 'today' | 'tomorrow';
+      /** Cut windows at calendar-month starts (stats per month: the same windows every run). */
+      alignToMonths?: boolean;
+      /**
+       * Rows carry their window in this column: when a window is read from its first page, the rows
+       * of the same window start are replaced (a month re-read today replaces yesterday's partial month).
+       */
+      windowColumn?: string;
     }
   /**
    * Fed by ids from a parent table: rows the parent (re)wrote since this stream's last pass, plus
@@ -56,10 +71,20 @@ export type Replication =
   | {
       kind: 'parent_ids';
       parent: { table: string; idColumn: string; startedColumn: string };
-      missingIn: { table: string; column: string };
+      /** A parent is done when this table has a row for it (matching `where`, if given). */
+      missingIn: { table: string; column: string; where?: Record<string, string> };
       batchSize: number;
       retryMissingDays: number;
+      /** Re-request parents rewritten since the last pass (transcripts can change); else only missing ones. */
+      refetchChanged: boolean;
     };
+
+/** A stream whose records point at files to download (call media); rows describe the files. */
+export interface DownloadSpec {
+  kind: 'audio' | 'video';
+  /** The call id and signed URL a record carries, or null when it has no such media. */
+  target(record: any): { callId: string; url: string | null };
+}
 
 /** A stream run once per partition; partitions are ids read from tables the database already has. */
 export interface PartitionSpec {
@@ -91,6 +116,13 @@ export interface StreamDefinition {
   toRows(record: any, input: RequestInput): Record<string, Row[]>;
   /** Another stream that writes this stream's tables too; when both run, this one is skipped. */
   coveredBy?: string;
+  /** Slow-changing data: read at most this often (a run sooner skips the stream). */
+  minIntervalHours?: number;
+  /** Records Gong marks private, dropped when GONG_INCLUDE_PRIVATE_CALLS is false. */
+  isPrivate?(record: any): boolean;
+  /** Fetching one record live (`gong-sync get`). */
+  get?: { path(id: string): string; recordKey: string };
+  download?: DownloadSpec;
 }
 
 export function defineStream(definition: StreamDefinition): StreamDefinition {

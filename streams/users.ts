@@ -8,6 +8,7 @@ export const users = defineStream({
   recordsKey: 'users',
   paginated: true,
   replication: { kind: 'full_refresh' },
+  get: { path: (id) => `/v2/users/${id}`, recordKey: 'user' },
   tables: [{ name: 'users', primaryKey: ['id'] }],
   recordId: (user) => idText(user?.id) ?? '?',
   toRows: (user) => ({

@@ -8,6 +8,7 @@ export const workspaces = defineStream({
   recordsKey: 'workspaces',
   paginated: false,
   replication: { kind: 'full_refresh' },
+  minIntervalHours: 24,
   tables: [{ name: 'workspaces', primaryKey: ['id'] }],
   recordId: (ws) => idText(ws?.id ?? ws?.workspaceId) ?? '?',
   toRows: (ws) => ({

@@ -192,6 +192,37 @@ export class GongClient {
     throw new GongHttpError(`Gong answered ${status} for ${method} ${path} at ${this.baseUrl}: ${said}`, status, path);
   }
 
+  /**
+   * Opens a signed media URL (no Gong auth: the URL carries its own signature), paced and counted
+   * like any request. The caller must consume or destroy the body.
+   */
+  async openMedia(url: string, range?: string): Promise<Dispatcher.ResponseData> {
+    return this.options.pacer.run(async () => {
+      this.options.budget?.consume();
+      this.stats.requests++;
+      const timeout = this.options.requestTimeoutMs ?? 60_000;
+      return request(url, {
+        method: 'GET',
+        dispatcher: this.dispatcher,
+        headers: range ? { range } : {},
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+    });
+  }
+
+  /** Waits before retrying after a transient failure (same policy as API requests). */
+  async backoff(attempt: number): Promise<void> {
+    this.stats.retries++;
+    await this.sleep(
+      backoffDelay(attempt, { baseMs: this.options.retryBaseMs ?? 500, maxMs: this.options.retryMaxMs ?? 30_000, random: this.options.random }),
+    );
+  }
+
+  get maxRetries(): number {
+    return this.options.maxRetries ?? 5;
+  }
+
   async close(): Promise<void> {
     this.options.pacer.clear();
     if (this.ownsDispatcher) await this.dispatcher.close();

@@ -14,6 +14,8 @@ export interface WindowPlanInput {
   maxWindowDays: number;
   /** The frozen exclusive upper bound, in the stream's granularity. */
   upperBound: string;
+  /** Start on a calendar-month start and cut at every month start. */
+  alignToMonths?: boolean;
 }
 
 /**
@@ -26,15 +28,27 @@ export function planWindows(input: WindowPlanInput): DateWindow[] {
     ? parseBound(input.bookmark).getTime() - input.lookbackDays * DAY_MS
     : input.startDate.getTime();
   const end = parseBound(input.upperBound).getTime();
-  const from = input.granularity === 'date' ? floorToDay(start) : start;
+  const from = input.alignToMonths ? floorToMonth(start) : input.granularity === 'date' ? floorToDay(start) : start;
   if (!(from < end)) return [];
   const windows: DateWindow[] = [];
   const step = input.maxWindowDays * DAY_MS;
-  for (let cursor = from; cursor < end; cursor += step) {
-    const windowEnd = Math.min(cursor + step, end);
+  for (let cursor = from; cursor < end; ) {
+    const next = input.alignToMonths ? Math.min(nextMonth(cursor), cursor + step) : cursor + step;
+    const windowEnd = Math.min(next, end);
     windows.push({ from: formatBound(cursor, input.granularity), to: formatBound(windowEnd, input.granularity) });
+    cursor = windowEnd;
   }
   return windows;
+}
+
+function floorToMonth(ms: number): number {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+function nextMonth(ms: number): number {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }
 
 /** The frozen upper bound of a run: now (to the second) or today/tomorrow in the company time zone. */

@@ -3,7 +3,8 @@ import type { SqlExecutor } from '../db/sql-executor.js';
 import type { RowLoader } from '../loader.js';
 import type { Logger } from '../logger.js';
 import type { SyncStateStore } from '../../state/sync-state-store.js';
-import type { DateWindow } from '../../streams/types.js';
+import type { DateWindow, StreamSettings } from '../../streams/types.js';
+import type { MediaDownloader } from '../media/media-downloader.js';
 
 /** Everything one run shares across its streams. Built once by runSync. */
 export interface RunContext {
@@ -21,6 +22,9 @@ export interface RunContext {
   scope: string;
   /** A backfill's explicit range (replaces bookmark + look-back planning). */
   range?: DateWindow;
+  settings: StreamSettings;
+  /** Downloads for streams that declare `download`, into mediaDir. */
+  media?: { downloader: MediaDownloader; directory: string; concurrency: number };
   /** Set when SIGINT/SIGTERM asks the run to stop after the current page. */
   signal?: AbortSignal;
   progress?: ProgressListener;

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import { CursorExpiredError, GongHttpError, InterruptedError } from '../errors.js';
-import type { Checkpoint, StateKey } from '../../state/sync-state-store.js';
+import { CursorExpiredError, GongHttpError, InterruptedError, StoppedEarlyError, describeError } from '../errors.js';
+import type { StateKey } from '../../state/sync-state-store.js';
 import type { Replication, RequestInput, Row, StreamDefinition } from '../../streams/types.js';
 import { planWindows, upperBoundFor } from './date-windows.js';
 import type { RunContext, StreamReport } from './run-context.js';
+import { mapWithConcurrency } from './concurrency.js';
 
 const MAX_CURSOR_RESTARTS = 3;
 const DAY_MS = 86_400_000;
@@ -11,6 +12,11 @@ const DAY_MS = 86_400_000;
 type DateWindowsReplication = Extract<Replication, { kind: 'date_windows' }>;
 type FullRefreshReplication = Extract<Replication, { kind: 'full_refresh' }>;
 type ParentIdsReplication = Extract<Replication, { kind: 'parent_ids' }>;
+type Partition = Record<string, string> | undefined;
+type Rejected = { id: string; reason: string; raw: string };
+
+/** Work done inside a page's transaction, after its rows: the state that follows the page. */
+type CommitState = (nextCursor: string | null) => void;
 
 /**
  * Runs one stream declaration: resolves its partitions, plans its work from the saved state, reads
@@ -31,12 +37,25 @@ export class StreamRunner {
   async run(): Promise<StreamReport> {
     const before = this.ctx.client.stats.requests;
     try {
-      for (const partition of this.partitions()) {
+      const partitions = this.partitions();
+      let skipped = 0;
+      for (const partition of partitions) {
         const key: StateKey = { stream: this.stream.name, partitionKey: partitionKeyOf(partition), scope: this.ctx.scope };
+        if (this.refreshedRecently(key)) {
+          skipped++;
+          continue;
+        }
         const replication = this.stream.replication;
         if (replication.kind === 'date_windows') await this.runDateWindows(replication, key, partition);
         else if (replication.kind === 'full_refresh') await this.runFullRefresh(replication, key, partition);
         else await this.runParentIds(replication, key, partition);
+      }
+      if (partitions.length > 0 && skipped === partitions.length) {
+        this.report.outcome = 'skipped';
+        this.report.message = `refreshed less than ${this.stream.minIntervalHours} h ago`;
+      }
+      if (this.stream.replication.kind === 'full_refresh' && this.stream.replication.removeMissing && this.stream.partitions && skipped === 0) {
+        this.ctx.exec.transaction(() => this.removeRowsOfVanishedPartitions(partitions));
       }
     } finally {
       this.report.requests = this.ctx.client.stats.requests - before;
@@ -44,45 +63,56 @@ export class StreamRunner {
     return this.report;
   }
 
+  /** Slow-changing streams are read at most every `minIntervalHours` (never skipped mid-pass). */
+  private refreshedRecently(key: StateKey): boolean {
+    const hours = this.stream.minIntervalHours;
+    if (!hours || this.ctx.range) return false;
+    const state = this.ctx.state.get(key);
+    if (!state?.lastSuccessAt || state.checkpoint) return false;
+    return this.ctx.runStartedAt.getTime() - Date.parse(state.lastSuccessAt) < hours * 3_600_000;
+  }
+
   // ---- replication modes -------------------------------------------------------------------
 
-  private async runDateWindows(replication: DateWindowsReplication, key: StateKey, partition: Record<string, string> | undefined) {
+  private async runDateWindows(replication: DateWindowsReplication, key: StateKey, partition: Partition) {
     const state = this.ctx.state.get(key);
     const resumed = state?.checkpoint?.window;
     if (resumed) {
       this.ctx.logger.info(`${this.stream.name}: resuming window ${resumed.from} .. ${resumed.to}`);
-      await this.readWindow(key, partition, resumed, state!.checkpoint!.cursor);
+      await this.readWindow(replication, key, partition, resumed, state!.checkpoint!.cursor);
     }
     const bookmark = this.ctx.state.get(key)?.bookmark ?? null;
-    const upperBound = this.ctx.range
-      ? this.ctx.range.to
-      : upperBoundFor(replication.upperBound, this.ctx.runStartedAt, this.ctx.timeZone);
     const windows = planWindows({
       granularity: replication.granularity,
-      bookmark: this.ctx.range ? (bookmark ?? null) : bookmark,
+      bookmark,
       startDate: this.ctx.range ? new Date(this.ctx.range.from) : this.ctx.startDate,
       lookbackDays: this.ctx.range ? 0 : replication.lookbackDays,
       maxWindowDays: replication.maxWindowDays,
-      upperBound,
+      upperBound: this.ctx.range ? this.ctx.range.to : upperBoundFor(replication.upperBound, this.ctx.runStartedAt, this.ctx.timeZone),
+      alignToMonths: replication.alignToMonths && !this.ctx.range,
     });
-    for (const window of windows) await this.readWindow(key, partition, window, null);
+    for (const window of windows) await this.readWindow(replication, key, partition, window, null);
     if (windows.length === 0 && !resumed) this.ctx.state.complete(key, bookmark, { success: true });
   }
 
-  private async readWindow(key: StateKey, partition: Record<string, string> | undefined, window: { from: string; to: string }, cursor: string | null) {
-    const input: RequestInput = { window, partition };
-    let restarts = 0;
+  private async readWindow(replication: DateWindowsReplication, key: StateKey, partition: Partition, window: { from: string; to: string }, cursor: string | null) {
+    const input = this.input({ window, partition });
     let startCursor = cursor;
-    for (;;) {
+    for (let restarts = 0; ; restarts++) {
       try {
-        await this.readPages(input, startCursor, (next) => {
-          if (next) this.ctx.state.saveCheckpoint(key, { window, cursor: next });
-          else this.ctx.state.complete(key, window.to, { success: true });
-        });
+        await this.readPages(
+          input,
+          startCursor,
+          (next) => {
+            if (next) this.ctx.state.saveCheckpoint(key, { window, cursor: next });
+            else this.ctx.state.complete(key, window.to, { success: true });
+          },
+          // Read from its first page, a window replaces the rows an earlier read of it left.
+          startCursor === null && replication.windowColumn ? () => this.deleteWindowRows(replication.windowColumn!, window.from, partition) : undefined,
+        );
         return;
       } catch (error) {
         if (!(error instanceof CursorExpiredError) || restarts >= MAX_CURSOR_RESTARTS) throw error;
-        restarts++;
         this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting window ${window.from} .. ${window.to}`);
         this.ctx.state.saveCheckpoint(key, { window, cursor: null });
         startCursor = null;
@@ -90,22 +120,13 @@ export class StreamRunner {
     }
   }
 
-  private async runFullRefresh(replication: FullRefreshReplication, key: StateKey, partition: Record<string, string> | undefined) {
-    const state = this.ctx.state.get(key);
-    const checkpoint = state?.checkpoint;
-    if (!checkpoint && replication.minIntervalHours && state?.lastSuccessAt) {
-      const age = this.ctx.runStartedAt.getTime() - Date.parse(state.lastSuccessAt);
-      if (age < replication.minIntervalHours * 3_600_000) {
-        this.report.outcome = 'skipped';
-        this.report.message = `refreshed ${Math.round(age / 60_000)} min ago (every ${replication.minIntervalHours} h)`;
-        return;
-      }
-    }
+  private async runFullRefresh(replication: FullRefreshReplication, key: StateKey, partition: Partition) {
+    const checkpoint = this.ctx.state.get(key)?.checkpoint;
     const passStartedAt = checkpoint?.passStartedAt ?? this.syncedAt;
     let startCursor = checkpoint?.cursor ?? null;
     for (let restarts = 0; ; restarts++) {
       try {
-        await this.readPages({ partition }, startCursor, (next) => {
+        await this.readPages(this.input({ partition }), startCursor, (next) => {
           if (next) {
             this.ctx.state.saveCheckpoint(key, { cursor: next, passStartedAt });
             return;
@@ -122,7 +143,7 @@ export class StreamRunner {
     }
   }
 
-  private async runParentIds(replication: ParentIdsReplication, key: StateKey, partition: Record<string, string> | undefined) {
+  private async runParentIds(replication: ParentIdsReplication, key: StateKey, partition: Partition) {
     const state = this.ctx.state.get(key);
     const passStartedAt = state?.checkpoint?.passStartedAt ?? this.syncedAt;
     let afterId = state?.checkpoint?.afterId ?? '';
@@ -131,14 +152,14 @@ export class StreamRunner {
       this.throwIfStopped();
       const ids = this.pendingParentIds(replication, changedSince, afterId);
       if (ids.length === 0) {
-        this.ctx.exec.transaction(() => this.ctx.state.complete(key, passStartedAt, { success: true }));
+        this.ctx.state.complete(key, passStartedAt, { success: true });
         return;
       }
       const lastId = ids[ids.length - 1]!;
       for (let restarts = 0; ; restarts++) {
         try {
           // A batch is re-read whole after a crash: its ids may differ by then, so its cursor would not hold.
-          await this.readPages({ ids, partition }, null, (next) => {
+          await this.readPages(this.input({ ids, partition }), null, (next) => {
             if (!next) this.ctx.state.saveCheckpoint(key, { cursor: null, afterId: lastId, passStartedAt });
           });
           break;
@@ -154,10 +175,11 @@ export class StreamRunner {
 
   /**
    * Reads one request's pages from `cursor` on. Each page's rows, rejected records and the state
-   * that follows it (`commitState(nextCursor)`) are written in one transaction.
+   * that follows it are written in one transaction (`beforeFirstPage` runs inside the first).
    */
-  private async readPages(input: RequestInput, cursor: string | null, commitState: (nextCursor: string | null) => void) {
+  private async readPages(input: RequestInput, cursor: string | null, commitState: CommitState, beforeFirstPage?: () => void) {
     let next = cursor;
+    let first = true;
     do {
       this.throwIfStopped();
       const spec = this.stream.request(input);
@@ -166,26 +188,23 @@ export class StreamRunner {
         else spec.body = { ...spec.body, cursor: next };
       }
       const answer = (await this.ctx.client.request(spec)) as Record<string, any> | null;
-      const records = this.recordsOf(answer, spec.path);
+      const records = this.recordsOf(answer, spec.path).filter((r) => this.ctx.settings.includePrivateCalls || !this.stream.isPrivate?.(r));
       const following = this.stream.paginated ? (answer?.records?.cursor as string | undefined) || null : null;
-      const { rowsByTable, rejected } = this.toRows(records, input);
+      const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(records) : this.toRows(records, input);
+      const isFirst = first;
       const written = this.ctx.exec.transaction(() => {
+        if (isFirst) beforeFirstPage?.();
         const count = this.ctx.loader.write(this.stream.tables, rowsByTable, this.syncedAt);
         for (const reject of rejected) this.recordRejected(reject);
         commitState(following);
         return count;
       });
+      first = false;
       this.report.pages++;
       this.report.records += records.length - rejected.length;
       this.report.rowsWritten += written;
       this.report.rejected += rejected.length;
-      this.ctx.progress?.onPage({
-        stream: this.stream.name,
-        records: records.length,
-        rows: written,
-        windowFrom: input.window?.from,
-        windowTo: input.window?.to,
-      });
+      this.ctx.progress?.onPage({ stream: this.stream.name, records: records.length, rows: written, windowFrom: input.window?.from, windowTo: input.window?.to });
       if (following && following === next) {
         throw new GongHttpError(`Gong returned the same cursor twice for ${spec.path}; stopping to avoid a loop.`, undefined, spec.path);
       }
@@ -197,15 +216,13 @@ export class StreamRunner {
     if (answer === null) return [];
     const records = answer[this.stream.recordsKey];
     if (Array.isArray(records)) return records;
-    if (records === undefined || records === null) {
-      if (answer.records?.totalRecords === 0 || answer.records === undefined) return [];
-    }
+    if ((records === undefined || records === null) && (answer.records === undefined || answer.records?.totalRecords === 0)) return [];
     throw new GongHttpError(`Gong's answer for ${path} has no "${this.stream.recordsKey}" list; it may have changed its API.`, 200, path);
   }
 
   private toRows(records: unknown[], input: RequestInput) {
     const rowsByTable: Record<string, Row[]> = {};
-    const rejected: Array<{ id: string; reason: string; raw: string }> = [];
+    const rejected: Rejected[] = [];
     for (const record of records) {
       try {
         const rows = this.stream.toRows(record, input);
@@ -214,25 +231,65 @@ export class StreamRunner {
           for (const row of tableRows) target.push(row);
         }
       } catch (error) {
-        let id = '?';
-        try {
-          id = this.stream.recordId(record);
-        } catch {
-          // the record is too broken to name
-        }
-        rejected.push({ id, reason: (error as Error).message, raw: safeJson(record) });
+        rejected.push(this.rejection(record, describeError(error)));
       }
     }
-    if (rejected.length > 0) {
-      this.ctx.logger.warn(`${this.stream.name}: ${rejected.length} record(s) could not be stored`, {
-        ids: rejected.map((r) => r.id).slice(0, 20),
-        reason: rejected[0]!.reason,
-      });
-    }
+    this.warnRejected(rejected);
     return { rowsByTable, rejected };
   }
 
-  private recordRejected(reject: { id: string; reason: string; raw: string }) {
+  /** For streams of files: download each record's file (bounded concurrency); rows describe the files. */
+  private async downloadFiles(records: unknown[]) {
+    const spec = this.stream.download!;
+    const media = this.ctx.media;
+    if (!media) throw new GongHttpError(`${this.stream.name} needs a media directory`, undefined, this.stream.name);
+    const table = this.stream.tables[0]!.name;
+    const rows: Row[] = [];
+    const rejected: Rejected[] = [];
+    await mapWithConcurrency(records, media.concurrency, async (record) => {
+      const { callId, url } = spec.target(record);
+      const base = { call_id: callId, kind: spec.kind, downloaded_at: this.syncedAt };
+      if (!url) {
+        rows.push({ ...base, path: null, bytes: null, content_type: null, sha256: null });
+        return;
+      }
+      try {
+        const file = await media.downloader.download({
+          callId,
+          kind: spec.kind,
+          url,
+          directory: media.directory,
+          refreshUrl: () => media.downloader.mediaUrl(callId, spec.kind),
+        });
+        rows.push({ ...base, path: file.path, bytes: file.bytes, content_type: file.contentType, sha256: file.sha256 });
+      } catch (error) {
+        if (error instanceof StoppedEarlyError) throw error;
+        rejected.push(this.rejection(record, describeError(error)));
+      }
+    });
+    this.warnRejected(rejected);
+    return { rowsByTable: { [table]: rows }, rejected };
+  }
+
+  private rejection(record: unknown, reason: string): Rejected {
+    let id = '?';
+    try {
+      id = this.stream.recordId(record);
+    } catch {
+      // the record is too broken to name
+    }
+    return { id, reason, raw: safeJson(record) };
+  }
+
+  private warnRejected(rejected: Rejected[]) {
+    if (rejected.length === 0) return;
+    this.ctx.logger.warn(`${this.stream.name}: ${rejected.length} record(s) could not be stored`, {
+      ids: rejected.map((r) => r.id).slice(0, 20),
+      reason: rejected[0]!.reason,
+    });
+  }
+
+  private recordRejected(reject: Rejected) {
     this.ctx.exec.run(
       this.ctx.exec.db
         .insertInto('_rejected_records')
@@ -241,15 +298,22 @@ export class StreamRunner {
     );
   }
 
-  // ---- database-derived inputs ---------------------------------------------------------------
+  private input(parts: Omit<RequestInput, 'settings'>): RequestInput {
+    return { ...parts, settings: this.ctx.settings };
+  }
 
-  private partitions(): Array<Record<string, string> | undefined> {
+  // ---- database-derived inputs and clean-up --------------------------------------------------
+
+  private partitions(): Partition[] {
     const spec = this.stream.partitions;
     if (!spec) return [undefined];
     let combos: Array<Record<string, string>> = [{}];
     for (const source of spec.sources) {
-      let query = this.ctx.exec.db.selectFrom(source.table).select(sql<string>`${sql.ref(source.column)}`.as('value')).distinct();
-      query = query.where(source.column, 'is not', null);
+      let query = this.ctx.exec.db
+        .selectFrom(source.table)
+        .select(sql<string>`${sql.ref(source.column)}`.as('value'))
+        .distinct()
+        .where(source.column, 'is not', null);
       if (source.whereIn) query = query.where(source.column, 'in', this.ctx.exec.db.selectFrom(source.whereIn.table).select(source.whereIn.column));
       const values = this.ctx.exec.all<{ value: string }>(query.orderBy('value')).map((r) => String(r.value));
       combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [source.param]: value })));
@@ -267,29 +331,54 @@ export class StreamRunner {
       .where(`p.${parent.idColumn}`, '>', afterId);
     if (this.ctx.range) {
       query = query.where(`p.${parent.startedColumn}`, '>=', this.ctx.range.from).where(`p.${parent.startedColumn}`, '<', this.ctx.range.to);
+    }
+    const hasChild = () => {
+      let child = db.selectFrom(`${missingIn.table} as c`).select(sql`1`.as('one')).whereRef(`c.${missingIn.column}`, '=', `p.${parent.idColumn}`);
+      for (const [column, value] of Object.entries(missingIn.where ?? {})) child = child.where(`c.${column}`, '=', value);
+      return child;
+    };
+    if (!replication.refetchChanged) {
+      query = query.where((eb) => eb.not(eb.exists(hasChild())));
     } else if (changedSince) {
+      // Parents (re)written since the last pass, and recent parents still without a child row.
       query = query.where((eb) =>
-        eb.or([
-          eb(`p.synced_at`, '>', changedSince),
-          eb.and([
-            eb(`p.${parent.startedColumn}`, '>=', retrySince),
-            eb.not(eb.exists(db.selectFrom(`${missingIn.table} as c`).select(sql`1`.as('one')).whereRef(`c.${missingIn.column}`, '=', `p.${parent.idColumn}`))),
-          ]),
-        ]),
+        eb.or([eb('p.synced_at', '>', changedSince), eb.and([eb(`p.${parent.startedColumn}`, '>=', retrySince), eb.not(eb.exists(hasChild()))])]),
       );
     }
-    const rows = this.ctx.exec.all<{ id: string }>(query.orderBy(`p.${parent.idColumn}`).limit(replication.batchSize));
-    return rows.map((r) => String(r.id));
+    return this.ctx.exec.all<{ id: string }>(query.orderBy(`p.${parent.idColumn}`).limit(replication.batchSize)).map((r) => String(r.id));
   }
 
-  private removeRowsNotSeenSince(passStartedAt: string, partition: Record<string, string> | undefined) {
+  private partitionFilters(partition: Partition): Array<[string, string]> {
     const columnsByParam = Object.fromEntries((this.stream.partitions?.sources ?? []).map((s) => [s.param, s.rowColumn]));
+    return Object.entries(partition ?? {})
+      .filter(([param]) => columnsByParam[param])
+      .map(([param, value]) => [columnsByParam[param]!, value]);
+  }
+
+  private removeRowsNotSeenSince(passStartedAt: string, partition: Partition) {
     for (const table of this.stream.tables) {
       let query = this.ctx.exec.db.deleteFrom(table.name).where('synced_at', '<', passStartedAt);
-      for (const [param, value] of Object.entries(partition ?? {})) {
-        const column = columnsByParam[param];
-        if (column) query = query.where(column, '=', value);
+      for (const [column, value] of this.partitionFilters(partition)) query = query.where(column, '=', value);
+      this.ctx.exec.run(query);
+    }
+  }
+
+  /** Rows of partitions that no longer exist (a deleted folder's calls). */
+  private removeRowsOfVanishedPartitions(partitions: Partition[]) {
+    for (const source of this.stream.partitions?.sources ?? []) {
+      const current = [...new Set(partitions.map((p) => p?.[source.param]).filter((v): v is string => v !== undefined))];
+      for (const table of this.stream.tables) {
+        let query = this.ctx.exec.db.deleteFrom(table.name);
+        if (current.length > 0) query = query.where(source.rowColumn, 'not in', current);
+        this.ctx.exec.run(query);
       }
+    }
+  }
+
+  private deleteWindowRows(windowColumn: string, windowFrom: string, partition: Partition) {
+    for (const table of this.stream.tables) {
+      let query = this.ctx.exec.db.deleteFrom(table.name).where(windowColumn, '=', windowFrom);
+      for (const [column, value] of this.partitionFilters(partition)) query = query.where(column, '=', value);
       this.ctx.exec.run(query);
     }
   }
@@ -299,7 +388,7 @@ export class StreamRunner {
   }
 }
 
-export function partitionKeyOf(partition: Record<string, string> | undefined): string {
+export function partitionKeyOf(partition: Partition): string {
   if (!partition) return '';
   return Object.keys(partition)
     .sort()
@@ -314,5 +403,3 @@ function safeJson(value: unknown): string {
     return String(value);
   }
 }
-
-export type { Checkpoint };

@@ -6,7 +6,8 @@ import { RowLoader } from '../loader.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { SyncStateStore } from '../../state/sync-state-store.js';
 import { RunLog, type RunOutcome } from '../../state/run-log.js';
-import type { DateWindow, StreamDefinition } from '../../streams/types.js';
+import type { DateWindow, StreamDefinition, StreamSettings } from '../../streams/types.js';
+import type { MediaDownloader } from '../media/media-downloader.js';
 import type { ProgressListener, RunContext, StreamReport } from './run-context.js';
 import { StreamRunner } from './stream-runner.js';
 
@@ -19,6 +20,9 @@ export interface SyncOptions {
   command?: string;
   /** A backfill: its own state scope and an explicit range instead of bookmarks. */
   backfill?: DateWindow;
+  settings?: StreamSettings;
+  /** Where streams that download files put them. */
+  media?: { downloader: MediaDownloader; directory: string; concurrency?: number };
   now?: () => Date;
   logger?: Logger;
   signal?: AbortSignal;
@@ -63,6 +67,8 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
     timeZone: options.timeZone ?? 'UTC',
     scope: options.backfill ? `backfill:${options.backfill.from}..${options.backfill.to}` : 'incremental',
     range: options.backfill,
+    settings: options.settings ?? { includePrivateCalls: true },
+    media: options.media ? { concurrency: 3, ...options.media } : undefined,
     signal: options.signal,
     progress: options.progress,
   };

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { GongSimulator, DEMO_CREDENTIALS } from '../../simulator/server.js';
-import { createApp, createAppLogger } from '../../app.js';
+import { createApp, createAppLogger, syncOptions } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { runSync } from '../../runner/sync.js';
 import { SqlExecutor } from '../../db/sql-executor.js';
-import { streams } from '../../../streams/index.js';
 import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { withStopSignals } from '../signals.js';
@@ -53,11 +52,9 @@ async function demoCommand(options: DemoOptions, command: Command): Promise<Comm
     logger.info(`simulated Gong API on ${sim.url}: ${calls} calls over ${days} days; syncing into ${config.dbFile} at ${config.rateLimit} requests/s`);
     const app = await createApp(config, logger);
     try {
-      const report = await withStopSignals((signal) =>
-        runSync({ database: app.database, client: app.client, streams: selected, startDate: config.startDate, timeZone: config.timeZone, command: 'demo', logger, signal }),
-      );
+      const report = await withStopSignals((signal) => runSync(syncOptions(app, selected, { command: 'demo', signal })));
       const exec = new SqlExecutor(app.database);
-      const tables = [...new Set(streams.flatMap((s) => s.tables.map((t) => t.name)))];
+      const tables = [...new Set(selected.flatMap((s) => s.tables.map((t) => t.name)))];
       const counts = tables.map((t) => `  ${t.padEnd(28)} ${exec.get<{ n: number }>(exec.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')))?.n ?? 0}`);
       const lines = [
         formatSyncReport(report),

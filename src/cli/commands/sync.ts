@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createApp, createAppLogger } from '../../app.js';
+import { createApp, createAppLogger, syncOptions } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { runSync } from '../../runner/sync.js';
 import { selectStreams } from '../stream-selection.js';
@@ -7,7 +7,8 @@ import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { withStopSignals } from '../signals.js';
 import type { CommandResult } from '../main.js';
 
-export const OPT_IN_STREAMS = ['call_audio', 'call_video'];
+export { OPT_IN_STREAMS } from '../../../streams/index.js';
+import { OPT_IN_STREAMS } from '../../../streams/index.js';
 
 export function registerSync(program: Command, done: (result: Promise<CommandResult>) => void) {
   program
@@ -25,18 +26,7 @@ async function syncCommand(options: { streams?: string; db?: string }, command: 
   const logger = createAppLogger(config);
   const app = await createApp(config, logger);
   try {
-    const report = await withStopSignals((signal) =>
-      runSync({
-        database: app.database,
-        client: app.client,
-        streams: selected,
-        startDate: config.startDate,
-        timeZone: config.timeZone,
-        command: 'sync',
-        logger,
-        signal,
-      }),
-    );
+    const report = await withStopSignals((signal) => runSync(syncOptions(app, selected, { command: 'sync', signal })));
     if (report.error) logger.error(report.error.message);
     return { exitCode: exitCodeOf(report), stdout: config.quiet ? undefined : formatSyncReport(report) };
   } finally {

@@ -1,0 +1,3 @@
+import { callMediaStream } from './call-media.js';
+
+export const callVideo = callMediaStream('video');

@@ -1,0 +1,115 @@
+import { defineStream, type Row } from './types.js';
+import { asArray, asObject, idText, integer, jsonText, raw, real, requireId, text } from './mapping.js';
+import { callRow } from './calls.js';
+
+/** Everything useful except media (whose signed URLs expire): override with GONG_CONTENT_SELECTOR. */
+export const DEFAULT_EXPOSED_FIELDS = {
+  parties: true,
+  content: {
+    structure: true,
+    topics: true,
+    trackers: true,
+    trackerOccurrences: true,
+    brief: true,
+    outline: true,
+    highlights: true,
+    callOutcome: true,
+    keyPoints: true,
+  },
+  interaction: { speakers: true, video: true, personInteractionStats: true, questions: true },
+  collaboration: { publicComments: true },
+  media: false,
+};
+
+/**
+ * Extensive call data over the same windows as `calls`. Its `metaData` is the very record
+ * GET /v2/calls returns, so this stream also fills `calls`, and a sync that runs both skips
+ * the `calls` stream: one request stream instead of two.
+ */
+export const callsExtensive = defineStream({
+  name: 'calls_extensive',
+  description:
+    'Extensive call data (POST /v2/calls/extensive): parties, topics, trackers, brief, outline, highlights, key points, ' +
+    'outcome, speakers, questions, interaction stats, comments; also fills calls. Date windows on the call start, 7-day look-back.',
+  request: ({ window, settings }) => ({
+    method: 'POST',
+    path: '/v2/calls/extensive',
+    body: {
+      filter: { fromDateTime: window?.from, toDateTime: window?.to },
+      contentSelector: { context: 'Extended', exposedFields: settings.exposedFields ?? DEFAULT_EXPOSED_FIELDS },
+    },
+  }),
+  recordsKey: 'calls',
+  paginated: true,
+  replication: { kind: 'date_windows', granularity: 'datetime', lookbackDays: 7, maxWindowDays: 366, upperBound: 'now' },
+  tables: [
+    { name: 'calls', primaryKey: ['id'] },
+    { name: 'calls_extensive', primaryKey: ['id'] },
+    { name: 'call_parties', primaryKey: ['call_id', 'id'], replaceChildrenOf: { table: 'calls_extensive', parentColumn: 'id', column: 'call_id' } },
+    { name: 'call_tracker_hits', primaryKey: ['call_id', 'tracker_id'], replaceChildrenOf: { table: 'calls_extensive', parentColumn: 'id', column: 'call_id' } },
+  ],
+  recordId: (call) => idText(call?.metaData?.id) ?? '?',
+  isPrivate: (call) => call?.metaData?.isPrivate === true,
+  toRows: (call) => {
+    const meta = asObject(call.metaData);
+    const id = requireId(meta.id, 'metaData.id');
+    const content = asObject(call.content);
+    const interaction = asObject(call.interaction);
+    const questions = asObject(interaction.questions);
+    const talkTimeBySpeaker = new Map(asArray(interaction.speakers).map((s) => [idText(s?.id), real(s?.talkTime)]));
+    const parties: Row[] = asArray(call.parties)
+      .filter((p) => idText(p?.id))
+      .map((p) => ({
+        call_id: id,
+        id: idText(p.id),
+        user_id: idText(p.userId),
+        speaker_id: idText(p.speakerId),
+        name: text(p.name),
+        email_address: text(p.emailAddress),
+        affiliation: text(p.affiliation),
+        title: text(p.title),
+        phone_number: text(p.phoneNumber),
+        methods: jsonText(p.methods),
+        context: jsonText(p.context),
+        talk_time: talkTimeBySpeaker.get(idText(p.speakerId)) ?? null,
+      }));
+    const trackers: Row[] = asArray(content.trackers)
+      .filter((t) => idText(t?.id) ?? t?.name)
+      .map((t) => ({
+        call_id: id,
+        tracker_id: idText(t.id) ?? String(t.name),
+        name: text(t.name),
+        type: text(t.type),
+        count: integer(t.count),
+        occurrences: jsonText(t.occurrences),
+      }));
+    return {
+      calls: [callRow({ ...meta, id })],
+      calls_extensive: [
+        {
+          id,
+          started: text(meta.started),
+          title: text(meta.title),
+          brief: text(content.brief),
+          outline: jsonText(content.outline),
+          highlights: jsonText(content.highlights),
+          key_points: jsonText(content.keyPoints),
+          call_outcome: jsonText(content.callOutcome),
+          topics: jsonText(content.topics),
+          trackers: jsonText(content.trackers),
+          structure: jsonText(content.structure),
+          speakers: jsonText(interaction.speakers),
+          interaction_stats: jsonText(interaction.interactionStats),
+          questions_company_count: integer(questions.companyCount),
+          questions_non_company_count: integer(questions.nonCompanyCount),
+          video: jsonText(interaction.video),
+          public_comments: jsonText(asObject(call.collaboration).publicComments),
+          context: jsonText(call.context),
+          raw: raw(call),
+        },
+      ],
+      call_parties: parties,
+      call_tracker_hits: trackers,
+    };
+  },
+});

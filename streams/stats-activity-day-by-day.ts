@@ -1,0 +1,34 @@
+import { defineStream } from './types.js';
+import { asArray, idText, jsonText, raw, requireId, text } from './mapping.js';
+import { ACTIVITY_COUNTERS, snakeCase } from './stats-activity-aggregate.js';
+
+export const statsActivityDayByDay = defineStream({
+  name: 'stats_activity_day_by_day',
+  description: 'Activity per user per day (POST /v2/stats/activity/day-by-day), each counter the list of call ids; 7-day look-back.',
+  request: ({ window }) => ({
+    method: 'POST',
+    path: '/v2/stats/activity/day-by-day',
+    body: { filter: { fromDate: window?.from, toDate: window?.to } },
+  }),
+  recordsKey: 'usersDetailedActivities',
+  paginated: true,
+  replication: { kind: 'date_windows', granularity: 'date', lookbackDays: 7, maxWindowDays: 366, upperBound: 'today' },
+  tables: [{ name: 'stats_activity_day_by_day', primaryKey: ['user_id', 'date'] }],
+  recordId: (r) => idText(r?.userId) ?? '?',
+  toRows: (r) => {
+    const userId = requireId(r.userId, 'userId');
+    return {
+      stats_activity_day_by_day: asArray(r.userDailyActivityStats)
+        .filter((day) => typeof day?.fromDate === 'string')
+        .map((day) => ({
+          user_id: userId,
+          date: String(day.fromDate).slice(0, 10),
+          user_email_address: text(r.userEmailAddress),
+          from_date: text(day.fromDate),
+          to_date: text(day.toDate),
+          ...Object.fromEntries(ACTIVITY_COUNTERS.map((c) => [snakeCase(c), jsonText(day[c] ?? [])])),
+          raw: raw(day),
+        })),
+    };
+  },
+});
