@@ -4,6 +4,9 @@ import { registerSync } from './commands/sync.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerStatus } from './commands/status.js';
 import { registerDemo } from './commands/demo.js';
+import { registerGet } from './commands/get.js';
+import { registerDownload } from './commands/download.js';
+import { registerExecute } from './commands/execute.js';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2 | 3;
@@ -32,6 +35,9 @@ export async function main(argv: string[]): Promise<number> {
   registerMigrate(program, done);
   registerStatus(program, done);
   registerDemo(program, done);
+  registerGet(program, done);
+  registerDownload(program, done);
+  registerExecute(program, done);
   for (const command of program.commands) command.exitOverride();
 
   try {

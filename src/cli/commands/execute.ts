@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import { createApp } from '../../app.js';
+import { loadConfig } from '../../config.js';
+import { ConfigError } from '../../errors.js';
+import { execute } from '../../api/gong.js';
+import { mediaPath } from '../../media/media-downloader.js';
+import type { CommandResult } from '../main.js';
+
+export function registerExecute(program: Command, done: (result: Promise<CommandResult>) => void) {
+  program
+    .command('execute')
+    .description("run one action of the reference (list, get, download) by its own entity, action and parameter names; prints JSON")
+    .argument('<entity>', 'e.g. users, calls, calls_extensive, call_transcripts, coaching, call_audio')
+    .argument('<action>', 'list, get or download')
+    .option('--params <json>', 'parameters as a JSON object, e.g. \'{"id":"123"}\'', '{}')
+    .option('--out <file>', 'download: the file to write (default: GONG_MEDIA_DIR/CALL_ID.mp3|mp4)')
+    .option('--db <file>', 'SQLite file where requests are counted against the daily budget (env GONG_DB)')
+    .action((entity: string, action: string, options: { params: string; out?: string; db?: string }, command: Command) =>
+      done(executeCommand(entity, action, options, command)),
+    );
+}
+
+async function executeCommand(entity: string, action: string, options: { params: string; out?: string; db?: string }, command: Command): Promise<CommandResult> {
+  let params: Record<string, unknown>;
+  try {
+    params = JSON.parse(options.params);
+  } catch {
+    throw new ConfigError(`--params is not valid JSON: expected an object such as '{"id":"123"}'`);
+  }
+  if (!params || typeof params !== 'object' || Array.isArray(params)) throw new ConfigError('--params must be a JSON object');
+  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
+  const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+  const app = await createApp(config);
+  try {
+    const result = await execute(app.client, { entity, action, params });
+    if (action !== 'download') return { exitCode: 0, stdout: JSON.stringify(result, null, 2) };
+    const callId = String((params.filter as { callIds: string[] }).callIds[0]);
+    const file = options.out ? path.resolve(options.out) : mediaPath(config.mediaDir, callId, entity === 'call_video' ? 'video' : 'audio');
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    await pipeline(Readable.from(result as AsyncIterable<Uint8Array>), fs.createWriteStream(file, { mode: 0o600 }));
+    return { exitCode: 0, stdout: JSON.stringify({ file, bytes: fs.statSync(file).size }) };
+  } finally {
+    await app.close();
+  }
+}
