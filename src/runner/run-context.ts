@@ -25,6 +25,8 @@ export interface RunContext {
   settings: StreamSettings;
   /** Downloads for streams that declare `download`, into mediaDir. */
   media?: { downloader: MediaDownloader; directory: string; concurrency: number };
+  /** Read slow-changing streams even if they were refreshed recently (sync --force-refresh). */
+  ignoreRefreshIntervals?: boolean;
   /** Set when SIGINT/SIGTERM asks the run to stop after the current page. */
   signal?: AbortSignal;
   progress?: ProgressListener;

@@ -66,7 +66,7 @@ export class StreamRunner {
   /** Slow-changing streams are read at most every `minIntervalHours` (never skipped mid-pass). */
   private refreshedRecently(key: StateKey): boolean {
     const hours = this.stream.minIntervalHours;
-    if (!hours || this.ctx.range) return false;
+    if (!hours || this.ctx.range || this.ctx.ignoreRefreshIntervals) return false;
     const state = this.ctx.state.get(key);
     if (!state?.lastSuccessAt || state.checkpoint) return false;
     return this.ctx.runStartedAt.getTime() - Date.parse(state.lastSuccessAt) < hours * 3_600_000;

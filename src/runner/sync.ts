@@ -21,6 +21,8 @@ export interface SyncOptions {
   /** A backfill: its own state scope and an explicit range instead of bookmarks. */
   backfill?: DateWindow;
   settings?: StreamSettings;
+  /** Read slow-changing streams even if they were refreshed recently. */
+  ignoreRefreshIntervals?: boolean;
   /** Where streams that download files put them. */
   media?: { downloader: MediaDownloader; directory: string; concurrency?: number };
   now?: () => Date;
@@ -68,6 +70,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
     scope: options.backfill ? `backfill:${options.backfill.from}..${options.backfill.to}` : 'incremental',
     range: options.backfill,
     settings: options.settings ?? { includePrivateCalls: true },
+    ignoreRefreshIntervals: options.ignoreRefreshIntervals,
     media: options.media ? { concurrency: 3, ...options.media } : undefined,
     signal: options.signal,
     progress: options.progress,

@@ -24,6 +24,8 @@ export interface FaultSettings {
   throttleRetryAfterSeconds: number;
   /** The next request that brings a cursor is told it expired. */
   expireNextCursor: boolean;
+  /** Pause between 16 KiB media chunks (to interrupt a download midway). */
+  mediaChunkDelayMs: number;
 }
 
 export interface GongSimulatorOptions extends SimulatedAccountOptions {
@@ -50,6 +52,8 @@ export interface RequestLogEntry {
   at: number;
   /** What the simulator did instead of answering normally, if anything. */
   fault?: string;
+  /** The Range header of a media request. */
+  range?: string;
 }
 
 export const DEMO_CREDENTIALS = { accessKey: 'demo-access-key', accessKeySecret: 'demo-access-secret' };
@@ -89,6 +93,7 @@ export class GongSimulator {
       throttleNext: 0,
       throttleRetryAfterSeconds: 1,
       expireNextCursor: false,
+      mediaChunkDelayMs: 0,
       ...options.faults,
     };
     this.rateLimitPerSecond = options.rateLimitPerSecond ?? null;
@@ -318,6 +323,7 @@ export class GongSimulator {
     let start = 0;
     let end = size - 1;
     const range = req.headers.range;
+    entry.range = range;
     if (range) {
       const match = /^bytes=(\d+)-(\d*)$/.exec(range);
       if (!match || Number(match[1]) >= size) {
@@ -347,7 +353,9 @@ export class GongSimulator {
         const chunk = Buffer.allocUnsafe(chunkEnd - position);
         for (let i = 0; i < chunk.length; i++) chunk[i] = GongSimulator.mediaByte(callId, position + i);
         position = chunkEnd;
-        if (!res.write(chunk)) return void res.once('drain', writeMore);
+        const flowing = res.write(chunk);
+        if (this.faults.mediaChunkDelayMs > 0 && position <= end) return void setTimeout(writeMore, this.faults.mediaChunkDelayMs);
+        if (!flowing) return void res.once('drain', writeMore);
       }
       res.end();
     };

@@ -16,17 +16,24 @@ export function registerSync(program: Command, done: (result: Promise<CommandRes
     .description('incremental sync of all (or the named) streams into the SQLite database')
     .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
     .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
-    .action((options: { streams?: string; db?: string }, command: Command) => done(syncCommand(options, command)));
+    .option('--force-refresh', 'also read slow-changing streams (settings, library, workspaces, coaching) refreshed recently')
+    .action((options: SyncFlags, command: Command) => done(syncCommand(options, command)));
 }
 
-async function syncCommand(options: { streams?: string; db?: string }, command: Command): Promise<CommandResult> {
+interface SyncFlags {
+  streams?: string;
+  db?: string;
+  forceRefresh?: boolean;
+}
+
+async function syncCommand(options: SyncFlags, command: Command): Promise<CommandResult> {
   const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
   const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
   const selected = selectStreams(options.streams, OPT_IN_STREAMS);
   const logger = createAppLogger(config);
   const app = await createApp(config, logger);
   try {
-    const report = await withStopSignals((signal) => runSync(syncOptions(app, selected, { command: 'sync', signal })));
+    const report = await withStopSignals((signal) => runSync(syncOptions(app, selected, { command: 'sync', signal, ignoreRefreshIntervals: options.forceRefresh })));
     if (report.error) logger.error(report.error.message);
     return { exitCode: exitCodeOf(report), stdout: config.quiet ? undefined : formatSyncReport(report) };
   } finally {
