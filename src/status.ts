@@ -22,7 +22,8 @@ export interface StreamStatus {
   tables: Array<{ table: string; rows: number }>;
   /** Work known to be waiting, e.g. calls without a transcript. */
   pending: Record<string, number>;
-  backfills: Array<{ range: string; doneUpTo: string | null; finished: boolean }>;
+  /** Each backfill this stream took part in: how far it got and what is left ("FROM..TO"). */
+  backfills: Array<{ range: string; doneUpTo: string | null; finished: boolean; left: string | null }>;
 }
 
 export interface RunStatus {
@@ -79,13 +80,7 @@ export function readStatus(database: Database, streams: StreamDefinition[], budg
       resumable: incremental.some((s) => s.checkpoint !== null),
       tables: stream.tables.map((t) => ({ table: t.name, rows: count(t.name) })),
       pending,
-      backfills: own
-        .filter((s) => s.key.scope.startsWith('backfill:'))
-        .map((s) => {
-          const range = s.key.scope.slice('backfill:'.length);
-          const to = range.split('..')[1] ?? '';
-          return { range, doneUpTo: s.bookmark, finished: s.checkpoint === null && s.bookmark !== null && s.bookmark >= to };
-        }),
+      backfills: summarizeBackfills(own.filter((s) => s.key.scope.startsWith('backfill:')), stream),
     };
   });
   const runs = tables.has('_runs')
@@ -103,6 +98,30 @@ export function readStatus(database: Database, streams: StreamDefinition[], budg
         }))
     : [];
   return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs };
+}
+
+/** One entry per backfill range, over all of the stream's partitions (the least advanced counts). */
+function summarizeBackfills(states: ReturnType<SyncStateStore['list']>, stream: StreamDefinition): StreamStatus['backfills'] {
+  const byRange = new Map<string, typeof states>();
+  for (const state of states) {
+    const range = state.key.scope.slice('backfill:'.length);
+    byRange.set(range, [...(byRange.get(range) ?? []), state]);
+  }
+  return [...byRange.entries()].map(([range, parts]) => {
+    const to = range.split('..')[1] ?? '';
+    const toTime = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T00:00:00Z` : to);
+    const bookmarks = parts.map((p) => p.bookmark);
+    const doneUpTo = bookmarks.includes(null) ? null : (bookmarks as string[]).sort()[0] ?? null;
+    // Parent-id streams record the pass start, date streams the end of the last window (clamped to what Gong allows).
+    const finished =
+      parts.every((p) => p.checkpoint === null && p.bookmark !== null) &&
+      (stream.replication.kind === 'parent_ids' || (doneUpTo !== null && boundTime(doneUpTo) >= Math.min(toTime, Date.now() - 86_400_000)));
+    return { range, doneUpTo, finished, left: finished ? null : `${doneUpTo ?? range.split('..')[0]}..${to}` };
+  });
+}
+
+function boundTime(bound: string): number {
+  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T00:00:00Z` : bound);
 }
 
 export function formatStatus(report: StatusReport): string {

@@ -7,6 +7,9 @@ import { registerDemo } from './commands/demo.js';
 import { registerGet } from './commands/get.js';
 import { registerDownload } from './commands/download.js';
 import { registerExecute } from './commands/execute.js';
+import { registerBackfill } from './commands/backfill.js';
+import { registerQuery } from './commands/query.js';
+import { registerSchedule } from './commands/schedule.js';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2 | 3;
@@ -32,6 +35,9 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run gong-sync --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerSync(program, done);
+  registerBackfill(program, done);
+  registerSchedule(program, done);
+  registerQuery(program, done);
   registerMigrate(program, done);
   registerStatus(program, done);
   registerDemo(program, done);

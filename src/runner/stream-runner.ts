@@ -7,6 +7,7 @@ import type { RunContext, StreamReport } from './run-context.js';
 import { mapWithConcurrency } from './concurrency.js';
 
 const MAX_CURSOR_RESTARTS = 3;
+const BACKFILL_WINDOW_DAYS = 31;
 const DAY_MS = 86_400_000;
 
 type DateWindowsReplication = Extract<Replication, { kind: 'date_windows' }>;
@@ -46,13 +47,19 @@ export class StreamRunner {
           continue;
         }
         const replication = this.stream.replication;
+        if (this.ctx.range && replication.kind === 'full_refresh') {
+          skipped++;
+          continue;
+        }
         if (replication.kind === 'date_windows') await this.runDateWindows(replication, key, partition);
         else if (replication.kind === 'full_refresh') await this.runFullRefresh(replication, key, partition);
         else await this.runParentIds(replication, key, partition);
       }
       if (partitions.length > 0 && skipped === partitions.length) {
         this.report.outcome = 'skipped';
-        this.report.message = `refreshed less than ${this.stream.minIntervalHours} h ago`;
+        this.report.message = this.ctx.range
+          ? 'not date-based: every sync reads it whole'
+          : `refreshed less than ${this.stream.minIntervalHours} h ago`;
       }
       if (this.stream.replication.kind === 'full_refresh' && this.stream.replication.removeMissing && this.stream.partitions && skipped === 0) {
         this.ctx.exec.transaction(() => this.removeRowsOfVanishedPartitions(partitions));
@@ -87,12 +94,21 @@ export class StreamRunner {
       bookmark,
       startDate: this.ctx.range ? new Date(this.ctx.range.from) : this.ctx.startDate,
       lookbackDays: this.ctx.range ? 0 : replication.lookbackDays,
-      maxWindowDays: replication.maxWindowDays,
-      upperBound: this.ctx.range ? this.ctx.range.to : upperBoundFor(replication.upperBound, this.ctx.runStartedAt, this.ctx.timeZone),
+      // A backfill uses windows of at most a month, so its progress (and an expired cursor) costs little.
+      maxWindowDays: this.ctx.range ? Math.min(replication.maxWindowDays, BACKFILL_WINDOW_DAYS) : replication.maxWindowDays,
+      upperBound: this.upperBound(replication),
       alignToMonths: replication.alignToMonths && !this.ctx.range,
     });
     for (const window of windows) await this.readWindow(replication, key, partition, window, null);
     if (windows.length === 0 && !resumed) this.ctx.state.complete(key, bookmark, { success: true });
+  }
+
+  /** The frozen end of this run's windows; a backfill's own end, but never past what Gong allows. */
+  private upperBound(replication: DateWindowsReplication): string {
+    const limit = upperBoundFor(replication.upperBound, this.ctx.runStartedAt, this.ctx.timeZone);
+    if (!this.ctx.range) return limit;
+    const asTime = (bound: string) => Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T00:00:00Z` : bound);
+    return asTime(this.ctx.range.to) < asTime(limit) ? this.ctx.range.to : limit;
   }
 
   private async readWindow(replication: DateWindowsReplication, key: StateKey, partition: Partition, window: { from: string; to: string }, cursor: string | null) {
@@ -145,6 +161,7 @@ export class StreamRunner {
 
   private async runParentIds(replication: ParentIdsReplication, key: StateKey, partition: Partition) {
     const state = this.ctx.state.get(key);
+    if (this.ctx.range && state?.bookmark && !state.checkpoint) return; // this backfill's pass is done
     const passStartedAt = state?.checkpoint?.passStartedAt ?? this.syncedAt;
     let afterId = state?.checkpoint?.afterId ?? '';
     const changedSince = state?.bookmark ?? null;
@@ -329,8 +346,10 @@ export class StreamRunner {
       .selectFrom(`${parent.table} as p`)
       .select(sql<string>`p.${sql.ref(parent.idColumn)}`.as('id'))
       .where(`p.${parent.idColumn}`, '>', afterId);
+    // Gong's timestamps carry offsets (-08:00): compare them as instants, not as text.
+    const startedAt = sql<number>`julianday(${sql.ref(`p.${parent.startedColumn}`)})`;
     if (this.ctx.range) {
-      query = query.where(`p.${parent.startedColumn}`, '>=', this.ctx.range.from).where(`p.${parent.startedColumn}`, '<', this.ctx.range.to);
+      query = query.where(startedAt, '>=', sql<number>`julianday(${this.ctx.range.from})`).where(startedAt, '<', sql<number>`julianday(${this.ctx.range.to})`);
     }
     const hasChild = () => {
       let child = db.selectFrom(`${missingIn.table} as c`).select(sql`1`.as('one')).whereRef(`c.${missingIn.column}`, '=', `p.${parent.idColumn}`);
@@ -342,7 +361,7 @@ export class StreamRunner {
     } else if (changedSince) {
       // Parents (re)written since the last pass, and recent parents still without a child row.
       query = query.where((eb) =>
-        eb.or([eb('p.synced_at', '>', changedSince), eb.and([eb(`p.${parent.startedColumn}`, '>=', retrySince), eb.not(eb.exists(hasChild()))])]),
+        eb.or([eb('p.synced_at', '>', changedSince), eb.and([eb(startedAt, '>=', sql<number>`julianday(${retrySince})`), eb.not(eb.exists(hasChild()))])]),
       );
     }
     return this.ctx.exec.all<{ id: string }>(query.orderBy(`p.${parent.idColumn}`).limit(replication.batchSize)).map((r) => String(r.id));

@@ -6,6 +6,7 @@ import { RowLoader } from '../loader.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { SyncStateStore } from '../../state/sync-state-store.js';
 import { RunLog, type RunOutcome } from '../../state/run-log.js';
+import { SyncLock } from '../../state/sync-lock.js';
 import type { DateWindow, StreamDefinition, StreamSettings } from '../../streams/types.js';
 import type { MediaDownloader } from '../media/media-downloader.js';
 import type { ProgressListener, RunContext, StreamReport } from './run-context.js';
@@ -29,6 +30,8 @@ export interface SyncOptions {
   logger?: Logger;
   signal?: AbortSignal;
   progress?: ProgressListener;
+  /** How long a lock holder may go without a heartbeat before it is presumed dead. */
+  lockStaleAfterMs?: number;
 }
 
 export interface SyncReport {
@@ -51,6 +54,21 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? silentLogger;
   const exec = new SqlExecutor(options.database);
+  const lock = new SyncLock(exec, {
+    now,
+    staleAfterMs: options.lockStaleAfterMs,
+    onTakeover: (previous) =>
+      logger.warn(`taking over a stale lock of ${previous.command} (pid ${previous.pid} on ${previous.host}, last heartbeat ${previous.heartbeatAt})`),
+  });
+  lock.acquire(options.command ?? 'sync');
+  try {
+    return await runLocked(options, exec, now, logger);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Date, logger: Logger): Promise<SyncReport> {
   const runLog = new RunLog(exec, now);
   const runStartedAt = now();
   const selected = options.streams.filter(

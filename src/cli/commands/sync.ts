@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { createApp, createAppLogger, syncOptions } from '../../app.js';
+import { createApp, createAppLogger } from '../../app.js';
 import { loadConfig } from '../../config.js';
-import { runSync } from '../../runner/sync.js';
 import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
-import { withStopSignals } from '../signals.js';
+import { runWithProgress } from '../run-with-progress.js';
 import type { CommandResult } from '../main.js';
 
 export { OPT_IN_STREAMS } from '../../../streams/index.js';
@@ -33,7 +32,7 @@ async function syncCommand(options: SyncFlags, command: Command): Promise<Comman
   const logger = createAppLogger(config);
   const app = await createApp(config, logger);
   try {
-    const report = await withStopSignals((signal) => runSync(syncOptions(app, selected, { command: 'sync', signal, ignoreRefreshIntervals: options.forceRefresh })));
+    const report = await runWithProgress(app, selected, { command: 'sync', ignoreRefreshIntervals: options.forceRefresh });
     if (report.error) logger.error(report.error.message);
     return { exitCode: exitCodeOf(report), stdout: config.quiet ? undefined : formatSyncReport(report) };
   } finally {

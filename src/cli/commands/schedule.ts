@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import cron from 'node-cron';
+import { createApp, createAppLogger } from '../../app.js';
+import { loadConfig } from '../../config.js';
+import { ConfigError, LockHeldError, describeError } from '../../errors.js';
+import { runSync } from '../../runner/sync.js';
+import { syncOptions } from '../../app.js';
+import { selectStreams } from '../stream-selection.js';
+import { withStopSignals } from '../signals.js';
+import { OPT_IN_STREAMS } from '../../../streams/index.js';
+import type { CommandResult } from '../main.js';
+
+interface ScheduleFlags {
+  cron: string;
+  timezone: string;
+  streams?: string;
+  db?: string;
+  now?: boolean;
+}
+
+export function registerSchedule(program: Command, done: (result: Promise<CommandResult>) => void) {
+  program
+    .command('schedule')
+    .description('run sync on a cron schedule (default hourly), never two at once; SIGINT/SIGTERM stop it cleanly')
+    .option('--cron <expr>', 'cron expression (5 fields, or 6 with seconds)', '0 * * * *')
+    .option('--timezone <tz>', 'time zone of the cron expression (env GONG_SCHEDULE_TIMEZONE)', process.env.GONG_SCHEDULE_TIMEZONE ?? 'UTC')
+    .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
+    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .option('--now', 'also run once immediately at start')
+    .action((options: ScheduleFlags, command: Command) => done(scheduleCommand(options, command)));
+}
+
+async function scheduleCommand(options: ScheduleFlags, command: Command): Promise<CommandResult> {
+  const check = cron.validateDetailed(options.cron);
+  if (!check.valid) {
+    throw new ConfigError(
+      `--cron "${options.cron}" is not a cron expression (${check.errors.map((e) => e.message).join('; ')}): expected e.g. "0 * * * *" (hourly) or "*/15 * * * *"`,
+    );
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: options.timezone });
+  } catch {
+    throw new ConfigError(`--timezone "${options.timezone}" is not a time zone: expected an IANA name such as UTC or Europe/Berlin`);
+  }
+  const selected = selectStreams(options.streams, OPT_IN_STREAMS);
+  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
+  const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+  const logger = createAppLogger(config);
+  const app = await createApp(config, logger);
+  let interrupted = false;
+  try {
+    await withStopSignals(async (signal) => {
+      let running: Promise<void> | undefined;
+      const runOnce = (reason: string) => {
+        if (running) {
+          logger.warn(`${reason} run skipped: the previous run is still going`);
+          return;
+        }
+        running = (async () => {
+          try {
+            const report = await runSync(syncOptions(app, selected, { command: 'schedule', signal }));
+            logger.info(`scheduled sync ${report.outcome}: ${report.rowsWritten} rows, ${report.requests} requests`, { event: 'scheduled_run', outcome: report.outcome });
+            if (report.error) logger.error(report.error.message);
+            if (report.outcome === 'stopped' && signal.aborted) interrupted = true;
+          } catch (error) {
+            if (error instanceof LockHeldError) logger.warn(`scheduled run skipped: ${error.message}`);
+            else logger.error(`scheduled run failed: ${describeError(error)}`);
+          } finally {
+            running = undefined;
+            const next = task.getNextRun();
+            if (!signal.aborted && next) logger.info(`next run at ${next.toISOString()}`);
+          }
+        })();
+      };
+      const task = cron.schedule(options.cron, () => runOnce('scheduled'), { timezone: options.timezone, noOverlap: true, name: 'gong-sync' });
+      logger.info(`scheduled "${options.cron}" (${options.timezone}); next run at ${task.getNextRun()?.toISOString() ?? 'never'}`);
+      if (options.now) runOnce('initial');
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await task.stop();
+      await task.destroy();
+      await running;
+    });
+  } finally {
+    await app.close();
+  }
+  return { exitCode: interrupted ? 3 : 0, stdout: config.quiet ? undefined : 'scheduler stopped' };
+}

@@ -1,0 +1,52 @@
+import type { ProgressListener } from '../runner/run-context.js';
+import type { DateWindow } from '../../streams/types.js';
+
+/**
+ * Live progress on a terminal: one line per stream, rewritten in place, with records, pages,
+ * request rate and, for a backfill, how far through its range it is and an ETA.
+ */
+export function terminalProgress(output: NodeJS.WriteStream, requests: () => number, range?: DateWindow): ProgressListener & { finish(): void } {
+  const started = Date.now();
+  let current = '';
+  let records = 0;
+  let pages = 0;
+  let streamStarted = Date.now();
+  const span = range ? Date.parse(asInstant(range.to)) - Date.parse(asInstant(range.from)) : 0;
+  const render = (line: string) => output.write(`\r\x1b[2K${line}`);
+  return {
+    onPage(event) {
+      if (event.stream !== current) {
+        if (current) output.write('\n');
+        current = event.stream;
+        records = 0;
+        pages = 0;
+        streamStarted = Date.now();
+      }
+      records += event.records;
+      pages++;
+      const seconds = (Date.now() - started) / 1000;
+      const rate = seconds > 0 ? (requests() / seconds).toFixed(1) : '-';
+      let line = `${current}: ${records} records, ${pages} pages, ${requests()} requests (${rate}/s)`;
+      if (range && span > 0 && event.windowTo) {
+        const done = Math.min(1, (Date.parse(asInstant(event.windowTo)) - Date.parse(asInstant(range.from))) / span);
+        const elapsed = (Date.now() - streamStarted) / 1000;
+        const eta = done > 0 && done < 1 ? ` ETA ${formatSeconds((elapsed / done) * (1 - done))}` : '';
+        line += `, ${Math.round(done * 100)}% of ${range.from}..${range.to}${eta}`;
+      }
+      render(line);
+    },
+    finish() {
+      if (current) output.write('\n');
+    },
+  };
+}
+
+function asInstant(bound: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T00:00:00Z` : bound;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
+}

@@ -1,0 +1,114 @@
+import os from 'node:os';
+import { LockHeldError } from '../src/errors.js';
+import type { SqlExecutor } from '../src/db/sql-executor.js';
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  command: string;
+  acquiredAt: string;
+  heartbeatAt: string;
+}
+
+export interface SyncLockOptions {
+  /** A holder whose heartbeat is older than this is presumed dead and its lock is taken over. */
+  staleAfterMs?: number;
+  heartbeatEveryMs?: number;
+  now?: () => Date;
+  pid?: number;
+  host?: string;
+  onTakeover?: (previous: LockHolder) => void;
+}
+
+/**
+ * One writer per database: a row in `_lock`, taken in an immediate transaction, refreshed by a
+ * heartbeat, released on exit. A holder that stopped beating (killed, machine gone) or whose pid no
+ * longer exists on this host is taken over; a live one makes the newcomer stop with exit 3.
+ */
+export class SyncLock {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly staleAfterMs: number;
+  private readonly now: () => Date;
+  private readonly pid: number;
+  private readonly host: string;
+
+  constructor(
+    private readonly exec: SqlExecutor,
+    private readonly options: SyncLockOptions = {},
+  ) {
+    this.staleAfterMs = options.staleAfterMs ?? 60_000;
+    this.now = options.now ?? (() => new Date());
+    this.pid = options.pid ?? process.pid;
+    this.host = options.host ?? os.hostname();
+  }
+
+  acquire(command: string): void {
+    const now = this.now().toISOString();
+    this.exec.transaction(() => {
+      const holder = this.holder();
+      if (holder && !(holder.pid === this.pid && holder.host === this.host)) {
+        if (!this.isStale(holder)) {
+          throw new LockHeldError(
+            `Another gong-sync (${holder.command}, pid ${holder.pid} on ${holder.host}, since ${holder.acquiredAt}) is writing to this database; ` +
+              'this run stops without changes. It continues on the next run.',
+          );
+        }
+        this.options.onTakeover?.(holder);
+      }
+      this.exec.run(
+        this.exec.db
+          .insertInto('_lock')
+          .values({ name: 'sync', holder_pid: this.pid, holder_host: this.host, command, acquired_at: now, heartbeat_at: now })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ holder_pid: this.pid, holder_host: this.host, command, acquired_at: now, heartbeat_at: now })),
+      );
+    });
+    this.timer = setInterval(() => this.beat(), this.options.heartbeatEveryMs ?? 10_000);
+    this.timer.unref();
+  }
+
+  release(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.exec.run(
+      this.exec.db.deleteFrom('_lock').where('name', '=', 'sync').where('holder_pid', '=', this.pid).where('holder_host', '=', this.host),
+    );
+  }
+
+  holder(): LockHolder | undefined {
+    const row = this.exec.get<{ holder_pid: number; holder_host: string; command: string; acquired_at: string; heartbeat_at: string }>(
+      this.exec.db.selectFrom('_lock').selectAll().where('name', '=', 'sync'),
+    );
+    return row
+      ? { pid: row.holder_pid, host: row.holder_host, command: row.command, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at }
+      : undefined;
+  }
+
+  private isStale(holder: LockHolder): boolean {
+    if (holder.host === this.host && !processExists(holder.pid)) return true;
+    return this.now().getTime() - Date.parse(holder.heartbeatAt) > this.staleAfterMs;
+  }
+
+  private beat(): void {
+    try {
+      this.exec.run(
+        this.exec.db
+          .updateTable('_lock')
+          .set({ heartbeat_at: this.now().toISOString() })
+          .where('name', '=', 'sync')
+          .where('holder_pid', '=', this.pid)
+          .where('holder_host', '=', this.host),
+      );
+    } catch {
+      // A busy database delays one heartbeat; the next one catches up.
+    }
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
