@@ -5,7 +5,11 @@
  */
 const STRING_OR_LONG_INTEGER = /("(?:[^"\\]|\\.)*")|(?<![\d.eE+-])(-?\d{16,})(?![\d.eE])/g;
 
+/** A bare number follows ':', '[' or ',': if no long one does, plain JSON.parse is exact (and much faster). */
+const MAYBE_LONG_BARE_INTEGER = /[:[,]\s*-?\d{16,}/;
+
 export function parseJsonLossless(text: string): unknown {
+  if (!MAYBE_LONG_BARE_INTEGER.test(text)) return JSON.parse(text);
   const safeText = text.replace(STRING_OR_LONG_INTEGER, (match, stringLiteral: string | undefined, digits: string | undefined) => {
     if (stringLiteral !== undefined || digits === undefined) return match;
     return Number.isSafeInteger(Number(digits)) ? digits : `"${digits}"`;

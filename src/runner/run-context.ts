@@ -44,5 +44,6 @@ export interface StreamReport {
   requests: number;
   pages: number;
   rejected: number;
+  elapsedMs: number;
   message?: string;
 }

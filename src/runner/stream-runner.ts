@@ -31,12 +31,13 @@ export class StreamRunner {
     private readonly stream: StreamDefinition,
     private readonly ctx: RunContext,
   ) {
-    this.report = { stream: stream.name, outcome: 'succeeded', records: 0, rowsWritten: 0, requests: 0, pages: 0, rejected: 0 };
+    this.report = { stream: stream.name, outcome: 'succeeded', records: 0, rowsWritten: 0, requests: 0, pages: 0, rejected: 0, elapsedMs: 0 };
     this.syncedAt = ctx.runStartedAt.toISOString();
   }
 
   async run(): Promise<StreamReport> {
     const before = this.ctx.client.stats.requests;
+    const started = Date.now();
     try {
       const partitions = this.partitions();
       let skipped = 0;
@@ -66,6 +67,7 @@ export class StreamRunner {
       }
     } finally {
       this.report.requests = this.ctx.client.stats.requests - before;
+      this.report.elapsedMs = Date.now() - started;
     }
     return this.report;
   }

@@ -44,19 +44,18 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     const selected = selectCalls(account, filter);
     if ('error' in selected) return selected.error;
     const exposed = req.body?.contentSelector?.exposedFields ?? {};
-    const records = selected.calls.map((c) =>
+    return sim.page(req, selected.calls, 'calls', 'calls', {}, (c) =>
       account.extensiveOf(c, exposed, {
         audioUrl: sim.mediaUrl(c.record.id, 'audio'),
         videoUrl: c.record.media === 'Video' ? sim.mediaUrl(c.record.id, 'video') : null,
       }),
     );
-    return sim.page(req, records, 'calls', 'calls');
   }
   if (route === 'POST /v2/calls/transcript') {
     const selected = selectCalls(account, req.body?.filter ?? {});
     if ('error' in selected) return selected.error;
-    const transcripts = selected.calls.filter((c) => c.transcriptReady).map((c) => account.transcriptOf(c));
-    return sim.page(req, transcripts, 'callTranscripts', 'calls');
+    const ready = selected.calls.filter((c) => c.transcriptReady);
+    return sim.page(req, ready, 'callTranscripts', 'calls', {}, (c) => account.transcriptOf(c));
   }
 
   if (path.startsWith('/v2/stats/') && method === 'POST' && path !== '/v2/stats/activity/scorecards') {

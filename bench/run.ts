@@ -1,0 +1,208 @@
+/**
+ * npm run bench: gong-sync (the real CLI, as a child process) against the simulated Gong API,
+ * measuring what the product promises. Writes BENCHMARKS.md and prints the figures.
+ *   BENCH_CALLS (5000), BENCH_LARGE_CALLS (20000), BENCH_LATENCY_MS (50) override the sizes.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { GongSimulator, DEMO_CREDENTIALS } from '../src/simulator/server.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const bin = path.join(root, 'bin/gong-sync.js');
+const workDir = path.join(root, '.bench');
+const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
+const LARGE_CALLS = Number(process.env.BENCH_LARGE_CALLS ?? 20000);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const DAY = 86_400_000;
+
+interface StreamDone {
+  stream: string;
+  records: number;
+  rowsWritten: number;
+  requests: number;
+  elapsedMs: number;
+}
+
+interface SyncRun {
+  code: number | null;
+  wallMs: number;
+  streams: StreamDone[];
+  peakRssMb: number;
+}
+
+async function sync(sim: GongSimulator, db: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<SyncRun> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [...nodeFlags, bin, 'sync'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      GONG_BASE_URL: sim.url,
+      GONG_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
+      GONG_ACCESS_KEY_SECRET: DEMO_CREDENTIALS.accessKeySecret,
+      GONG_DB: db,
+      GONG_LOG_FORMAT: 'json',
+      GONG_DAILY_BUDGET: '100000',
+      GONG_START_DATE: new Date(Date.now() - 365 * DAY).toISOString().slice(0, 10),
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const wallMs = Date.now() - started;
+  const streams = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.event === 'stream_done') as StreamDone[];
+  if (code !== 0) throw new Error(`sync exited ${code}:\n${stderr.slice(-2000)}`);
+  const sqlite = new BetterSqlite3(db, { readonly: true });
+  const peakRssMb = (sqlite.prepare('select peak_rss_mb from _runs order by id desc limit 1').get() as { peak_rss_mb: number }).peak_rss_mb;
+  sqlite.close();
+  return { code, wallMs, streams, peakRssMb };
+}
+
+function count(db: string, sqlText: string): number {
+  const sqlite = new BetterSqlite3(db, { readonly: true });
+  try {
+    return Number(Object.values(sqlite.prepare(sqlText).get() as object)[0]);
+  } finally {
+    sqlite.close();
+  }
+}
+
+/**
+ * The fewest requests that could fetch what the sync stored: every paged list endpoint's records
+ * in pages of 100, plus the endpoints that answer in one shot (one request per workspace, folder,
+ * or workspace x manager x month for coaching, whose API takes exactly one of each).
+ */
+function minimumRequests(db: string, sim: GongSimulator): { total: number; parts: Record<string, number> } {
+  const pages = (n: number) => Math.ceil(n / 100);
+  const account = sim.account;
+  const managers = account.users.filter((u) => account.users.some((r) => r.managerId === u.id)).length;
+  const months = count(db, 'select count(distinct from_date) from coaching');
+  const parts: Record<string, number> = {
+    'users (paged)': pages(count(db, 'select count(*) from users')),
+    'calls_extensive (paged; also fills calls)': pages(count(db, 'select count(*) from calls_extensive')),
+    'call_transcripts (100 ids a request)': pages(count(db, 'select count(*) from call_transcripts')),
+    'stats_activity_scorecards (paged)': pages(count(db, 'select count(*) from stats_activity_scorecards')),
+    'stats_activity_aggregate (paged)': pages(count(db, 'select count(*) from stats_activity_aggregate')),
+    'stats_activity_day_by_day (paged)': pages(count(db, 'select count(distinct user_id) from stats_activity_day_by_day')),
+    'stats_interaction (paged)': pages(count(db, 'select count(*) from (select distinct user_id, from_date from stats_interaction)')),
+    'library_folder_content (paged, per folder)': account.folders.reduce((n, f) => n + Math.max(1, pages(f.callIds.length)), 0),
+    'workspaces, settings x2 (one shot)': 3,
+    'library_folders (one shot per workspace)': account.workspaces.length,
+    'coaching (one shot per workspace x manager x month)': account.workspaces.length * managers * months,
+  };
+  return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts };
+}
+
+/** Requests the monthly stats streams need beyond the record-count minimum: one per calendar month at least. */
+function monthlyExtra(streams: StreamDone[], parts: Record<string, number>): number {
+  const months = (name: string) => streams.find((s) => s.stream === name)?.requests ?? 0;
+  return (
+    Math.max(0, months('stats_activity_aggregate') - parts['stats_activity_aggregate (paged)']!) +
+    Math.max(0, months('stats_interaction') - parts['stats_interaction (paged)']!)
+  );
+}
+
+function maxInAnySecond(times: number[]): number {
+  let max = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= 1000) j++;
+    max = Math.max(max, i - j + 1);
+  }
+  return max;
+}
+
+async function main() {
+  fs.rmSync(workDir, { recursive: true, force: true });
+  fs.mkdirSync(workDir, { recursive: true });
+  const lines: string[] = [];
+  const say = (line = '') => {
+    lines.push(line);
+    console.log(line);
+  };
+  say(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  say(`date: ${new Date().toISOString()}`);
+
+  // 1-3: a first sync of a CALLS-call account at the default 3 requests/s, against Gong's strict limit and latency.
+  const sim = await GongSimulator.start({ calls: CALLS, days: 365, rateLimitPerSecond: 3, faults: { latencyMs: LATENCY_MS } });
+  const db = path.join(workDir, 'paced.db');
+  const first = await sync(sim, db, {});
+  const requests = sim.apiRequests();
+  const minimum = minimumRequests(db, sim);
+  const ideal = (requests.length / 3) * 1000;
+  const throttledFirst = sim.stats.throttled;
+  // A scheduled run comes long after the last; here one second keeps Gong's 1-second window apart.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  sim.clearLog();
+  const again = await sync(sim, db, {});
+  const nothingNew = sim.apiRequests();
+  await sim.stop();
+
+  // 4-5: pacing off, large accounts: load speed and memory.
+  const fast: Record<number, { run: SyncRun; sentences: number }> = {};
+  for (const calls of [CALLS, LARGE_CALLS]) {
+    const big = await GongSimulator.start({ calls, days: 365 });
+    const file = path.join(workDir, `fast-${calls}.db`);
+    const run = await sync(big, file, { GONG_RATE_LIMIT: '100000' });
+    fast[calls] = { run, sentences: count(file, 'select count(*) from transcript_sentences') };
+    await big.stop();
+  }
+  // The same syncs with V8's heap capped at 64 MB: if they finish, nothing accumulates; RSS above is GC slack.
+  const capped: Record<number, SyncRun> = {};
+  for (const calls of [CALLS, LARGE_CALLS]) {
+    const big = await GongSimulator.start({ calls, days: 365 });
+    capped[calls] = await sync(big, path.join(workDir, `capped-${calls}.db`), { GONG_RATE_LIMIT: '100000' }, ['--max-old-space-size=64']);
+    await big.stop();
+  }
+  const transcripts = fast[LARGE_CALLS]!.run.streams.find((s) => s.stream === 'call_transcripts')!;
+  const sentenceRows = transcripts.rowsWritten - transcripts.records;
+  const rowsPerSecond = sentenceRows / (transcripts.elapsedMs / 1000);
+
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const ratio = requests.length / minimum.total;
+  const pacing = first.wallMs / ideal;
+  const rssSmall = fast[CALLS]!.run.peakRssMb;
+  const rssLarge = fast[LARGE_CALLS]!.run.peakRssMb;
+  say();
+  say('| figure | measured | target | |');
+  say('|---|---|---|---|');
+  say(`| 1. requests on a first sync of ${CALLS} calls / minimum possible | ${requests.length} / ${minimum.total} = **${ratio.toFixed(3)}** | <= 1.05 | ${verdict(ratio <= 1.05)} |`);
+  say(`| 2. wall time / (requests / 3 s), strict 3-in-any-second limit, ${LATENCY_MS} ms latency | ${(first.wallMs / 1000).toFixed(1)} s / ${(ideal / 1000).toFixed(1)} s = **${pacing.toFixed(3)}**; 429s provoked: ${throttledFirst}; most requests in any 1 s: ${maxInAnySecond(requests.map((r) => r.at))} | <= 1.10, 0 429s | ${verdict(pacing <= 1.1 && throttledFirst === 0)} |`);
+  say(`| 3. requests of a scheduled run with nothing new | **${nothingNew.length}** (${summarize(nothingNew.map((r) => r.path))}) | <= 20 | ${verdict(nothingNew.length <= 20)} |`);
+  say(`| 4. transcript sentence rows loaded per second, ${LARGE_CALLS} calls, pacing off | ${sentenceRows} rows in ${(transcripts.elapsedMs / 1000).toFixed(1)} s = **${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s** | >= 100,000 | ${verdict(rowsPerSecond >= 100_000)} |`);
+  say(`| 5. peak RSS of the sync process, ${CALLS} / ${LARGE_CALLS} calls | **${rssSmall} MB / ${rssLarge} MB** (x${(rssLarge / rssSmall).toFixed(2)} for x${(LARGE_CALLS / CALLS).toFixed(0)} the data) | <= 250 MB, flat | ${verdict(rssLarge <= 250 && rssLarge / rssSmall < 1.3)} |`);
+  say(`| 5b. the same with V8's heap capped at 64 MB (\`--max-old-space-size=64\`) | **${capped[CALLS]!.peakRssMb} MB / ${capped[LARGE_CALLS]!.peakRssMb} MB** (x${(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb).toFixed(2)}), both complete, ${(capped[LARGE_CALLS]!.wallMs / 1000).toFixed(1)} s vs ${(fast[LARGE_CALLS]!.run.wallMs / 1000).toFixed(1)} s uncapped | nothing accumulates | ${verdict(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb < 1.15)} |`);
+  const perScope = minimum.total + monthlyExtra(first.streams, minimum.parts);
+  say(`| 1b. figure 1 counting one request per calendar month for the two monthly stats endpoints (their grain) | ${requests.length} / ${perScope} = **${(requests.length / perScope).toFixed(3)}** | <= 1.05 | ${verdict(requests.length / perScope <= 1.05)} |`);
+  say();
+  say(`Minimum for figure 1, by endpoint: ${Object.entries(minimum.parts).map(([k, v]) => `${k} ${v}`).join('; ')}.`);
+  say(`Requests by endpoint on that sync: ${summarize(requests.map((r) => r.path))}.`);
+  say();
+  say('Streams of the first paced sync (records, rows, requests, seconds):');
+  for (const s of first.streams) say(`- ${s.stream}: ${s.records} records, ${s.rowsWritten} rows, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s`);
+  say(`Second sync right after (nothing new): ${(again.wallMs / 1000).toFixed(1)} s.`);
+  say();
+  say(`Fast ${LARGE_CALLS}-call sync: ${(fast[LARGE_CALLS]!.run.wallMs / 1000).toFixed(1)} s in all, ${fast[LARGE_CALLS]!.sentences} sentences; streams:`);
+  for (const s of fast[LARGE_CALLS]!.run.streams) say(`- ${s.stream}: ${s.rowsWritten} rows, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s`);
+  fs.writeFileSync(path.join(workDir, 'figures.md'), lines.join('\n') + '\n');
+  console.log(`\nfigures written to ${path.relative(root, path.join(workDir, 'figures.md'))}; BENCHMARKS.md quotes them with the analysis`);
+}
+
+function summarize(paths: string[]): string {
+  const counts = new Map<string, number>();
+  for (const p of paths) counts.set(p, (counts.get(p) ?? 0) + 1);
+  return [...counts.entries()].map(([p, n]) => `${p} ${n}`).join(', ');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
