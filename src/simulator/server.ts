@@ -70,6 +70,8 @@ export class GongSimulator {
   readonly requests: RequestLogEntry[] = [];
   readonly stats = { throttled: 0, served: 0 };
   onRequest?: (entry: RequestLogEntry) => void;
+  /** Rewrites each record a list endpoint serves (tests feed malformed records this way). */
+  recordTransform?: (path: string, record: any) => unknown;
   rateLimitPerSecond: number | null;
   cursorTtlMs: number;
   private readonly server: http.Server;
@@ -276,7 +278,8 @@ export class GongSimulator {
     }
     if (items.length === 0) return errorAnswer(404, `No ${emptyNoun} found corresponding to the provided filters`);
     // Only the page's own records are rendered: a large account must not cost O(n) per page.
-    const slice = items.slice(offset, offset + PAGE_SIZE).map(render);
+    const transform = this.recordTransform;
+    const slice = items.slice(offset, offset + PAGE_SIZE).map((item) => (transform ? transform(request.path, render(item)) : render(item)));
     const more = offset + PAGE_SIZE < items.length;
     return okAnswer({
       requestId: requestId(),

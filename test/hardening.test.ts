@@ -1,0 +1,253 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startSimulator } from './helpers/simulator.js';
+import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
+import { contentOf, query } from './helpers/database.js';
+import { expectConsistentState } from './helpers/invariants.js';
+import { Random } from '../src/simulator/random.js';
+
+const STREAMS = 'users,calls_extensive,call_transcripts,stats_activity_scorecards,settings_scorecards,library_folders,library_folder_content';
+const TABLES = [
+  'users',
+  'calls',
+  'calls_extensive',
+  'call_parties',
+  'call_tracker_hits',
+  'call_transcripts',
+  'transcript_sentences',
+  'stats_activity_scorecards',
+  'scorecard_answers',
+  'settings_scorecards',
+  'scorecard_questions',
+  'library_folders',
+  'library_folder_content',
+];
+/** CI runs 25 kills; CRASH_KILLS=200 npx vitest run test/hardening.test.ts for a longer campaign. */
+const KILLS = Number(process.env.CRASH_KILLS ?? 25);
+
+describe('crash campaign', () => {
+  it(`SIGKILLed at ${KILLS} random moments, a sync still ends row for row equal to an uninterrupted one`, async () => {
+    const sim = await startSimulator({ calls: 1500, faults: { latencyMs: 3 } });
+    const dir = tempDir();
+    const reference = path.join(dir, 'reference.db');
+    expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+    let victim = path.join(dir, 'victim-0.db');
+    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
+    const random = new Random(seed);
+    let kills = 0;
+    let completions = 0;
+    for (let attempt = 0; kills < KILLS && attempt < KILLS * 4; attempt++) {
+      const { child, result } = spawnCli(['sync', '--streams', STREAMS], simEnv(sim, victim));
+      // Half the kills land at a random request (in flight, or while its page commits), half at a random time.
+      let seen = 0;
+      const atRequest = random.int(1, 30);
+      const delay = random.int(0, 12);
+      let timer: NodeJS.Timeout | undefined;
+      if (random.chance(0.5)) {
+        sim.onRequest = (entry) => {
+          if (entry.path.startsWith('/v2/') && ++seen === atRequest) setTimeout(() => child.kill('SIGKILL'), delay);
+        };
+      } else {
+        timer = setTimeout(() => child.kill('SIGKILL'), random.int(200, 1400));
+      }
+      const outcome = await result;
+      clearTimeout(timer);
+      sim.onRequest = undefined;
+      expectConsistentState(victim, sim);
+      if (outcome.signal === 'SIGKILL') {
+        kills++;
+        continue;
+      }
+      // The run outlived its kill: it must have completed, with exactly the reference's rows.
+      expect(outcome.code, `run ${attempt} (seed ${seed}): ${outcome.stderr.slice(-500)}`).toBe(0);
+      expect(contentOf(victim, TABLES), `seed ${seed}`).toEqual(contentOf(reference, TABLES));
+      completions++;
+      victim = path.join(dir, `victim-${completions}.db`);
+    }
+    expect(kills, `seed ${seed}`).toBe(KILLS);
+    const final = await runCli(['sync', '--streams', STREAMS], simEnv(sim, victim));
+    expect(final.code).toBe(0);
+    expect(contentOf(victim, TABLES)).toEqual(contentOf(reference, TABLES));
+    expectConsistentState(victim, sim);
+    expect(query(victim, 'select * from _sync_state where checkpoint is not null')).toEqual([]);
+  });
+});
+
+describe('fault matrix', () => {
+  type Case = { name: string; faults?: Record<string, number | boolean>; env?: Record<string, string>; expect: 0 | 3 };
+  const cases: Case[] = [
+    { name: '503 bursts', faults: { error503: 0.3 }, expect: 0 },
+    { name: '429 storm, short Retry-After', faults: { throttleNext: 6, throttleRetryAfterSeconds: 1 }, expect: 0 },
+    { name: '429 with a Retry-After of hours', faults: { throttleNext: 1, throttleRetryAfterSeconds: 7200 }, expect: 3 },
+    { name: 'dropped connections', faults: { drop: 0.15 }, expect: 0 },
+    { name: 'responses that hang', faults: { hang: 0.1 }, env: { GONG_REQUEST_TIMEOUT_MS: '300' }, expect: 0 },
+    { name: 'truncated JSON', faults: { truncate: 0.2 }, expect: 0 },
+    { name: 'HTML error pages with status 200', faults: { html200: 0.2 }, expect: 0 },
+    { name: 'an expired cursor mid-window', faults: { expireNextCursor: true }, expect: 0 },
+    { name: 'the daily budget running out mid-window', env: { GONG_DAILY_BUDGET: '6' }, expect: 3 },
+    { name: '503 on every attempt', faults: { error503: 1 }, env: { GONG_RETRY_BASE_MS: '5' }, expect: 0 },
+  ];
+
+  it.each(cases)('$name: ends complete and correct, or stopped with exit 3 and a resumable state', async (testCase) => {
+    const sim = await startSimulator({ calls: 450 });
+    const dir = tempDir();
+    const reference = path.join(dir, 'reference.db');
+    expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+    const db = path.join(dir, 'faulty.db');
+    Object.assign(sim.faults, testCase.faults ?? {});
+    const result = await runCli(['sync', '--streams', STREAMS], simEnv(sim, db, testCase.env ?? {}));
+    expectConsistentState(db, sim);
+    if (testCase.name === '503 on every attempt') {
+      // Retries are bounded: the run fails with a message, and the next one completes.
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/Gong kept failing for .* after 6 attempts \(last: HTTP 503\)/);
+    } else {
+      expect(result.code, result.stderr.slice(-800)).toBe(testCase.expect);
+    }
+    if (result.code === 3) expect(query(db, "select outcome from _runs")).toEqual([{ outcome: 'stopped' }]);
+    Object.assign(sim.faults, { error503: 0, drop: 0, hang: 0, truncate: 0, html200: 0, throttleNext: 0, expireNextCursor: false });
+    if (result.code !== 0) expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, db))).code).toBe(0);
+    expect(contentOf(db, TABLES)).toEqual(contentOf(reference, TABLES));
+  });
+});
+
+describe('bad records', () => {
+  it('keeps unknown fields in raw, survives nulls, wrong types, unicode and huge text, and reports what it cannot store', async () => {
+    const sim = await startSimulator({ calls: 60 });
+    const calls = sim.account.calls;
+    const [unknownFields, wrongTypes, nulls, unicode, broken, longText] = calls;
+    const hugeSentence = 'pricing '.repeat(40_000).trim();
+    sim.recordTransform = (route, record) => {
+      if (route === '/v2/calls/extensive') {
+        const id = record.metaData.id;
+        if (id === unknownFields!.record.id) return { ...record, futureSection: { nested: [1, 2, 3] }, metaData: { ...record.metaData, newField: 'x' } };
+        if (id === wrongTypes!.record.id) return { ...record, metaData: { ...record.metaData, duration: 'about an hour', isPrivate: 'no' }, parties: 'nobody', content: [] };
+        if (id === nulls!.record.id) return { ...record, metaData: { ...record.metaData, title: null, started: null, workspaceId: null }, parties: null, interaction: null };
+        if (id === unicode!.record.id) return { ...record, metaData: { ...record.metaData, title: 'Überprüfung — 日本語の通話 🚀 \u0000 end' } };
+        if (id === broken!.record.id) return { ...record, metaData: null };
+      }
+      if (route === '/v2/calls/transcript') {
+        if (record.callId === longText!.record.id) {
+          return { ...record, transcript: [{ speakerId: 1234, topic: null, sentences: [{ start: '0', end: null, text: hugeSentence }, null, { text: 42 }] }, 'junk'] };
+        }
+        if (record.callId === unicode!.record.id) return { ...record, transcript: [{ speakerId: 's', sentences: [{ start: 0, end: 1, text: 'Grüße 👋 — ¿qué tal? 你好' }] }] };
+      }
+      return record;
+    };
+    const db = path.join(tempDir(), 'gong.db');
+    const result = await runCli(['sync', '--streams', 'calls_extensive,call_transcripts'], simEnv(sim, db));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/calls_extensive .* 1 rejected/);
+    expect(query(db, 'select stream, record_id, reason from _rejected_records')).toEqual([
+      { stream: 'calls_extensive', record_id: '?', reason: 'record has no metaData.id' },
+    ]);
+    expect(query(db, 'select count(*) n from calls')).toEqual([{ n: 59 }]);
+
+    const raw = (id: string) => JSON.parse(query<{ raw: string }>(db, 'select raw from calls_extensive where id = ?', id)[0]!.raw);
+    expect(raw(unknownFields!.record.id).futureSection).toEqual({ nested: [1, 2, 3] });
+    expect(raw(unknownFields!.record.id).metaData.newField).toBe('x');
+    expect(query(db, 'select duration, is_private from calls where id = ?', wrongTypes!.record.id)).toEqual([{ duration: null, is_private: null }]);
+    expect(raw(wrongTypes!.record.id).metaData.duration).toBe('about an hour');
+    expect(query(db, 'select count(*) n from call_parties where call_id = ?', wrongTypes!.record.id)).toEqual([{ n: 0 }]);
+    expect(query(db, 'select title, started from calls where id = ?', nulls!.record.id)).toEqual([{ title: null, started: null }]);
+    expect(query(db, 'select title from calls where id = ?', unicode!.record.id)).toEqual([{ title: 'Überprüfung — 日本語の通話 🚀 \u0000 end' }]);
+    expect(query(db, 'select text from transcript_sentences where call_id = ?', unicode!.record.id)).toEqual([{ text: 'Grüße 👋 — ¿qué tal? 你好' }]);
+    const long = query<{ text: string; speaker_id: string; start_ms: number }>(db, 'select text, speaker_id, start_ms from transcript_sentences where call_id = ? order by seq', longText!.record.id);
+    expect(long.map((s) => s.text)).toEqual([hugeSentence, null, '42']);
+    expect(long[0]!.speaker_id).toBe('1234');
+    expect(long[0]!.start_ms).toBe(0);
+    const found = query(db, "select count(*) n from transcript_search where transcript_search match 'Grüße'");
+    expect(found).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('security', () => {
+  it('never prints, logs or stores a secret, in success or failure, text or JSON logs', async () => {
+    const secret = 'sEcReT-3f9a1c77d2';
+    const token = 'tOkEn-88b1e0c4aa97';
+    const sim = await startSimulator({ calls: 30, accessKey: 'key-1', accessKeySecret: secret, token });
+    const dir = tempDir();
+    const db = path.join(dir, 'gong.db');
+    const basic = { GONG_ACCESS_KEY: 'key-1', GONG_ACCESS_KEY_SECRET: secret, GONG_MEDIA_DIR: path.join(dir, 'media') };
+    const bearer = { GONG_ACCESS_KEY: undefined, GONG_ACCESS_KEY_SECRET: undefined, GONG_ACCESS_TOKEN: token };
+    const outputs: string[] = [];
+    const run = async (args: string[], extra: Record<string, string | undefined>) => {
+      const result = await runCli(args, simEnv(sim, db, extra));
+      outputs.push(result.stdout, result.stderr);
+      return result;
+    };
+    expect((await run(['sync', '--streams', 'users,calls,call_audio'], { ...basic, GONG_LOG_FORMAT: 'text' })).code).toBe(0);
+    expect((await run(['sync', '--streams', 'users'], { ...bearer, GONG_LOG_FORMAT: 'json' })).code).toBe(0);
+    sim.faults.error503 = 1;
+    expect((await run(['sync', '--streams', 'users'], { ...basic, GONG_RETRY_BASE_MS: '5' })).code).toBe(1);
+    sim.faults.error503 = 0;
+    expect((await run(['sync'], { ...basic, GONG_ACCESS_KEY_SECRET: `${secret}-wrong` })).code).toBe(1);
+    expect((await run(['sync'], { ...bearer, GONG_ACCESS_TOKEN: `${token}-wrong` })).code).toBe(1);
+    expect((await run(['get', 'users', sim.account.users[0]!.id], basic)).code).toBe(0);
+    expect((await run(['status', '--json'], basic)).code).toBe(0);
+    const needles = [secret, token, Buffer.from(`key-1:${secret}`).toString('base64')];
+    for (const text of outputs) for (const needle of needles) expect(text).not.toContain(needle);
+    const files = fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f))).filter((f) => fs.statSync(f).isFile());
+    for (const file of files) {
+      const bytes = fs.readFileSync(file);
+      for (const needle of needles) expect(bytes.includes(needle), file).toBe(false);
+    }
+  });
+
+  it('creates the database and media readable by the owner only', async () => {
+    const sim = await startSimulator({ calls: 5 });
+    const dir = tempDir();
+    const db = path.join(dir, 'gong.db');
+    expect((await runCli(['sync', '--streams', 'calls,call_video'], simEnv(sim, db, { GONG_MEDIA_DIR: path.join(dir, 'media') }))).code).toBe(0);
+    const created = fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f)));
+    expect(created.some((f) => f.endsWith('.mp4'))).toBe(true);
+    for (const file of created) {
+      const mode = fs.statSync(file).mode & 0o777;
+      expect(mode & 0o077, `${file} is ${mode.toString(8)}`).toBe(0);
+    }
+  });
+
+  it('never turns TLS verification off, and the simulator listens on 127.0.0.1 only', async () => {
+    const sources = ['src', 'streams', 'state', 'migrations', 'bin'].flatMap((folder) =>
+      fs.readdirSync(folder, { recursive: true }).map((f) => path.join(folder, String(f))).filter((f) => /\.(ts|js)$/.test(f)),
+    );
+    for (const file of sources) {
+      const text = fs.readFileSync(file, 'utf8');
+      expect(text, file).not.toMatch(/rejectUnauthorized|NODE_TLS_REJECT_UNAUTHORIZED|checkServerIdentity/);
+    }
+    const sim = await startSimulator({ calls: 1 });
+    expect(new URL(sim.url).hostname).toBe('127.0.0.1');
+  });
+});
+
+describe('concurrency', () => {
+  it('while a sync writes, readers answer at once, writers wait or exit 3, and nothing corrupts', async () => {
+    const sim = await startSimulator({ calls: 800, faults: { latencyMs: 30 } });
+    const dir = tempDir();
+    const reference = path.join(dir, 'reference.db');
+    expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+    const db = path.join(dir, 'gong.db');
+    const env = simEnv(sim, db);
+    expect((await runCli(['migrate'], env)).code).toBe(0);
+    const writer = spawnCli(['sync', '--streams', STREAMS], env);
+    let writerDone = false;
+    void writer.result.then(() => (writerDone = true));
+    const others: Array<{ args: string[]; code: number | null; ms: number }> = [];
+    while (!writerDone && others.length < 12) {
+      for (const args of [['status', '--json'], ['query', 'select count(*) from calls'], ['sync', '--streams', 'users'], ['get', 'users', sim.account.users[0]!.id]]) {
+        const result = await runCli(args, env);
+        others.push({ args, code: result.code, ms: result.ms });
+      }
+    }
+    expect((await writer.result).code).toBe(0);
+    for (const other of others) {
+      const expected = other.args[0] === 'sync' ? [0, 3] : [0];
+      expect(expected, `${other.args.join(' ')} -> ${other.code}`).toContain(other.code);
+      expect(other.ms).toBeLessThan(15_000);
+    }
+    expect(others.some((o) => o.args[0] === 'sync' && o.code === 3)).toBe(true);
+    expectConsistentState(db, sim);
+    expect(contentOf(db, TABLES)).toEqual(contentOf(reference, TABLES));
+  });
+});
