@@ -1,4 +1,5 @@
 import { defineStream } from './types.js';
+import { MONTHLY_STATS, statsRequest } from './stats-request.js';
 import { asObject, idText, integer, raw, requireId, text } from './mapping.js';
 
 const COUNTERS = [
@@ -24,22 +25,10 @@ export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.t
 export const statsActivityAggregate = defineStream({
   name: 'stats_activity_aggregate',
   description: 'Activity per user per calendar month (POST /v2/stats/activity/aggregate); the current month is re-read each run until it ends.',
-  request: ({ window }) => ({
-    method: 'POST',
-    path: '/v2/stats/activity/aggregate',
-    body: { filter: { fromDate: window?.from, toDate: window?.to } },
-  }),
+  request: statsRequest('/v2/stats/activity/aggregate'),
   recordsKey: 'usersAggregateActivityStats',
   paginated: true,
-  replication: {
-    kind: 'date_windows',
-    granularity: 'date',
-    lookbackDays: 7,
-    maxWindowDays: 31,
-    upperBound: 'today',
-    alignToMonths: true,
-    windowColumn: 'from_date',
-  },
+  replication: MONTHLY_STATS,
   tables: [{ name: 'stats_activity_aggregate', primaryKey: ['user_id', 'from_date', 'to_date'] }],
   recordId: (r) => idText(r?.userId) ?? '?',
   toRows: (r, { window }) => {

@@ -1,15 +1,12 @@
 import { defineStream } from './types.js';
+import { statsRequest } from './stats-request.js';
 import { asArray, idText, jsonText, raw, requireId, text } from './mapping.js';
 import { ACTIVITY_COUNTERS, snakeCase } from './stats-activity-aggregate.js';
 
 export const statsActivityDayByDay = defineStream({
   name: 'stats_activity_day_by_day',
   description: 'Activity per user per day (POST /v2/stats/activity/day-by-day), each counter the list of call ids; 7-day look-back.',
-  request: ({ window }) => ({
-    method: 'POST',
-    path: '/v2/stats/activity/day-by-day',
-    body: { filter: { fromDate: window?.from, toDate: window?.to } },
-  }),
+  request: statsRequest('/v2/stats/activity/day-by-day'),
   recordsKey: 'usersDetailedActivities',
   paginated: true,
   replication: { kind: 'date_windows', granularity: 'date', lookbackDays: 7, maxWindowDays: 366, upperBound: 'today' },

@@ -1,25 +1,14 @@
 import { defineStream } from './types.js';
+import { MONTHLY_STATS, statsRequest } from './stats-request.js';
 import { asArray, idText, real, raw, requireId, text } from './mapping.js';
 
 export const statsInteraction = defineStream({
   name: 'stats_interaction',
   description: 'Interaction stats per user, calendar month and stat name (POST /v2/stats/interaction; Whisper-enabled calls only).',
-  request: ({ window }) => ({
-    method: 'POST',
-    path: '/v2/stats/interaction',
-    body: { filter: { fromDate: window?.from, toDate: window?.to } },
-  }),
+  request: statsRequest('/v2/stats/interaction'),
   recordsKey: 'peopleInteractionStats',
   paginated: true,
-  replication: {
-    kind: 'date_windows',
-    granularity: 'date',
-    lookbackDays: 7,
-    maxWindowDays: 31,
-    upperBound: 'today',
-    alignToMonths: true,
-    windowColumn: 'from_date',
-  },
+  replication: MONTHLY_STATS,
   tables: [{ name: 'stats_interaction', primaryKey: ['user_id', 'from_date', 'to_date', 'name'] }],
   recordId: (r) => idText(r?.userId) ?? '?',
   toRows: (r, { window }) => {

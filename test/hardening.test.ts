@@ -6,23 +6,10 @@ import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
 import { contentOf, query } from './helpers/database.js';
 import { expectConsistentState } from './helpers/invariants.js';
 import { Random } from '../src/simulator/random.js';
+import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
 
-const STREAMS = 'users,calls_extensive,call_transcripts,stats_activity_scorecards,settings_scorecards,library_folders,library_folder_content';
-const TABLES = [
-  'users',
-  'calls',
-  'calls_extensive',
-  'call_parties',
-  'call_tracker_hits',
-  'call_transcripts',
-  'transcript_sentences',
-  'stats_activity_scorecards',
-  'scorecard_answers',
-  'settings_scorecards',
-  'scorecard_questions',
-  'library_folders',
-  'library_folder_content',
-];
+const STREAMS = SYNCED_STREAMS;
+const TABLES = SYNCED_TABLES;
 /** CI runs 25 kills; CRASH_KILLS=200 npx vitest run test/hardening.test.ts for a longer campaign. */
 const KILLS = Number(process.env.CRASH_KILLS ?? 25);
 

@@ -107,6 +107,32 @@ describe('get, download and execute', () => {
     expect(sim.requests.filter((r) => r.path.startsWith('/media/'))).toHaveLength(0);
   });
 
+  it('asks Gong for a fresh media URL when the one it holds has expired', async () => {
+    const sim = await startSimulator({ calls: 6 });
+    const dir = tempDir();
+    const db = path.join(dir, 'gong.db');
+    // The first answer carries URLs that expired hours ago (as if a page sat unread for a day).
+    let stale = true;
+    sim.recordTransform = (route, record) => {
+      if (route !== '/v2/calls/extensive' || !stale || !record.media) return record;
+      sim.advanceClock(-9 * 3_600_000);
+      const media = { audioUrl: sim.mediaUrl(record.metaData.id, 'audio'), videoUrl: null };
+      sim.advanceClock(9 * 3_600_000);
+      return { ...record, media };
+    };
+    const env = simEnv(sim, db, { GONG_MEDIA_DIR: path.join(dir, 'media') });
+    expect((await runCli(['sync', '--streams', 'calls'], env)).code).toBe(0);
+    const first = sim.account.calls[0]!.record.id;
+    sim.onRequest = (entry) => {
+      if (entry.path.startsWith('/media/') && entry.status === 403) stale = false;
+    };
+    const result = await runCli(['sync', '--streams', 'call_audio'], env);
+    expect(result.code).toBe(0);
+    expect(sim.requests.some((r) => r.path.startsWith('/media/') && r.status === 403)).toBe(true);
+    expect(query(db, "select count(*) n from call_media where kind = 'audio' and path is not null")).toEqual([{ n: 6 }]);
+    expect(query<{ sha256: string }>(db, 'select sha256 from call_media where call_id = ?', first)[0]!.sha256).toBe(expectedMedia(first, 'audio').sha256);
+  });
+
   it('execute runs the reference\'s actions by their own names, and validates parameters', async () => {
     const sim = await startSimulator({ calls: 130 });
     const db = path.join(tempDir(), 'gong.db');

@@ -3,19 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
 import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
 import { contentOf, query } from './helpers/database.js';
+import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
 
-const STREAMS = 'users,workspaces,calls,call_transcripts,stats_activity_scorecards,settings_scorecards';
-const TABLES = [
-  'users',
-  'workspaces',
-  'calls',
-  'call_transcripts',
-  'transcript_sentences',
-  'stats_activity_scorecards',
-  'scorecard_answers',
-  'settings_scorecards',
-  'scorecard_questions',
-];
+const STREAMS = SYNCED_STREAMS;
+const TABLES = SYNCED_TABLES;
 
 describe('a sync that is killed, or fed faults', () => {
   it('killed with SIGKILL at several points and rerun, ends with exactly the rows of an uninterrupted sync', async () => {

@@ -93,3 +93,20 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, ...env }, {}, new Date('2026-11-25T00:00:00Z'))).toThrow(message);
   });
 });
+
+describe('terminal progress', () => {
+  it('shows records, pages, request rate and, for a backfill, how far through the range it is', async () => {
+    const { terminalProgress } = await import('../src/cli/progress.js');
+    let written = '';
+    const output = { write: (text: string) => ((written += text), true) } as unknown as NodeJS.WriteStream;
+    let requests = 0;
+    const progress = terminalProgress(output, () => requests, { from: '2026-01-01', to: '2026-03-01' });
+    requests = 3;
+    progress.onPage({ stream: 'calls_extensive', records: 100, rows: 900, windowFrom: '2026-01-01T00:00:00Z', windowTo: '2026-01-30T00:00:00Z' });
+    expect(written).toMatch(/calls_extensive: 100 records, 1 pages, 3 requests \(.*\/s\), 49% of 2026-01-01\.\.2026-03-01/);
+    progress.onPage({ stream: 'call_transcripts', records: 40, rows: 2000 });
+    progress.finish();
+    expect(written).toMatch(/\n\r\x1b\[2Kcall_transcripts: 40 records, 1 pages/);
+    expect(written.endsWith('\n')).toBe(true);
+  });
+});
