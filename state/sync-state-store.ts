@@ -79,19 +79,7 @@ export class SyncStateStore {
     });
   }
 
-  clearCheckpoint(key: StateKey): void {
-    this.upsert(key, { checkpoint: null });
-  }
 
-  delete(key: StateKey): void {
-    this.exec.run(
-      this.exec.db
-        .deleteFrom('_sync_state')
-        .where('stream', '=', key.stream)
-        .where('partition_key', '=', key.partitionKey)
-        .where('scope', '=', key.scope),
-    );
-  }
 
   private upsert(key: StateKey, values: Partial<Omit<StateRow, 'stream' | 'partition_key' | 'scope'>>): void {
     const updatedAt = this.now().toISOString();

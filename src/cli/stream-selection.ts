@@ -1,9 +1,9 @@
 import { ConfigError } from '../errors.js';
-import { streams, streamNames, type StreamDefinition } from '../../streams/index.js';
+import { OPT_IN_STREAMS, streams, streamNames, type StreamDefinition } from '../../streams/index.js';
 
 /** `--streams a,b` to definitions, in registry order; all streams but opt-in ones when absent. */
-export function selectStreams(option: string | undefined, optInStreams: string[] = []): StreamDefinition[] {
-  if (option === undefined) return streams.filter((s) => !optInStreams.includes(s.name));
+export function selectStreams(option: string | undefined): StreamDefinition[] {
+  if (option === undefined) return streams.filter((s) => !OPT_IN_STREAMS.includes(s.name));
   const names = option
     .split(',')
     .map((n) => n.trim())

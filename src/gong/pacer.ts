@@ -45,11 +45,6 @@ export class RequestPacer {
     }, ms);
   }
 
-  /** True while a 429 pause holds the queue. */
-  get isPaused(): boolean {
-    return this.queue.isPaused;
-  }
-
   clear(): void {
     clearTimeout(this.resumeTimer);
     this.queue.clear();

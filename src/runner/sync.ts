@@ -98,8 +98,8 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
   let fatal: Error | undefined;
   let firstFailure: Error | undefined;
   for (const stream of selected) {
-    const runner = new StreamRunner(stream, ctx);
     if (fatal) break;
+    const runner = new StreamRunner(stream, ctx);
     try {
       const report = await runner.run();
       reports.push(report);

@@ -6,7 +6,6 @@ import { readStatus } from '../../status.js';
 import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { runWithProgress } from '../run-with-progress.js';
-import { OPT_IN_STREAMS } from '../../../streams/index.js';
 import type { CommandResult } from '../main.js';
 
 interface BackfillFlags {
@@ -39,7 +38,7 @@ async function backfillCommand(options: BackfillFlags, command: Command): Promis
   if (parseDate(from, '--from').getTime() >= parseDate(to, '--to').getTime()) {
     throw new ConfigError(`--from ${from} must be before --to ${to}`);
   }
-  const selected = selectStreams(options.streams, OPT_IN_STREAMS);
+  const selected = selectStreams(options.streams);
   const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
   const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
   const app = await createApp(config, createAppLogger(config));

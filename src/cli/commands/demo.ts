@@ -8,7 +8,6 @@ import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { withStopSignals } from '../signals.js';
 import { ConfigError } from '../../errors.js';
-import { OPT_IN_STREAMS } from './sync.js';
 import type { CommandResult } from '../main.js';
 
 interface DemoOptions {
@@ -34,7 +33,7 @@ async function demoCommand(options: DemoOptions, command: Command): Promise<Comm
   const days = Number(options.days);
   if (!Number.isInteger(calls) || calls < 1 || calls > 100_000) throw new ConfigError(`--calls "${options.calls}" is not valid: expected a whole number from 1 to 100000`);
   if (!Number.isInteger(days) || days < 1 || days > 730) throw new ConfigError(`--days "${options.days}" is not valid: expected a whole number of days from 1 to 730`);
-  const selected = selectStreams(options.streams, OPT_IN_STREAMS);
+  const selected = selectStreams(options.streams);
   const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
   const sim = await GongSimulator.start({ calls, days });
   try {

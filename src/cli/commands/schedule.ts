@@ -7,7 +7,6 @@ import { runSync } from '../../runner/sync.js';
 import { syncOptions } from '../../app.js';
 import { selectStreams } from '../stream-selection.js';
 import { withStopSignals } from '../signals.js';
-import { OPT_IN_STREAMS } from '../../../streams/index.js';
 import type { CommandResult } from '../main.js';
 
 interface ScheduleFlags {
@@ -42,7 +41,7 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
   } catch {
     throw new ConfigError(`--timezone "${options.timezone}" is not a time zone: expected an IANA name such as UTC or Europe/Berlin`);
   }
-  const selected = selectStreams(options.streams, OPT_IN_STREAMS);
+  const selected = selectStreams(options.streams);
   const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
   const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
   const logger = createAppLogger(config);

@@ -6,8 +6,6 @@ import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { runWithProgress } from '../run-with-progress.js';
 import type { CommandResult } from '../main.js';
 
-export { OPT_IN_STREAMS } from '../../../streams/index.js';
-import { OPT_IN_STREAMS } from '../../../streams/index.js';
 
 export function registerSync(program: Command, done: (result: Promise<CommandResult>) => void) {
   program
@@ -28,7 +26,7 @@ interface SyncFlags {
 async function syncCommand(options: SyncFlags, command: Command): Promise<CommandResult> {
   const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
   const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
-  const selected = selectStreams(options.streams, OPT_IN_STREAMS);
+  const selected = selectStreams(options.streams);
   const logger = createAppLogger(config);
   const app = await createApp(config, logger);
   try {
