@@ -210,7 +210,7 @@ describe('security', () => {
 
 describe('concurrency', () => {
   it('while a sync writes, readers answer at once, writers wait or exit 3, and nothing corrupts', async () => {
-    const sim = await startSimulator({ calls: 800, faults: { latencyMs: 30 } });
+    const sim = await startSimulator({ calls: 800, faults: { latencyMs: 80 } });
     const dir = tempDir();
     const reference = path.join(dir, 'reference.db');
     expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);

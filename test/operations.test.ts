@@ -48,7 +48,7 @@ describe('operations', () => {
   });
 
   it('two syncs started together on one database: one writes, the other exits 3 naming the holder; the result equals one sync', async () => {
-    const sim = await startSimulator({ calls: 400, faults: { latencyMs: 15 } });
+    const sim = await startSimulator({ calls: 400, faults: { latencyMs: 60 } });
     const dir = tempDir();
     const reference = path.join(dir, 'reference.db');
     expect((await runCli(['sync', '--streams', CORE], simEnv(sim, reference))).code).toBe(0);

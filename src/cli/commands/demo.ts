@@ -62,7 +62,7 @@ async function demoCommand(options: DemoOptions, command: Command): Promise<Comm
         ...counts,
         '',
         `requests used: ${report.requests} (${sim.stats.throttled} throttled by the simulator), elapsed ${(report.elapsedMs / 1000).toFixed(1)}s`,
-        `try: gong-sync query "select title, started from calls order by started desc limit 5" --db ${config.dbFile}`,
+        `try: npx gong-sync query "select title, started from calls order by started desc limit 5" --db ${config.dbFile}`,
       ];
       return { exitCode: exitCodeOf(report), stdout: lines.join('\n') };
     } finally {
