@@ -3,6 +3,7 @@ import { SqlExecutor } from './db/sql-executor.js';
 import { SyncStateStore } from '../state/sync-state-store.js';
 import { utcDay } from '../state/request-counter.js';
 import type { StreamDefinition } from '../streams/types.js';
+import { boundTime } from './runner/date-windows.js';
 
 /** The JSON shape of `gong-sync status --json` (documented in the README; only ever extended). */
 export interface StatusReport {
@@ -109,7 +110,7 @@ function summarizeBackfills(states: ReturnType<SyncStateStore['list']>, stream: 
   }
   return [...byRange.entries()].map(([range, parts]) => {
     const to = range.split('..')[1] ?? '';
-    const toTime = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T00:00:00Z` : to);
+    const toTime = boundTime(to);
     const bookmarks = parts.map((p) => p.bookmark);
     const doneUpTo = bookmarks.includes(null) ? null : (bookmarks as string[]).sort()[0] ?? null;
     // Parent-id streams record the pass start, date streams the end of the last window (clamped to what Gong allows).
@@ -120,9 +121,6 @@ function summarizeBackfills(states: ReturnType<SyncStateStore['list']>, stream: 
   });
 }
 
-function boundTime(bound: string): number {
-  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T00:00:00Z` : bound);
-}
 
 export function formatStatus(report: StatusReport): string {
   const lines = [`database: ${report.database}`, `requests today (${report.requestsToday.day} UTC): ${report.requestsToday.used} of ${report.requestsToday.budget}`, '', 'streams:'];

@@ -1,5 +1,6 @@
 import type { ProgressListener } from '../runner/run-context.js';
 import type { DateWindow } from '../../streams/types.js';
+import { boundTime } from '../runner/date-windows.js';
 
 /**
  * Live progress on a terminal: one line per stream, rewritten in place, with records, pages,
@@ -11,7 +12,7 @@ export function terminalProgress(output: NodeJS.WriteStream, requests: () => num
   let records = 0;
   let pages = 0;
   let streamStarted = Date.now();
-  const span = range ? Date.parse(asInstant(range.to)) - Date.parse(asInstant(range.from)) : 0;
+  const span = range ? boundTime(range.to) - boundTime(range.from) : 0;
   const render = (line: string) => output.write(`\r\x1b[2K${line}`);
   return {
     onPage(event) {
@@ -28,7 +29,7 @@ export function terminalProgress(output: NodeJS.WriteStream, requests: () => num
       const rate = seconds > 0 ? (requests() / seconds).toFixed(1) : '-';
       let line = `${current}: ${records} records, ${pages} pages, ${requests()} requests (${rate}/s)`;
       if (range && span > 0 && event.windowTo) {
-        const done = Math.min(1, (Date.parse(asInstant(event.windowTo)) - Date.parse(asInstant(range.from))) / span);
+        const done = Math.min(1, (boundTime(event.windowTo) - boundTime(range.from)) / span);
         const elapsed = (Date.now() - streamStarted) / 1000;
         const eta = done > 0 && done < 1 ? ` ETA ${formatSeconds((elapsed / done) * (1 - done))}` : '';
         line += `, ${Math.round(done * 100)}% of ${range.from}..${range.to}${eta}`;
@@ -41,9 +42,6 @@ export function terminalProgress(output: NodeJS.WriteStream, requests: () => num
   };
 }
 
-function asInstant(bound: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T00:00:00Z` : bound;
-}
 
 function formatSeconds(seconds: number): string {
   if (seconds < 90) return `${Math.round(seconds)}s`;

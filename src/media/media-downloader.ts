@@ -20,6 +20,19 @@ export interface MediaFile {
   resumedFromBytes: number;
 }
 
+/** The `call_media` row that records a downloaded file (or, with no file, that Gong has no such media). */
+export function callMediaRow(callId: string, kind: MediaKind, file: MediaFile | null, downloadedAt: string) {
+  return {
+    call_id: callId,
+    kind,
+    path: file?.path ?? null,
+    bytes: file?.bytes ?? null,
+    content_type: file?.contentType ?? null,
+    sha256: file?.sha256 ?? null,
+    downloaded_at: downloadedAt,
+  };
+}
+
 const EXTENSIONS: Record<MediaKind, string> = { audio: 'mp3', video: 'mp4' };
 const CALL_ID = /^\d{1,20}$/;
 

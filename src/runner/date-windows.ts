@@ -25,9 +25,9 @@ export interface WindowPlanInput {
  */
 export function planWindows(input: WindowPlanInput): DateWindow[] {
   const start = input.bookmark
-    ? parseBound(input.bookmark).getTime() - input.lookbackDays * DAY_MS
+    ? boundTime(input.bookmark) - input.lookbackDays * DAY_MS
     : input.startDate.getTime();
-  const end = parseBound(input.upperBound).getTime();
+  const end = boundTime(input.upperBound);
   const from = input.alignToMonths ? floorToMonth(start) : input.granularity === 'date' ? floorToDay(start) : start;
   if (!(from < end)) return [];
   const windows: DateWindow[] = [];
@@ -68,8 +68,9 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-function parseBound(value: string): Date {
-  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+/** A window bound as milliseconds: `YYYY-MM-DD` is midnight UTC, anything else an ISO instant. */
+export function boundTime(bound: string): number {
+  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T00:00:00Z` : bound);
 }
 
 function floorToDay(ms: number): number {

@@ -2,9 +2,10 @@ import { sql } from 'kysely';
 import { CursorExpiredError, GongHttpError, InterruptedError, StoppedEarlyError, describeError } from '../errors.js';
 import type { StateKey } from '../../state/sync-state-store.js';
 import type { Replication, RequestInput, Row, StreamDefinition } from '../../streams/types.js';
-import { planWindows, upperBoundFor } from './date-windows.js';
+import { boundTime, planWindows, upperBoundFor } from './date-windows.js';
 import type { RunContext, StreamReport } from './run-context.js';
 import { mapWithConcurrency } from './concurrency.js';
+import { callMediaRow } from '../media/media-downloader.js';
 
 const MAX_CURSOR_RESTARTS = 3;
 const BACKFILL_WINDOW_DAYS = 31;
@@ -109,8 +110,7 @@ export class StreamRunner {
   private upperBound(replication: DateWindowsReplication): string {
     const limit = upperBoundFor(replication.upperBound, this.ctx.runStartedAt, this.ctx.timeZone);
     if (!this.ctx.range) return limit;
-    const asTime = (bound: string) => Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T00:00:00Z` : bound);
-    return asTime(this.ctx.range.to) < asTime(limit) ? this.ctx.range.to : limit;
+    return boundTime(this.ctx.range.to) < boundTime(limit) ? this.ctx.range.to : limit;
   }
 
   private async readWindow(replication: DateWindowsReplication, key: StateKey, partition: Partition, window: { from: string; to: string }, cursor: string | null) {
@@ -267,9 +267,8 @@ export class StreamRunner {
     const rejected: Rejected[] = [];
     await mapWithConcurrency(records, media.concurrency, async (record) => {
       const { callId, url } = spec.target(record);
-      const base = { call_id: callId, kind: spec.kind, downloaded_at: this.syncedAt };
       if (!url) {
-        rows.push({ ...base, path: null, bytes: null, content_type: null, sha256: null });
+        rows.push(callMediaRow(callId, spec.kind, null, this.syncedAt));
         return;
       }
       try {
@@ -280,7 +279,7 @@ export class StreamRunner {
           directory: media.directory,
           refreshUrl: () => media.downloader.mediaUrl(callId, spec.kind),
         });
-        rows.push({ ...base, path: file.path, bytes: file.bytes, content_type: file.contentType, sha256: file.sha256 });
+        rows.push(callMediaRow(callId, spec.kind, file, this.syncedAt));
       } catch (error) {
         if (error instanceof StoppedEarlyError) throw error;
         rejected.push(this.rejection(record, describeError(error)));

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { createApp, createAppLogger } from '../../app.js';
-import { loadConfig, parseDate } from '../../config.js';
+import { parseDate } from '../../config.js';
 import { ConfigError } from '../../errors.js';
 import { readStatus } from '../../status.js';
 import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { runWithProgress } from '../run-with-progress.js';
 import type { CommandResult } from '../main.js';
+import { commandConfig } from '../command-config.js';
 
 interface BackfillFlags {
   from?: string;
@@ -39,8 +40,7 @@ async function backfillCommand(options: BackfillFlags, command: Command): Promis
     throw new ConfigError(`--from ${from} must be before --to ${to}`);
   }
   const selected = selectStreams(options.streams);
-  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
-  const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+  const config = commandConfig(command, options);
   const app = await createApp(config, createAppLogger(config));
   try {
     const report = await runWithProgress(app, selected, { command: 'backfill', backfill: { from, to } });

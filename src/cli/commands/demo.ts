@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { GongSimulator, DEMO_CREDENTIALS } from '../../simulator/server.js';
 import { createApp, createAppLogger, syncOptions } from '../../app.js';
-import { loadConfig } from '../../config.js';
 import { runSync } from '../../runner/sync.js';
 import { SqlExecutor } from '../../db/sql-executor.js';
 import { selectStreams } from '../stream-selection.js';
@@ -9,6 +8,7 @@ import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { withStopSignals } from '../signals.js';
 import { ConfigError } from '../../errors.js';
 import type { CommandResult } from '../main.js';
+import { commandConfig } from '../command-config.js';
 
 interface DemoOptions {
   db: string;
@@ -34,7 +34,6 @@ async function demoCommand(options: DemoOptions, command: Command): Promise<Comm
   if (!Number.isInteger(calls) || calls < 1 || calls > 100_000) throw new ConfigError(`--calls "${options.calls}" is not valid: expected a whole number from 1 to 100000`);
   if (!Number.isInteger(days) || days < 1 || days > 730) throw new ConfigError(`--days "${options.days}" is not valid: expected a whole number of days from 1 to 730`);
   const selected = selectStreams(options.streams);
-  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
   const sim = await GongSimulator.start({ calls, days });
   try {
     // The demo talks only to its own simulator, whatever the environment says about Gong.
@@ -46,7 +45,7 @@ async function demoCommand(options: DemoOptions, command: Command): Promise<Comm
       GONG_ACCESS_TOKEN: undefined,
       GONG_START_DATE: new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10),
     };
-    const config = loadConfig(env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+    const config = commandConfig(command, options, env);
     const logger = createAppLogger(config);
     logger.info(`simulated Gong API on ${sim.url}: ${calls} calls over ${days} days; syncing into ${config.dbFile} at ${config.rateLimit} requests/s`);
     const app = await createApp(config, logger);

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { createApp } from '../../app.js';
-import { loadConfig } from '../../config.js';
 import { ConfigError, GongSyncError } from '../../errors.js';
-import { assertCallId, type MediaKind } from '../../media/media-downloader.js';
+import { assertCallId, callMediaRow, type MediaKind } from '../../media/media-downloader.js';
 import { SqlExecutor } from '../../db/sql-executor.js';
 import { RowLoader } from '../../loader.js';
 import { findStream } from '../../../streams/index.js';
 import type { CommandResult } from '../main.js';
+import { commandConfig } from '../command-config.js';
 
 export function registerDownload(program: Command, done: (result: Promise<CommandResult>) => void) {
   program
@@ -25,8 +25,7 @@ async function downloadCommand(kind: string, callId: string, options: { out?: st
   if (kind !== 'audio' && kind !== 'video') throw new ConfigError(`Cannot download "${kind}": expected audio or video`);
   assertCallId(callId);
   if (options.out !== undefined && !options.out.trim()) throw new ConfigError('--out is empty: expected a folder');
-  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
-  const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+  const config = commandConfig(command, options);
   const app = await createApp(config);
   try {
     const mediaKind = kind as MediaKind;
@@ -41,7 +40,7 @@ async function downloadCommand(kind: string, callId: string, options: { out?: st
     });
     const exec = new SqlExecutor(app.database);
     const stream = findStream(`call_${kind}`)!;
-    const row = { call_id: callId, kind, path: file.path, bytes: file.bytes, content_type: file.contentType, sha256: file.sha256, downloaded_at: new Date().toISOString() };
+    const row = callMediaRow(callId, mediaKind, file, new Date().toISOString());
     exec.transaction(() => new RowLoader(exec).write(stream.tables, { call_media: [row] }, row.downloaded_at));
     const resumed = file.resumedFromBytes > 0 ? ` (resumed from byte ${file.resumedFromBytes})` : '';
     return { exitCode: 0, stdout: `${file.path}: ${file.bytes} bytes, sha256 ${file.sha256}${resumed}` };

@@ -4,11 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { createApp } from '../../app.js';
-import { loadConfig } from '../../config.js';
 import { ConfigError } from '../../errors.js';
 import { execute } from '../../api/gong.js';
 import { mediaPath } from '../../media/media-downloader.js';
 import type { CommandResult } from '../main.js';
+import { commandConfig } from '../command-config.js';
 
 export function registerExecute(program: Command, done: (result: Promise<CommandResult>) => void) {
   program
@@ -32,8 +32,7 @@ async function executeCommand(entity: string, action: string, options: { params:
     throw new ConfigError(`--params is not valid JSON: expected an object such as '{"id":"123"}'`);
   }
   if (!params || typeof params !== 'object' || Array.isArray(params)) throw new ConfigError('--params must be a JSON object');
-  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
-  const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+  const config = commandConfig(command, options);
   const app = await createApp(config);
   try {
     const result = await execute(app.client, { entity, action, params });

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { createApp } from '../../app.js';
-import { loadConfig } from '../../config.js';
 import { ConfigError } from '../../errors.js';
 import { fetchAndStore } from '../../runner/fetch-one.js';
 import { findStream } from '../../../streams/index.js';
 import type { CommandResult } from '../main.js';
+import { commandConfig } from '../command-config.js';
 
 const ENTITIES = ['users', 'calls'];
 
@@ -21,8 +21,7 @@ export function registerGet(program: Command, done: (result: Promise<CommandResu
 async function getCommand(entity: string, id: string, options: { db?: string }, command: Command): Promise<CommandResult> {
   if (!ENTITIES.includes(entity)) throw new ConfigError(`Cannot get "${entity}": expected one of ${ENTITIES.join(', ')}`);
   if (!/^\d{1,20}$/.test(id)) throw new ConfigError(`"${id}" is not a Gong id: expected up to 20 digits`);
-  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
-  const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+  const config = commandConfig(command, options);
   const app = await createApp(config);
   try {
     const record = await fetchAndStore({

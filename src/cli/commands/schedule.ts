@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import cron from 'node-cron';
 import { createApp, createAppLogger } from '../../app.js';
-import { loadConfig } from '../../config.js';
 import { ConfigError, LockHeldError, describeError } from '../../errors.js';
 import { runSync } from '../../runner/sync.js';
 import { syncOptions } from '../../app.js';
 import { selectStreams } from '../stream-selection.js';
 import { withStopSignals } from '../signals.js';
 import type { CommandResult } from '../main.js';
+import { commandConfig } from '../command-config.js';
 
 interface ScheduleFlags {
   cron: string;
@@ -42,8 +42,7 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
     throw new ConfigError(`--timezone "${options.timezone}" is not a time zone: expected an IANA name such as UTC or Europe/Berlin`);
   }
   const selected = selectStreams(options.streams);
-  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
-  const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+  const config = commandConfig(command, options);
   const logger = createAppLogger(config);
   const app = await createApp(config, logger);
   let interrupted = false;

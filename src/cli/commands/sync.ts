@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { createApp, createAppLogger } from '../../app.js';
-import { loadConfig } from '../../config.js';
 import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { runWithProgress } from '../run-with-progress.js';
 import type { CommandResult } from '../main.js';
+import { commandConfig } from '../command-config.js';
 
 
 export function registerSync(program: Command, done: (result: Promise<CommandResult>) => void) {
@@ -24,8 +24,7 @@ interface SyncFlags {
 }
 
 async function syncCommand(options: SyncFlags, command: Command): Promise<CommandResult> {
-  const globals = command.optsWithGlobals() as { logFormat?: string; quiet?: boolean };
-  const config = loadConfig(process.env, { db: options.db, logFormat: globals.logFormat, quiet: globals.quiet });
+  const config = commandConfig(command, options);
   const selected = selectStreams(options.streams);
   const logger = createAppLogger(config);
   const app = await createApp(config, logger);
