@@ -10,6 +10,7 @@ import { registerExecute } from './commands/execute.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerQuery } from './commands/query.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerExport } from './commands/export.js';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2 | 3;
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   registerGet(program, done);
   registerDownload(program, done);
   registerExecute(program, done);
+  registerExport(program, done);
   for (const command of program.commands) command.exitOverride();
 
   try {

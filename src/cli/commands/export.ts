@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { openDatabase } from '../../db/database.js';
+import { commandConfig } from '../command-config.js';
+import { createAppLogger } from '../../app.js';
+import { ConfigError } from '../../errors.js';
+import { EXPORT_FORMATS, exportTables, type ExportFormat } from '../../export/export-tables.js';
+import type { CommandResult } from '../main.js';
+
+interface ExportFlags {
+  format: string;
+  out: string;
+  tables?: string;
+  db?: string;
+}
+
+export function registerExport(program: Command, done: (result: Promise<CommandResult>) => void) {
+  program
+    .command('export')
+    .description('write one CSV or Parquet file per table, ids as exact strings, rows streamed')
+    .requiredOption('--out <dir>', 'folder for the files (created if missing)')
+    .option('--format <format>', 'csv or parquet', 'csv')
+    .option('--tables <names>', 'comma-separated tables (default: every entity table)')
+    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .addHelpText(
+      'after',
+      '\nBeside the files: schema.json (each column\'s type; ids are VARCHAR) and, for CSV, load-duckdb.sql,\n' +
+        'which loads them into DuckDB with those types. pandas: read_csv(f, dtype=str) keeps ids exact.',
+    )
+    .action((flags: ExportFlags, command: Command) => done(exportCommand(flags, command)));
+}
+
+async function exportCommand(flags: ExportFlags, command: Command): Promise<CommandResult> {
+  if (!EXPORT_FORMATS.includes(flags.format as ExportFormat)) {
+    throw new ConfigError(`--format "${flags.format}" is not valid: expected ${EXPORT_FORMATS.join(' or ')}`);
+  }
+  const tables = flags.tables?.split(',').map((t) => t.trim()).filter(Boolean);
+  const config = commandConfig(command, flags);
+  const logger = createAppLogger(config);
+  const database = openDatabase(config.dbFile, { readonly: true });
+  try {
+    const exported = await exportTables({
+      sqlite: database.sqlite,
+      format: flags.format as ExportFormat,
+      outDir: flags.out,
+      tables,
+      onTable: (t) => logger.info(`exported ${t.table}`, { rows: t.rows, file: t.file }),
+    });
+    const rows = exported.reduce((sum, t) => sum + t.rows, 0);
+    return { exitCode: 0, stdout: `${exported.length} tables, ${rows} rows written to ${flags.out}` };
+  } finally {
+    await database.close();
+  }
+}
