@@ -10,9 +10,8 @@ export function callMediaStream(kind: 'audio' | 'video'): StreamDefinition {
   return defineStream({
     name: `call_${kind}`,
     description: `Downloads each call's ${kind} file into GONG_MEDIA_DIR (opt-in: --streams call_${kind}); rows in call_media.`,
+    endpoint: { method: 'POST', path: '/v2/calls/extensive' },
     request: ({ ids }) => ({
-      method: 'POST',
-      path: '/v2/calls/extensive',
       body: { filter: { callIds: ids ?? [] }, contentSelector: { exposedFields: { media: true } } },
     }),
     recordsKey: 'calls',

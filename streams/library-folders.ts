@@ -4,7 +4,8 @@ import { idText, raw, requireId, text } from './mapping.js';
 export const libraryFolders = defineStream({
   name: 'library_folders',
   description: 'Public call-library folders of each workspace (GET /v2/library/folders), full refresh at most daily; deleted folders are removed.',
-  request: ({ partition }) => ({ method: 'GET', path: '/v2/library/folders', query: { workspaceId: partition?.workspaceId } }),
+  endpoint: { method: 'GET', path: '/v2/library/folders' },
+  request: ({ partition }) => ({ query: { workspaceId: partition?.workspaceId } }),
   recordsKey: 'folders',
   paginated: false,
   replication: { kind: 'full_refresh', removeMissing: true },

@@ -5,7 +5,8 @@ import { asArray, idText, real, raw, requireId, text } from './mapping.js';
 export const statsInteraction = defineStream({
   name: 'stats_interaction',
   description: 'Interaction stats per user, calendar month and stat name (POST /v2/stats/interaction; Whisper-enabled calls only).',
-  request: statsRequest('/v2/stats/interaction'),
+  endpoint: { method: 'POST', path: '/v2/stats/interaction' },
+  request: statsRequest(),
   recordsKey: 'peopleInteractionStats',
   paginated: true,
   replication: MONTHLY_STATS,

@@ -1,8 +1,8 @@
-import type { Replication, RequestInput, RequestSpec } from './types.js';
+import type { Replication, RequestInput } from './types.js';
 
 /** The three stats endpoints take the same filter: a date range in the company's time zone. */
-export function statsRequest(path: string) {
-  return ({ window }: RequestInput): RequestSpec => ({ method: 'POST', path, body: { filter: { fromDate: window?.from, toDate: window?.to } } });
+export function statsRequest() {
+  return ({ window }: RequestInput) => ({ body: { filter: { fromDate: window?.from, toDate: window?.to } } });
 }
 
 /** Stats per calendar month: the same windows every run, the current month re-read and replaced. */

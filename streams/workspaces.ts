@@ -4,7 +4,8 @@ import { idText, raw, requireId, text } from './mapping.js';
 export const workspaces = defineStream({
   name: 'workspaces',
   description: 'Company workspaces (GET /v2/workspaces), full refresh.',
-  request: () => ({ method: 'GET', path: '/v2/workspaces' }),
+  endpoint: { method: 'GET', path: '/v2/workspaces' },
+  request: () => ({}),
   recordsKey: 'workspaces',
   paginated: false,
   replication: { kind: 'full_refresh' },

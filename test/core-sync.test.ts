@@ -5,6 +5,7 @@ import { startSimulator } from './helpers/simulator.js';
 import { runCli, simEnv, tempDir } from './helpers/cli.js';
 import { column, query } from './helpers/database.js';
 import type { GongSimulator } from '../src/simulator/server.js';
+import { asSent } from '../src/simulator/shapes.js';
 
 const CORE = 'users,workspaces,calls,call_transcripts,stats_activity_scorecards';
 
@@ -56,7 +57,7 @@ describe('sync against the simulated Gong API', () => {
     expect(new Set(sentences.map((s) => s.speaker_id))).toEqual(new Set(transcript.map((seg) => seg.speakerId)));
     // The whole record is kept as JSON.
     const raw = JSON.parse(column(db, `select raw from calls where id = '${call.record.id}'`)[0]!);
-    expect(raw).toEqual(call.record);
+    expect(raw).toEqual(asSent(call.record, sim.shapes));
     expect(result.stdout).toMatch(/succeeded: \d+ rows written/);
   });
 
@@ -111,7 +112,8 @@ describe('sync against the simulated Gong API', () => {
     const db = path.join(tempDir(), 'gong.db');
     const secret = 'wrong-secret-7f3a9c2e';
     const result = await runCli(['sync'], simEnv(sim, db, { GONG_ACCESS_KEY_SECRET: secret }));
-    expect(result.code).toBe(1);
+    // Rejected credentials are a configuration error (the connection check before the sync).
+    expect(result.code).toBe(2);
     expect(result.ms).toBeLessThan(10_000);
     expect(sim.apiRequests().length).toBeLessThanOrEqual(2);
     expect(result.stderr).toMatch(/Gong rejected the credentials \(401\) for http:\/\/127\.0\.0\.1:\d+: check GONG_ACCESS_KEY/);

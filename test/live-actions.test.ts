@@ -7,6 +7,7 @@ import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
 import { column, query } from './helpers/database.js';
 import { GongSimulator } from '../src/simulator/server.js';
 import { createGong } from '../src/api/gong.js';
+import { asSent } from '../src/simulator/shapes.js';
 
 function expectedMedia(callId: string, kind: 'audio' | 'video'): { size: number; sha256: string } {
   const size = GongSimulator.mediaSize(callId, kind);
@@ -23,7 +24,7 @@ describe('get, download and execute', () => {
     const user = sim.account.users[2]!;
     const got = await runCli(['get', 'users', user.id], env);
     expect(got.code).toBe(0);
-    expect(JSON.parse(got.stdout)).toEqual(user);
+    expect(JSON.parse(got.stdout)).toEqual(asSent(user, sim.shapes));
     expect(column(db, 'select email_address from users')).toEqual([user.emailAddress]);
 
     const call = sim.account.calls[4]!;
@@ -137,12 +138,13 @@ describe('get, download and execute', () => {
     const sim = await startSimulator({ calls: 130 });
     const db = path.join(tempDir(), 'gong.db');
     const env = simEnv(sim, db);
-    const list = await runCli(['execute', 'calls', 'list'], env);
+    const range = { fromDateTime: '2020-01-01T00:00:00Z', toDateTime: new Date(Date.now() + 86_400_000).toISOString() };
+    const list = await runCli(['execute', 'calls', 'list', '--params', JSON.stringify(range)], env);
     expect(list.code).toBe(0);
     const page = JSON.parse(list.stdout);
     expect(page.records).toHaveLength(100);
     expect(page.pagination).toMatchObject({ totalRecords: 130, currentPageSize: 100, currentPageNumber: 0 });
-    const next = JSON.parse((await runCli(['execute', 'calls', 'list', '--params', JSON.stringify({ cursor: page.pagination.cursor })], env)).stdout);
+    const next = JSON.parse((await runCli(['execute', 'calls', 'list', '--params', JSON.stringify({ ...range, cursor: page.pagination.cursor })], env)).stdout);
     expect(next.records).toHaveLength(30);
     expect(next.pagination.cursor).toBeUndefined();
 
@@ -153,7 +155,29 @@ describe('get, download and execute', () => {
       env,
     );
     expect(coaching.code).toBe(0);
-    expect(JSON.parse(coaching.stdout).records[0].isManager).toBe(true);
+    // Gong's shape: one record for the manager, with the direct reports' metrics.
+    const coachingRecords = JSON.parse(coaching.stdout).records;
+    expect(coachingRecords).toHaveLength(1);
+    expect(coachingRecords[0].manager.id).toBe(manager);
+    expect(coachingRecords[0].directReportsMetrics.map((m: { report: { id: string } }) => m.report.id).sort()).toEqual(
+      sim.account.users.filter((u) => u.managerId === manager).map((u) => u.id).sort(),
+    );
+
+    // The reference's answered-scorecard dates become Gong's review dates; its other filters are refused.
+    sim.clearLog();
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const dayAfter = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const reviewed = await runCli(
+      ['execute', 'stats_activity_scorecards', 'list', '--params', JSON.stringify({ filter: { fromDateTime: '2025-01-01T00:00:00Z', toDateTime: `${tomorrow}T08:00:00Z` } })],
+      env,
+    );
+    expect(reviewed.code, reviewed.stderr).toBe(0);
+    expect(sim.apiRequests('/v2/stats/activity/scorecards')[0]!.body).toEqual({ filter: { reviewFromDate: '2025-01-01', reviewToDate: dayAfter } });
+    // Bare 19-digit numbers from Gong, printed as exact strings.
+    const answered = JSON.parse(reviewed.stdout).records as Array<{ answeredScorecardId: string }>;
+    expect(answered.length).toBeGreaterThan(0);
+    const known = new Set(sim.account.answeredScorecards.map((a) => a.record.answeredScorecardId));
+    for (const record of answered) expect(known.has(record.answeredScorecardId)).toBe(true);
 
     const cases: Array<[string[], RegExp]> = [
       [['execute', 'users', 'get'], /missing required parameter "id" \(string\)/],
@@ -163,6 +187,14 @@ describe('get, download and execute', () => {
       [['execute', 'meetings', 'list'], /Unknown entity "meetings": expected one of users, calls/],
       [['execute', 'users', 'delete'], /"users" has no action "delete": expected list or get/],
       [['execute', 'users', 'list', '--params', 'not json'], /--params is not valid JSON/],
+      [['execute', 'calls', 'list'], /missing required parameter "fromDateTime" \(string\); missing required parameter "toDateTime"/],
+      [
+        ['execute', 'stats_activity_scorecards', 'list', '--params', '{"filter":{"reviewerUserIds":["1"],"callIds":["2"]}}'],
+        /unknown parameter "filter.reviewerUserIds" \(expected: filter.callFromDate, filter.callToDate, filter.reviewFromDate, filter.reviewToDate, filter.reviewedUserIds, filter.scorecardIds\); unknown parameter "filter.callIds"/,
+      ],
+      [['execute', 'settings_scorecards', 'list', '--params', '{"workspaceId":"1"}'], /unknown parameter "workspaceId" \(Gong takes no parameters here\)/],
+      [['execute', 'library_folder_content', 'list', '--params', '{"folderId":"1","cursor":"x"}'], /unknown parameter "cursor" \(expected: folderId\)/],
+      [['execute', 'stats_activity_aggregate', 'list', '--params', '{"filter":{"fromDate":"2026-01-01"}}'], /missing required parameter "filter.toDate"/],
     ];
     for (const [args, message] of cases) {
       const failed = await runCli(args, env);
@@ -186,12 +218,24 @@ describe('get, download and execute', () => {
       const transcripts = await gong.callTranscripts.list({ filter: { callIds: [call.record.id] } });
       expect(transcripts.records[0]!.callId).toBe(call.record.id);
       const coaching = await gong.coaching.list({ workspaceId: sim.account.workspaces[0]!.id, managerId: sim.account.users[0]!.id, from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
-      expect(coaching.records.length).toBeGreaterThan(1);
+      expect(coaching.records).toHaveLength(1);
+      expect((coaching.records[0]!.directReportsMetrics as unknown[]).length).toBeGreaterThan(1);
       const chunks: Uint8Array[] = [];
       for await (const chunk of await gong.callAudio.download({ filter: { callIds: [call.record.id] }, range_header: 'bytes=0-99' })) chunks.push(chunk);
       const bytes = Buffer.concat(chunks);
       expect(bytes.length).toBe(100);
       expect([...bytes.subarray(0, 5)]).toEqual([0, 1, 2, 3, 4].map((i) => GongSimulator.mediaByte(call.record.id, i)));
+      // The filters Gong's spec accepts are honoured: primaryUserIds, scorecardIds, reviewedUserIds.
+      const host = call.record.primaryUserId;
+      const range = { fromDateTime: '2020-01-01T00:00:00Z', toDateTime: new Date().toISOString() };
+      const hosted = await gong.callsExtensive.list({ filter: { ...range, primaryUserIds: [host] } });
+      expect(hosted.records.map((c) => c.metaData.id).sort()).toEqual(sim.account.visibleCalls().filter((c) => c.record.primaryUserId === host).map((c) => c.record.id).sort());
+      const answered = sim.account.answeredScorecards[0]!.record;
+      const byScorecard = await gong.statsActivityScorecards.list({ filter: { scorecardIds: [answered.scorecardId], reviewedUserIds: [answered.reviewedUserId] } });
+      const expectedAnswered = sim.account.answeredScorecards
+        .filter((s) => s.record.scorecardId === answered.scorecardId && s.record.reviewedUserId === answered.reviewedUserId)
+        .map((s) => s.record.answeredScorecardId);
+      expect(byScorecard.records.map((r) => r.answeredScorecardId).sort()).toEqual(expectedAnswered.sort());
       const viaExecute = await gong.execute({ entity: 'settings_trackers', action: 'list' });
       expect((viaExecute as { records: unknown[] }).records).toHaveLength(sim.account.trackers.length);
       await expect(gong.execute({ entity: 'library_folders', action: 'list' })).rejects.toThrow(/missing required parameter "workspaceId"/);

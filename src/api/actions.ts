@@ -1,8 +1,13 @@
 /**
- * The reference's entities and actions as data: for each, the HTTP request it becomes and the
- * parameters it takes (by the reference's own names), so `execute` and the typed client share one
- * definition and one validation.
+ * The reference's entities and actions (list, get, download) as data. Method, path, records key
+ * and paging come from the stream declarations (streams/), the one endpoint registry; this file
+ * adds only what an action takes: its parameters, by the names Gong's own OpenAPI spec accepts.
+ * A name Gong does not know is refused (it would be ignored silently), except the reference's
+ * answered-scorecard dates, which are translated to Gong's.
  */
+import { findStream } from '../../streams/index.js';
+import type { StreamDefinition } from '../../streams/types.js';
+
 export type ParamType = 'string' | 'boolean' | 'array<string>' | 'object';
 
 export interface ParamSpec {
@@ -12,7 +17,17 @@ export interface ParamSpec {
   in: 'query' | 'body' | 'path' | 'range';
   /** Known fields of an object parameter (unknown ones are refused). */
   fields?: Record<string, Omit<ParamSpec, 'in'>>;
+  /** Sent when the caller gives nothing (Gong requires a `filter` object even when all its fields are optional). */
+  whenAbsent?: unknown;
   description?: string;
+}
+
+/** A reference parameter name Gong does not know, and what it becomes. */
+export interface Translation {
+  from: string;
+  to: string;
+  describe: string;
+  apply(params: Record<string, unknown>): Record<string, unknown>;
 }
 
 export interface ActionSpec {
@@ -27,6 +42,7 @@ export interface ActionSpec {
   paginated?: boolean;
   /** download: which media URL of the extensive answer to stream. */
   media?: 'audio' | 'video';
+  translations?: Translation[];
 }
 
 const cursor: ParamSpec = { type: 'string', in: 'query', description: 'Cursor for pagination' };
@@ -34,25 +50,25 @@ const bodyCursor: ParamSpec = { type: 'string', in: 'body', description: 'Cursor
 const statsFilter: ParamSpec = {
   type: 'object',
   in: 'body',
-  fields: { fromDate: { type: 'string' }, toDate: { type: 'string' }, userIds: { type: 'array<string>' } },
+  required: true,
+  fields: {
+    fromDate: { type: 'string', required: true },
+    toDate: { type: 'string', required: true },
+    createdFromDateTime: { type: 'string' },
+    createdToDateTime: { type: 'string' },
+    userIds: { type: 'array<string>' },
+  },
 };
+const booleans = (names: string[]) => Object.fromEntries(names.map((f) => [f, { type: 'boolean' as const }]));
 const exposedFields: Omit<ParamSpec, 'in'> = {
   type: 'object',
   fields: {
-    collaboration: { type: 'object', fields: { publicComments: { type: 'boolean' } } },
+    collaboration: { type: 'object', fields: booleans(['publicComments']) },
     content: {
       type: 'object',
-      fields: Object.fromEntries(
-        ['pointsOfInterest', 'structure', 'topics', 'trackers', 'trackerOccurrences', 'brief', 'outline', 'highlights', 'callOutcome', 'keyPoints'].map((f) => [
-          f,
-          { type: 'boolean' as const },
-        ]),
-      ),
+      fields: booleans(['pointsOfInterest', 'structure', 'topics', 'trackers', 'trackerOccurrences', 'brief', 'outline', 'highlights', 'callOutcome', 'keyPoints']),
     },
-    interaction: {
-      type: 'object',
-      fields: Object.fromEntries(['personInteractionStats', 'questions', 'speakers', 'video'].map((f) => [f, { type: 'boolean' as const }])),
-    },
+    interaction: { type: 'object', fields: booleans(['personInteractionStats', 'questions', 'speakers', 'video']) },
     media: { type: 'boolean' },
     parties: { type: 'boolean' },
   },
@@ -62,25 +78,52 @@ const mediaParams: Record<string, ParamSpec> = {
   contentSelector: { type: 'object', in: 'body', fields: { exposedFields: { type: 'object', fields: { media: { type: 'boolean' } } } } },
   range_header: { type: 'string', in: 'range', description: "Optional Range header, e.g. 'bytes=0-99'" },
 };
+const idParam: Record<string, ParamSpec> = { id: { type: 'string', required: true, in: 'path' } };
 
-export const ACTIONS: ActionSpec[] = [
-  { entity: 'users', action: 'list', method: 'GET', path: '/v2/users', params: { cursor }, recordsKey: 'users', paginated: true },
-  { entity: 'users', action: 'get', method: 'GET', path: '/v2/users/{id}', params: { id: { type: 'string', required: true, in: 'path' } }, recordKey: 'user' },
+/** YYYY-MM-DD of an ISO timestamp; an exclusive end later than midnight moves to the next day. */
+function dateOf(value: unknown, exclusiveEnd: boolean): unknown {
+  if (typeof value !== 'string') return value;
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?/.exec(value);
+  if (!m) return value;
+  const midnight = [m[2], m[3], m[4], m[5]].every((part) => !part || Number(part) === 0);
+  if (!exclusiveEnd || midnight) return m[1];
+  return new Date(Date.parse(`${m[1]}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function renameFilterField(from: string, to: string, exclusiveEnd: boolean): Translation {
+  return {
+    from: `filter.${from}`,
+    to: `filter.${to}`,
+    describe: `filter.${from} becomes filter.${to} (its date part${exclusiveEnd ? ', the next day when it is not midnight' : ''})`,
+    apply: (params) => {
+      const filter = params.filter as Record<string, unknown> | undefined;
+      if (!filter || typeof filter !== 'object' || !(from in filter)) return params;
+      // Both names given: left as they are, so validation refuses the unknown one.
+      if (to in filter) return params;
+      const { [from]: value, ...rest } = filter;
+      return { ...params, filter: { ...rest, [to]: dateOf(value, exclusiveEnd) } };
+    },
+  };
+}
+
+/** Each action: the stream it reads and the parameters it takes. */
+const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Record<string, ParamSpec>; translations?: Translation[] }> = [
+  { entity: 'users', action: 'list', params: { cursor } },
+  { entity: 'users', action: 'get', params: idParam },
   {
     entity: 'calls',
     action: 'list',
-    method: 'GET',
-    path: '/v2/calls',
-    params: { fromDateTime: { type: 'string', in: 'query' }, toDateTime: { type: 'string', in: 'query' }, workspaceId: { type: 'string', in: 'query' }, cursor },
-    recordsKey: 'calls',
-    paginated: true,
+    params: {
+      fromDateTime: { type: 'string', in: 'query', required: true },
+      toDateTime: { type: 'string', in: 'query', required: true },
+      workspaceId: { type: 'string', in: 'query' },
+      cursor,
+    },
   },
-  { entity: 'calls', action: 'get', method: 'GET', path: '/v2/calls/{id}', params: { id: { type: 'string', required: true, in: 'path' } }, recordKey: 'call' },
+  { entity: 'calls', action: 'get', params: idParam },
   {
     entity: 'calls_extensive',
     action: 'list',
-    method: 'POST',
-    path: '/v2/calls/extensive',
     params: {
       filter: {
         type: 'object',
@@ -94,132 +137,105 @@ export const ACTIONS: ActionSpec[] = [
           primaryUserIds: { type: 'array<string>' },
         },
       },
-      contentSelector: {
-        type: 'object',
-        in: 'body',
-        fields: { context: { type: 'string' }, contextTiming: { type: 'array<string>' }, exposedFields },
-      },
+      contentSelector: { type: 'object', in: 'body', fields: { context: { type: 'string' }, contextTiming: { type: 'array<string>' }, exposedFields } },
       cursor: bodyCursor,
     },
-    recordsKey: 'calls',
-    paginated: true,
   },
-  { entity: 'call_audio', action: 'download', method: 'POST', path: '/v2/calls/extensive', params: mediaParams, media: 'audio' },
-  { entity: 'call_video', action: 'download', method: 'POST', path: '/v2/calls/extensive', params: mediaParams, media: 'video' },
-  { entity: 'workspaces', action: 'list', method: 'GET', path: '/v2/workspaces', params: {}, recordsKey: 'workspaces' },
+  { entity: 'call_audio', action: 'download', params: mediaParams },
+  { entity: 'call_video', action: 'download', params: mediaParams },
+  { entity: 'workspaces', action: 'list', params: {} },
   {
     entity: 'call_transcripts',
     action: 'list',
-    method: 'POST',
-    path: '/v2/calls/transcript',
     params: {
       filter: {
         type: 'object',
         in: 'body',
+        whenAbsent: {},
         fields: { fromDateTime: { type: 'string' }, toDateTime: { type: 'string' }, callIds: { type: 'array<string>' }, workspaceId: { type: 'string' } },
       },
       cursor: bodyCursor,
     },
-    recordsKey: 'callTranscripts',
-    paginated: true,
   },
-  {
-    entity: 'stats_activity_aggregate',
-    action: 'list',
-    method: 'POST',
-    path: '/v2/stats/activity/aggregate',
-    params: { filter: statsFilter, cursor: bodyCursor },
-    recordsKey: 'usersAggregateActivityStats',
-    paginated: true,
-  },
-  {
-    entity: 'stats_activity_day_by_day',
-    action: 'list',
-    method: 'POST',
-    path: '/v2/stats/activity/day-by-day',
-    params: { filter: statsFilter, cursor: bodyCursor },
-    recordsKey: 'usersDetailedActivities',
-    paginated: true,
-  },
-  {
-    entity: 'stats_interaction',
-    action: 'list',
-    method: 'POST',
-    path: '/v2/stats/interaction',
-    params: { filter: statsFilter, cursor: bodyCursor },
-    recordsKey: 'peopleInteractionStats',
-    paginated: true,
-  },
-  { entity: 'settings_scorecards', action: 'list', method: 'GET', path: '/v2/settings/scorecards', params: { workspaceId: { type: 'string', in: 'query' } }, recordsKey: 'scorecards' },
-  { entity: 'settings_trackers', action: 'list', method: 'GET', path: '/v2/settings/trackers', params: { workspaceId: { type: 'string', in: 'query' } }, recordsKey: 'keywordTrackers' },
-  {
-    entity: 'library_folders',
-    action: 'list',
-    method: 'GET',
-    path: '/v2/library/folders',
-    params: { workspaceId: { type: 'string', in: 'query', required: true } },
-    recordsKey: 'folders',
-  },
-  {
-    entity: 'library_folder_content',
-    action: 'list',
-    method: 'GET',
-    path: '/v2/library/folder-content',
-    params: { folderId: { type: 'string', in: 'query', required: true }, cursor },
-    recordsKey: 'calls',
-    paginated: true,
-  },
+  { entity: 'stats_activity_aggregate', action: 'list', params: { filter: statsFilter, cursor: bodyCursor } },
+  { entity: 'stats_activity_day_by_day', action: 'list', params: { filter: statsFilter, cursor: bodyCursor } },
+  { entity: 'stats_interaction', action: 'list', params: { filter: statsFilter, cursor: bodyCursor } },
+  // Gong's spec lists no parameter for scorecard settings (the reference's workspaceId is not one).
+  { entity: 'settings_scorecards', action: 'list', params: {} },
+  { entity: 'settings_trackers', action: 'list', params: { workspaceId: { type: 'string', in: 'query' } } },
+  { entity: 'library_folders', action: 'list', params: { workspaceId: { type: 'string', in: 'query', required: true } } },
+  // Gong's spec lists no cursor for folder content: it answers with the whole folder.
+  { entity: 'library_folder_content', action: 'list', params: { folderId: { type: 'string', in: 'query', required: true } } },
   {
     entity: 'coaching',
     action: 'list',
-    method: 'GET',
-    path: '/v2/coaching',
     params: {
       'workspace-id': { type: 'string', in: 'query', required: true },
       'manager-id': { type: 'string', in: 'query', required: true },
       from: { type: 'string', in: 'query', required: true },
       to: { type: 'string', in: 'query', required: true },
     },
-    recordsKey: 'coachingData',
   },
   {
     entity: 'stats_activity_scorecards',
     action: 'list',
-    method: 'POST',
-    path: '/v2/stats/activity/scorecards',
     params: {
       filter: {
         type: 'object',
         in: 'body',
+        whenAbsent: {},
         fields: {
-          // The reference's names, and Gong's own.
-          fromDateTime: { type: 'string' },
-          toDateTime: { type: 'string' },
-          reviewFromDate: { type: 'string' },
-          reviewToDate: { type: 'string' },
           callFromDate: { type: 'string' },
           callToDate: { type: 'string' },
-          scorecardIds: { type: 'array<string>' },
+          reviewFromDate: { type: 'string' },
+          reviewToDate: { type: 'string' },
           reviewedUserIds: { type: 'array<string>' },
-          reviewerUserIds: { type: 'array<string>' },
-          callIds: { type: 'array<string>' },
-          reviewMethod: { type: 'string' },
+          scorecardIds: { type: 'array<string>' },
         },
       },
       cursor: bodyCursor,
     },
-    recordsKey: 'answeredScorecards',
-    paginated: true,
+    // The reference's names for the review dates; Gong's spec knows only reviewFromDate/reviewToDate.
+    translations: [renameFilterField('fromDateTime', 'reviewFromDate', false), renameFilterField('toDateTime', 'reviewToDate', true)],
   },
 ];
+
+function actionOf(declared: (typeof DECLARED)[number]): ActionSpec {
+  const stream: StreamDefinition | undefined = findStream(declared.entity);
+  if (!stream) throw new Error(`action ${declared.entity} ${declared.action} has no stream declaration`);
+  const base = { entity: declared.entity, action: declared.action, params: declared.params, translations: declared.translations };
+  if (declared.action === 'get') {
+    if (!stream.get) throw new Error(`stream ${stream.name} declares no get`);
+    return { ...base, method: 'GET', path: stream.get.template, recordKey: stream.get.recordKey };
+  }
+  if (declared.action === 'download') {
+    if (!stream.download) throw new Error(`stream ${stream.name} declares no download`);
+    return { ...base, method: stream.endpoint.method, path: stream.endpoint.path, media: stream.download.kind };
+  }
+  return { ...base, method: stream.endpoint.method, path: stream.endpoint.path, recordsKey: stream.recordsKey, paginated: stream.paginated };
+}
+
+export const ACTIONS: ActionSpec[] = DECLARED.map(actionOf);
 
 export function findAction(entity: string, action: string): ActionSpec | undefined {
   return ACTIONS.find((a) => a.entity === entity && a.action === action);
 }
 
-/** Every problem with `params` for this action, as sentences; empty when they are valid. */
+/** The caller's parameters with the reference's names Gong does not know turned into Gong's. */
+export function translateParams(spec: ActionSpec, params: Record<string, unknown>): Record<string, unknown> {
+  return (spec.translations ?? []).reduce((p, t) => t.apply(p), params);
+}
+
+/** Every problem with `params` (after translation) for this action, as sentences; empty when they are valid. */
 export function validateParams(spec: ActionSpec, params: Record<string, unknown>): string[] {
-  return validateFields(spec.params, params, '');
+  return validateFields(spec.params, translateParams(spec, params), '');
+}
+
+/** `params` with defaults for what Gong requires and the caller left out. */
+export function withDefaults(spec: ActionSpec, params: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...params };
+  for (const [name, param] of Object.entries(spec.params)) if (out[name] === undefined && param.whenAbsent !== undefined) out[name] = param.whenAbsent;
+  return out;
 }
 
 function validateFields(fields: Record<string, Omit<ParamSpec, 'in'>>, value: Record<string, unknown>, prefix: string): string[] {
@@ -227,7 +243,9 @@ function validateFields(fields: Record<string, Omit<ParamSpec, 'in'>>, value: Re
   for (const name of Object.keys(value)) {
     if (!(name in fields)) {
       const known = Object.keys(fields);
-      problems.push(`unknown parameter "${prefix}${name}"${known.length ? ` (expected: ${known.map((k) => prefix + k).join(', ')})` : ' (this action takes none)'}`);
+      problems.push(
+        `unknown parameter "${prefix}${name}"${known.length ? ` (expected: ${known.map((k) => prefix + k).join(', ')})` : ' (Gong takes no parameters here)'}`,
+      );
     }
   }
   for (const [name, spec] of Object.entries(fields)) {

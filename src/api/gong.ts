@@ -2,7 +2,7 @@ import { ConfigError, GongSyncError } from '../errors.js';
 import { GongClient, type GongAuth } from '../gong/client.js';
 import { RequestPacer } from '../gong/pacer.js';
 import type { Logger } from '../logger.js';
-import { ACTIONS, findAction, validateParams, type ActionSpec } from './actions.js';
+import { ACTIONS, findAction, translateParams, validateParams, withDefaults, type ActionSpec } from './actions.js';
 import type * as T from './types.js';
 
 export interface Pagination {
@@ -49,10 +49,11 @@ export async function execute(client: GongClient, request: ExecuteRequest): Prom
         : `Unknown entity "${request.entity}": expected one of ${entities.join(', ')}`,
     );
   }
-  const params = request.params ?? {};
-  if (typeof params !== 'object' || Array.isArray(params)) throw new ConfigError(`params must be a JSON object`);
-  const problems = validateParams(spec, params);
+  const given = request.params ?? {};
+  if (typeof given !== 'object' || Array.isArray(given)) throw new ConfigError(`params must be a JSON object`);
+  const problems = validateParams(spec, given);
   if (problems.length > 0) throw new ConfigError(`${spec.entity} ${spec.action}: ${problems.join('; ')}`);
+  const params = withDefaults(spec, translateParams(spec, given));
   if (spec.action === 'download') return download(client, spec, params);
 
   const query: Record<string, string> = {};

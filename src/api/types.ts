@@ -43,7 +43,7 @@ export interface CallTranscript extends GongRecord {
 
 export type Cursor = { cursor?: string };
 export type DateTimeFilter = { fromDateTime?: string; toDateTime?: string };
-export type StatsFilter = { filter?: { fromDate?: string; toDate?: string; userIds?: string[] } } & Cursor;
+export type StatsFilter = { filter: { fromDate: string; toDate: string; userIds?: string[]; createdFromDateTime?: string; createdToDateTime?: string } } & Cursor;
 export type MediaParams = {
   filter: { callIds: [string] | string[] };
   contentSelector?: { exposedFields?: { media?: boolean } };
@@ -56,8 +56,10 @@ type List<P, R = GongRecord> = { list(params?: P): Promise<ListResult<R>> };
 export interface Gong {
   client: GongClient;
   users: List<Cursor, User> & { get(params: { id: string }): Promise<User> };
-  calls: List<DateTimeFilter & { workspaceId?: string } & Cursor, Call> & { get(params: { id: string }): Promise<Call> };
-  callsExtensive: { list(params: { filter: DateTimeFilter & { callIds?: string[]; workspaceId?: string }; contentSelector?: GongRecord } & Cursor): Promise<ListResult<ExtensiveCall>> };
+  calls: { list(params: { fromDateTime: string; toDateTime: string; workspaceId?: string } & Cursor): Promise<ListResult<Call>>; get(params: { id: string }): Promise<Call> };
+  callsExtensive: {
+    list(params: { filter: DateTimeFilter & { callIds?: string[]; workspaceId?: string; primaryUserIds?: string[] }; contentSelector?: GongRecord } & Cursor): Promise<ListResult<ExtensiveCall>>;
+  };
   callAudio: { download(params: MediaParams): Promise<AsyncIterable<Uint8Array>> };
   callVideo: { download(params: MediaParams): Promise<AsyncIterable<Uint8Array>> };
   workspaces: List<Record<string, never>>;
@@ -65,11 +67,12 @@ export interface Gong {
   statsActivityAggregate: List<StatsFilter>;
   statsActivityDayByDay: List<StatsFilter>;
   statsInteraction: List<StatsFilter>;
-  settingsScorecards: List<{ workspaceId?: string }>;
+  settingsScorecards: List<Record<string, never>>;
   settingsTrackers: List<{ workspaceId?: string }>;
   libraryFolders: { list(params: { workspaceId: string }): Promise<ListResult> };
-  libraryFolderContent: { list(params: { folderId: string } & Cursor): Promise<ListResult> };
+  libraryFolderContent: { list(params: { folderId: string }): Promise<ListResult> };
   coaching: { list(params: { workspaceId: string; managerId: string; from: string; to: string }): Promise<ListResult> };
+  /** filter: Gong's callFromDate, callToDate, reviewFromDate, reviewToDate, reviewedUserIds, scorecardIds (fromDateTime/toDateTime are translated). */
   statsActivityScorecards: List<{ filter?: GongRecord } & Cursor>;
   execute(request: ExecuteRequest): Promise<ListResult | GongRecord | AsyncIterable<Uint8Array>>;
   close(): Promise<void>;

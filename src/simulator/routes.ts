@@ -1,7 +1,16 @@
 import type { GongSimulator, Answer } from './server.js';
 import type { SimCall } from './dataset.js';
-import { errorAnswer, okAnswer } from './server.js';
+import { errorAnswer } from './server.js';
 import { aggregateActivity, coachingData, dayByDayActivity, interactionStats } from './stats.js';
+import {
+  ANSWERED_SCORECARD_NUMERIC_IDS,
+  SCORECARD_SETTING_NUMERIC_IDS,
+  answeredScorecard,
+  folderEntry,
+  gongCoaching,
+  scorecardSetting,
+  tracker,
+} from './shapes.js';
 
 export interface SimRequest {
   method: string;
@@ -13,18 +22,19 @@ export interface SimRequest {
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Gong v2's endpoints, answered from the simulated account. */
+/** Gong v2's endpoints, answered from the simulated account in the simulator's shapes (shapes.ts). */
 export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
   const { method, path } = req;
   const account = sim.account;
   const route = `${method} ${path}`;
+  const gongShapes = sim.shapes === 'gong';
 
   if (route === 'GET /v2/users') return sim.page(req, account.users, 'users', 'users');
   if (method === 'GET' && path.startsWith('/v2/users/')) {
     const user = account.users.find((u) => u.id === path.slice('/v2/users/'.length));
-    return user ? okAnswer({ requestId: 'r', user }) : errorAnswer(404, `User ${path.slice(10)} was not found`);
+    return user ? sim.ok({ requestId: 'r', user }) : errorAnswer(404, `User ${path.slice(10)} was not found`);
   }
-  if (route === 'GET /v2/workspaces') return okAnswer({ requestId: 'r', workspaces: account.workspaces });
+  if (route === 'GET /v2/workspaces') return sim.ok({ requestId: 'r', workspaces: account.workspaces });
 
   if (route === 'GET /v2/calls') {
     const range = dateTimeRange(req.query.fromDateTime, req.query.toDateTime);
@@ -37,22 +47,25 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
   }
   if (method === 'GET' && path.startsWith('/v2/calls/') && /^\/v2\/calls\/\d+$/.test(path)) {
     const call = account.getCall(path.slice('/v2/calls/'.length));
-    return call && call.visible ? okAnswer({ requestId: 'r', call: call.record }) : errorAnswer(404, `Call ${path.slice(10)} was not found`);
+    return call && call.visible ? sim.ok({ requestId: 'r', call: call.record }) : errorAnswer(404, `Call ${path.slice(10)} was not found`);
   }
   if (route === 'POST /v2/calls/extensive') {
     const filter = req.body?.filter ?? {};
-    const selected = selectCalls(account, filter);
+    const selected = selectCalls(account, filter, { primaryUserIds: true });
     if ('error' in selected) return selected.error;
     const exposed = req.body?.contentSelector?.exposedFields ?? {};
     return sim.page(req, selected.calls, 'calls', 'calls', {}, (c) =>
-      account.extensiveOf(c, exposed, {
-        audioUrl: sim.mediaUrl(c.record.id, 'audio'),
-        videoUrl: c.record.media === 'Video' ? sim.mediaUrl(c.record.id, 'video') : null,
-      }),
+      account.extensiveOf(
+        c,
+        exposed,
+        { audioUrl: sim.mediaUrl(c.record.id, 'audio'), videoUrl: c.record.media === 'Video' ? sim.mediaUrl(c.record.id, 'video') : null },
+        gongShapes ? 'id' : 'speakerId',
+        (req.body?.contentSelector?.context ?? 'None') !== 'None',
+      ),
     );
   }
   if (route === 'POST /v2/calls/transcript') {
-    const selected = selectCalls(account, req.body?.filter ?? {});
+    const selected = selectCalls(account, req.body?.filter ?? {}, { primaryUserIds: false });
     if ('error' in selected) return selected.error;
     const ready = selected.calls.filter((c) => c.transcriptReady);
     return sim.page(req, ready, 'callTranscripts', 'calls', {}, (c) => account.transcriptOf(c));
@@ -77,7 +90,12 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     for (const field of ['reviewFromDate', 'reviewToDate', 'callFromDate', 'callToDate']) {
       if (filter[field] !== undefined && !DATE_ONLY.test(String(filter[field]))) return errorAnswer(400, `${field} must be a date in the format YYYY-MM-DD`);
     }
-    const method = String(filter.reviewMethod ?? 'MANUAL').toUpperCase();
+    // Gong's spec lists no review method: without one, every review counts.
+    const method = String(filter.reviewMethod ?? 'BOTH').toUpperCase();
+    // callIds and reviewerUserIds are the reference's filters; Gong's spec does not know them.
+    const onlyIn = (name: string) => (!gongShapes && Array.isArray(filter[name]) ? new Set((filter[name] as unknown[]).map(String)) : undefined);
+    const callIds = onlyIn('callIds');
+    const reviewerUserIds = onlyIn('reviewerUserIds');
     const from = filter.reviewFromDate ? Date.parse(`${filter.reviewFromDate}T00:00:00Z`) : -Infinity;
     const to = filter.reviewToDate ? Date.parse(`${filter.reviewToDate}T00:00:00Z`) : Infinity;
     const callFrom = filter.callFromDate ? Date.parse(`${filter.callFromDate}T00:00:00Z`) : -Infinity;
@@ -91,42 +109,50 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
       })
       .filter((s) => !Array.isArray(filter.scorecardIds) || filter.scorecardIds.map(String).includes(String(s.record.scorecardId)))
       .filter((s) => !Array.isArray(filter.reviewedUserIds) || filter.reviewedUserIds.map(String).includes(String(s.record.reviewedUserId)))
-      .sort((a, b) => a.reviewMs - b.reviewMs)
-      .map((s) => s.record);
-    return sim.page(req, scorecards, 'answeredScorecards', 'scorecards');
+      .filter((s) => !callIds || callIds.has(s.callId))
+      .filter((s) => !reviewerUserIds || reviewerUserIds.has(String(s.record.reviewerUserId)))
+      .sort((a, b) => a.reviewMs - b.reviewMs);
+    return sim.page(req, scorecards, 'answeredScorecards', 'scorecards', {}, (s) => answeredScorecard(s.record, sim.shapes), ANSWERED_SCORECARD_NUMERIC_IDS);
   }
 
   if (route === 'GET /v2/settings/scorecards') {
-    const scorecards = account.scorecardSettings.filter((s) => !req.query.workspaceId || s.workspaceId === req.query.workspaceId || s.workspaceId === null);
-    // Gong sends these ids as bare JSON numbers, larger than a double holds exactly.
-    const text = JSON.stringify({ requestId: 'r', scorecards }).replace(/"(scorecardId|questionId|questionRevisionId)":"(\d+)"/g, '"$1":$2');
-    return { status: 200, text };
+    // Gong's spec lists no parameter here; the reference filters by workspaceId.
+    const workspaceId = gongShapes ? undefined : req.query.workspaceId;
+    const scorecards = account.scorecardSettings
+      .filter((s) => !workspaceId || s.workspaceId === workspaceId || s.workspaceId === null)
+      .map((s) => scorecardSetting(s, sim.shapes));
+    if (gongShapes) return sim.ok({ requestId: 'r', scorecards }, SCORECARD_SETTING_NUMERIC_IDS);
+    // The reference's shape says string ids, but these have always come as bare numbers.
+    return sim.ok({ requestId: 'r', scorecards }, ['scorecardId', 'questionId', 'questionRevisionId']);
   }
   if (route === 'GET /v2/settings/trackers') {
     const trackers = account.trackers.filter((t) => !req.query.workspaceId || t.workspaceId === req.query.workspaceId || t.workspaceId === null);
-    return okAnswer({ requestId: 'r', keywordTrackers: trackers });
+    return sim.ok({ requestId: 'r', keywordTrackers: trackers.map((t) => tracker(t, sim.shapes)) });
   }
   if (route === 'GET /v2/library/folders') {
     if (!req.query.workspaceId) return errorAnswer(400, 'workspaceId is required');
     const folders = account.folders.filter((f) => f.workspaceId === req.query.workspaceId).map((f) => f.folder);
     if (folders.length === 0) return errorAnswer(404, 'No folders found for the specified period');
-    return okAnswer({ requestId: 'r', folders });
+    return sim.ok({ requestId: 'r', folders });
   }
   if (route === 'GET /v2/library/folder-content') {
     const folder = account.folders.find((f) => f.folder.id === req.query.folderId);
     if (!folder) return errorAnswer(404, `Folder ${req.query.folderId ?? ''} was not found`);
-    const calls = folder.callIds
-      .map((id) => account.getCall(id))
-      .filter((c) => c !== undefined)
-      .map((c) => ({
-        callId: c.record.id,
-        title: c.record.title,
-        started: c.record.started,
-        duration: c.record.duration,
-        primaryUserId: c.record.primaryUserId,
-        url: c.record.url,
-      }));
+    const entries = folder.callIds.map((id) => account.getCall(id)).filter((c) => c !== undefined);
     const { id, name, createdBy, updated } = folder.folder as Record<string, unknown>;
+    if (gongShapes) {
+      // Gong's shape: the folder and all its calls in one answer, no paging.
+      if (entries.length === 0) return errorAnswer(404, `No calls found in folder ${req.query.folderId}`);
+      return sim.ok({ requestId: 'r', id, name, createdBy, updated, calls: entries.map((c) => folderEntry(String(id), c, account.users)) });
+    }
+    const calls = entries.map((c) => ({
+      callId: c.record.id,
+      title: c.record.title,
+      started: c.record.started,
+      duration: c.record.duration,
+      primaryUserId: c.record.primaryUserId,
+      url: c.record.url,
+    }));
     return sim.page(req, calls, 'calls', 'calls', { id, name, createdBy, updated });
   }
   if (route === 'GET /v2/coaching') {
@@ -135,9 +161,9 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     const range = dateTimeRange(from, to);
     if ('error' in range) return range.error;
     if (!account.workspaces.some((w) => w.id === workspaceId)) return errorAnswer(404, `Workspace ${workspaceId} was not found`);
-    const data = coachingData(account, managerId, from, to);
+    const data = gongShapes ? gongCoaching(account, managerId, from, to) : coachingData(account, managerId, from, to);
     if (data.length === 0) return errorAnswer(404, 'No coaching data found corresponding to the provided filters');
-    return okAnswer({ requestId: 'r', fromDateTime: from, toDateTime: to, coachingData: data });
+    return sim.ok({ requestId: 'r', fromDateTime: from, toDateTime: to, coachingData: data });
   }
   return errorAnswer(404, `Unknown endpoint ${route}`);
 }
@@ -161,19 +187,27 @@ function statsDateRange(sim: GongSimulator, fromDate: unknown, toDate: unknown):
   return { from: String(fromDate), to: String(toDate) };
 }
 
-function selectCalls(account: GongSimulator['account'], filter: any): { calls: SimCall[] } | { error: Answer } {
+/** Calls by id (at most 100) or by start time and workspace; extensive also takes primaryUserIds. */
+function selectCalls(account: GongSimulator['account'], filter: any, options: { primaryUserIds: boolean }): { calls: SimCall[] } | { error: Answer } {
+  const hosts = options.primaryUserIds && Array.isArray(filter.primaryUserIds) ? new Set((filter.primaryUserIds as unknown[]).map(String)) : undefined;
+  const hostedByWanted = (c: SimCall) => !hosts || hosts.has(c.record.primaryUserId);
   if (Array.isArray(filter.callIds)) {
     if (filter.callIds.length > 100) return { error: errorAnswer(400, 'callIds may hold at most 100 ids') };
     const calls = (filter.callIds as unknown[])
       .map((id) => account.getCall(String(id)))
-      .filter((c): c is SimCall => c !== undefined && c.visible);
+      .filter((c): c is SimCall => c !== undefined && c.visible && hostedByWanted(c));
     return { calls: calls.sort((a, b) => a.startedMs - b.startedMs) };
   }
   const range = dateTimeRange(filter.fromDateTime, filter.toDateTime);
   if ('error' in range) return range;
   return {
     calls: account.calls.filter(
-      (c) => c.visible && c.startedMs >= range.from && c.startedMs < range.to && (!filter.workspaceId || c.record.workspaceId === filter.workspaceId),
+      (c) =>
+        c.visible &&
+        c.startedMs >= range.from &&
+        c.startedMs < range.to &&
+        (!filter.workspaceId || c.record.workspaceId === filter.workspaceId) &&
+        hostedByWanted(c),
     ),
   };
 }

@@ -5,6 +5,7 @@ import { SimulatedAccount, type SimulatedAccountOptions } from './dataset.js';
 import { CursorCodec, PAGE_SIZE, requestKeyOf } from './paging.js';
 import { Random } from './random.js';
 import { routeRequest, type SimRequest } from './routes.js';
+import { answerText, shapesFromEnv, type SimulatorShapes } from './shapes.js';
 
 export interface FaultSettings {
   /** Probability of a 503 instead of the answer. */
@@ -41,6 +42,8 @@ export interface GongSimulatorOptions extends SimulatedAccountOptions {
   faults?: Partial<FaultSettings>;
   faultSeed?: number;
   port?: number;
+  /** Answer in Gong's spec shapes (default) or the reference's; default from GONG_SIMULATOR_SHAPES. */
+  shapes?: SimulatorShapes;
 }
 
 export interface RequestLogEntry {
@@ -70,6 +73,9 @@ export class GongSimulator {
   readonly requests: RequestLogEntry[] = [];
   readonly stats = { throttled: 0, served: 0 };
   onRequest?: (entry: RequestLogEntry) => void;
+  /** Sees the body of every routed API answer, status set (the contract test validates them against Gong's spec). */
+  onAnswer?: (entry: RequestLogEntry, text: string) => void;
+  readonly shapes: SimulatorShapes;
   /** Rewrites each record a list endpoint serves (tests feed malformed records this way). */
   recordTransform?: (path: string, record: any) => unknown;
   rateLimitPerSecond: number | null;
@@ -85,6 +91,7 @@ export class GongSimulator {
 
   private constructor(private readonly options: GongSimulatorOptions) {
     this.account = options.account ?? new SimulatedAccount(options);
+    this.shapes = options.shapes ?? shapesFromEnv();
     this.faults = {
       error503: 0,
       drop: 0,
@@ -246,7 +253,9 @@ export class GongSimulator {
     const answer = routeRequest(this, request);
     this.stats.served++;
     const truncate = answer.status === 200 && this.faultRandom.next() < this.faults.truncate;
-    return set(answer.status, { kind: truncate ? 'truncate' : 'answer', status: answer.status, text: answer.text }, truncate ? 'truncate' : undefined);
+    const decision = set(answer.status, { kind: truncate ? 'truncate' : 'answer', status: answer.status, text: answer.text }, truncate ? 'truncate' : undefined);
+    this.onAnswer?.(entry, answer.text);
+    return decision;
   }
 
   private throttle(retryAfterSeconds: number): Decision {
@@ -261,7 +270,15 @@ export class GongSimulator {
   // ---- paging, used by the routes -----------------------------------------------------------
 
   /** One page of `items` for this request, or Gong's 404 when there are none at all. */
-  page<T>(request: SimRequest, items: T[], recordsKey: string, emptyNoun: string, extra: Record<string, unknown> = {}, render: (item: T) => unknown = (item) => item): Answer {
+  page<T>(
+    request: SimRequest,
+    items: T[],
+    recordsKey: string,
+    emptyNoun: string,
+    extra: Record<string, unknown> = {},
+    render: (item: T) => unknown = (item) => item,
+    bareIds: string[] = [],
+  ): Answer {
     const cursor = request.method === 'GET' ? request.query.cursor : request.body?.cursor;
     const params = request.method === 'GET' ? { ...request.query, cursor: undefined } : { ...request.body, cursor: undefined };
     const key = requestKeyOf(request.method, request.path, params);
@@ -281,17 +298,25 @@ export class GongSimulator {
     const transform = this.recordTransform;
     const slice = items.slice(offset, offset + PAGE_SIZE).map((item) => (transform ? transform(request.path, render(item)) : render(item)));
     const more = offset + PAGE_SIZE < items.length;
-    return okAnswer({
-      requestId: requestId(),
-      records: {
-        totalRecords: items.length,
-        currentPageSize: slice.length,
-        currentPageNumber: Math.floor(offset / PAGE_SIZE),
-        ...(more ? { cursor: this.codec.encode(key, offset + PAGE_SIZE, this.now()) } : {}),
+    return this.ok(
+      {
+        requestId: requestId(),
+        records: {
+          totalRecords: items.length,
+          currentPageSize: slice.length,
+          currentPageNumber: Math.floor(offset / PAGE_SIZE),
+          ...(more ? { cursor: this.codec.encode(key, offset + PAGE_SIZE, this.now()) } : {}),
+        },
+        ...extra,
+        [recordsKey]: slice,
       },
-      ...extra,
-      [recordsKey]: slice,
-    });
+      bareIds,
+    );
+  }
+
+  /** A 200 answer in this simulator's shapes (see shapes.ts). */
+  ok(body: unknown, bareIds: string[] = []): Answer {
+    return { status: 200, text: answerText(body, this.shapes, bareIds) };
   }
 
   // ---- media --------------------------------------------------------------------------------

@@ -19,6 +19,21 @@ export function registerExecute(program: Command, done: (result: Promise<Command
     .option('--params <json>', 'parameters as a JSON object, e.g. \'{"id":"123"}\'', '{}')
     .option('--out <file>', 'download: the file to write (default: GONG_MEDIA_DIR/CALL_ID.mp3|mp4)')
     .option('--db <file>', 'SQLite file where requests are counted against the daily budget (env GONG_DB)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        "Parameters take the names Gong's own API (its OpenAPI spec V2) accepts; a name Gong does not know is",
+        'refused with exit 2 and the list of accepted ones, since Gong would ignore it silently. One exception:',
+        'stats_activity_scorecards list translates the reference\'s filter.fromDateTime / filter.toDateTime to',
+        "Gong's filter.reviewFromDate / filter.reviewToDate (their date part; an end later than midnight becomes",
+        'the next day). Its filter.callIds and filter.reviewerUserIds are not Gong filters and are refused.',
+        '',
+        'Examples:',
+        '  gong-sync execute calls list --params \'{"fromDateTime":"2026-01-01T00:00:00Z","toDateTime":"2026-02-01T00:00:00Z"}\'',
+        '  gong-sync execute stats_activity_scorecards list --params \'{"filter":{"reviewFromDate":"2026-01-01"}}\'',
+      ].join('\n'),
+    )
     .action((entity: string, action: string, options: { params: string; out?: string; db?: string }, command: Command) =>
       done(executeCommand(entity, action, options, command)),
     );
