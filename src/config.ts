@@ -1,6 +1,7 @@
 import { ConfigError } from './errors.js';
 import type { GongAuth } from './gong/client.js';
 import type { LogFormat } from './logger.js';
+import { containsSecret, credentialSecrets, registerSecrets } from './redact.js';
 
 export interface AppConfig {
   baseUrl: string;
@@ -17,6 +18,8 @@ export interface AppConfig {
   retryBaseMs: number;
   requestTimeoutMs: number;
   maxRetryAfterSeconds: number;
+  /** A response larger than this fails cleanly instead of filling memory (GONG_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
   logFormat: LogFormat;
   quiet: boolean;
 }
@@ -29,24 +32,43 @@ export interface ConfigFlags {
 }
 
 const DAY_MS = 86_400_000;
+const MIB = 1024 * 1024;
+
+/**
+ * What each numeric setting accepts. Outside these a value is a typo or would make the run hang
+ * (a rate of 1e-9 requests per second) or misbehave, so it is refused with exit 2.
+ */
+export const SETTING_BOUNDS = {
+  GONG_RATE_LIMIT: { min: 0.05, max: 100_000, unit: 'requests per second' },
+  GONG_DAILY_BUDGET: { min: 1, max: 10_000_000, unit: 'requests per UTC day' },
+  GONG_RETRY_BASE_MS: { min: 1, max: 60_000, unit: 'milliseconds' },
+  GONG_REQUEST_TIMEOUT_MS: { min: 100, max: 3_600_000, unit: 'milliseconds' },
+  GONG_MAX_RETRY_AFTER: { min: 1, max: 86_400, unit: 'seconds' },
+  GONG_MAX_RESPONSE_BYTES: { min: 1024, max: 2048 * MIB, unit: 'bytes' },
+} as const;
+type BoundedSetting = keyof typeof SETTING_BOUNDS;
 
 /** Reads the environment and flags once, validating each value with a message that says what is expected. */
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, now: Date = new Date()): AppConfig {
+  const auth = parseAuth(env);
+  // From here on no output, error or database row can carry the credentials.
+  if (auth) registerSecrets(credentialSecrets(auth));
   const baseUrl = parseBaseUrl(env.GONG_BASE_URL ?? 'https://api.gong.io');
   return {
     baseUrl,
-    auth: parseAuth(env),
+    auth,
     dbFile: nonEmpty(flags.db ?? env.GONG_DB ?? './gong.db', '--db / GONG_DB'),
     startDate: env.GONG_START_DATE ? parseDate(env.GONG_START_DATE, 'GONG_START_DATE', now) : new Date(now.getTime() - 365 * DAY_MS),
-    rateLimit: parsePositiveNumber(env.GONG_RATE_LIMIT, 'GONG_RATE_LIMIT', 3, 'requests per second, e.g. 3'),
-    dailyBudget: parsePositiveInteger(env.GONG_DAILY_BUDGET, 'GONG_DAILY_BUDGET', 9000),
+    rateLimit: parseBounded(env, 'GONG_RATE_LIMIT', 3, false),
+    dailyBudget: parseBounded(env, 'GONG_DAILY_BUDGET', 9000, true),
     mediaDir: nonEmpty(env.GONG_MEDIA_DIR ?? './media', 'GONG_MEDIA_DIR'),
     timeZone: parseTimeZone(env.GONG_TIMEZONE ?? 'UTC'),
     includePrivateCalls: parseBoolean(env.GONG_INCLUDE_PRIVATE_CALLS, 'GONG_INCLUDE_PRIVATE_CALLS', true),
     exposedFields: parseJsonObject(env.GONG_CONTENT_SELECTOR, 'GONG_CONTENT_SELECTOR'),
-    retryBaseMs: parsePositiveInteger(env.GONG_RETRY_BASE_MS, 'GONG_RETRY_BASE_MS', 500),
-    requestTimeoutMs: parsePositiveInteger(env.GONG_REQUEST_TIMEOUT_MS, 'GONG_REQUEST_TIMEOUT_MS', 60_000),
-    maxRetryAfterSeconds: parsePositiveInteger(env.GONG_MAX_RETRY_AFTER, 'GONG_MAX_RETRY_AFTER', 120),
+    retryBaseMs: parseBounded(env, 'GONG_RETRY_BASE_MS', 500, true),
+    requestTimeoutMs: parseBounded(env, 'GONG_REQUEST_TIMEOUT_MS', 60_000, true),
+    maxRetryAfterSeconds: parseBounded(env, 'GONG_MAX_RETRY_AFTER', 120, true),
+    maxResponseBytes: parseBounded(env, 'GONG_MAX_RESPONSE_BYTES', 64 * MIB, true),
     logFormat: parseLogFormat(flags.logFormat ?? env.GONG_LOG_FORMAT),
     quiet: flags.quiet ?? false,
   };
@@ -83,10 +105,14 @@ function parseAuth(env: NodeJS.ProcessEnv): GongAuth | undefined {
 }
 
 function parseBaseUrl(value: string): string {
+  if (containsSecret(value)) {
+    throw new ConfigError('GONG_BASE_URL contains the access key secret or token: it must be the host only, e.g. https://us-12345.api.gong.io (credentials go in GONG_ACCESS_KEY_SECRET / GONG_ACCESS_TOKEN).');
+  }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
+    // Echoed through the redaction every error message gets (credentials in URLs, configured secrets).
     throw new ConfigError(`GONG_BASE_URL "${value}" is not a URL: expected your tenant host, e.g. https://us-12345.api.gong.io`);
   }
   const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
@@ -94,6 +120,9 @@ function parseBaseUrl(value: string): string {
     throw new ConfigError(`GONG_BASE_URL must use https (credentials are sent with every request); got ${url.protocol}//${url.host}`);
   }
   if (url.username || url.password) throw new ConfigError('GONG_BASE_URL must not contain credentials: use GONG_ACCESS_KEY / GONG_ACCESS_KEY_SECRET.');
+  if (url.search || url.hash) {
+    throw new ConfigError('GONG_BASE_URL must not have a query or fragment (it may hold a credential, and Gong needs none): use the host only, e.g. https://us-12345.api.gong.io');
+  }
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
@@ -107,17 +136,15 @@ export function parseDate(value: string, name: string, now: Date = new Date()): 
   return date;
 }
 
-function parsePositiveNumber(value: string | undefined, name: string, fallback: number, expected: string): number {
+function parseBounded(env: NodeJS.ProcessEnv, name: BoundedSetting, fallback: number, integer: boolean): number {
+  const value = env[name];
   if (value === undefined || value.trim() === '') return fallback;
+  const { min, max, unit } = SETTING_BOUNDS[name];
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} "${value}" is not valid: expected a positive number (${expected})`);
-  return n;
-}
-
-function parsePositiveInteger(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} "${value}" is not valid: expected a positive whole number`);
+  const kind = integer ? 'a positive whole number' : 'a positive number';
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    throw new ConfigError(`${name} "${value}" is not valid: expected ${kind} of ${unit} from ${min} to ${max} (default ${fallback})`);
+  }
   return n;
 }
 

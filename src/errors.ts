@@ -2,12 +2,15 @@
  * Every failure a user can see is one of these. Each carries the exit code the CLI maps it to,
  * and a message that says what failed and what to do. None of them ever carries a secret.
  */
+import { redact } from './redact.js';
+
 export type ExitCode = 0 | 1 | 2 | 3;
 
 export class GongSyncError extends Error {
   readonly exitCode: ExitCode = 1;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Messages often quote what a server said: hide any secret it echoed.
+    super(redact(message), options);
     this.name = new.target.name;
   }
 }
@@ -66,6 +69,22 @@ export class RateLimitedError extends StoppedEarlyError {
   }
 }
 
+/** Gong answered 429 again and again with short waits: the quota is spent or the server misbehaves. */
+export class ThrottledTooOftenError extends StoppedEarlyError {
+  constructor(times: number, lastRetryAfterSeconds: number) {
+    super(
+      `Gong answered 429 (too many requests) ${times} times in a row for the same request, the last asking to wait ${lastRetryAfterSeconds}s: ` +
+        "the company's quota is probably spent, or another client is using it. State is saved; run again later.",
+    );
+  }
+}
+
+/** A database file that cannot be used as it is: exit 2, naming the path and what is wrong. */
+export class DatabaseFileError extends ConfigError {}
+
+/** A value Gong sent that cannot be right (a cursor that loops, pages past the announced total). */
+export class GongProtocolError extends GongSyncError {}
+
 export class InterruptedError extends StoppedEarlyError {
   constructor(signal: string) {
     super(`Stopped by ${signal}: the current page was committed and state is saved; run again to continue.`);
@@ -75,6 +94,6 @@ export class InterruptedError extends StoppedEarlyError {
 export class LockHeldError extends StoppedEarlyError {}
 
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  if (error instanceof Error) return redact(error.message);
+  return redact(String(error));
 }

@@ -4,6 +4,9 @@ import { SyncStateStore } from '../state/sync-state-store.js';
 import { utcDay } from '../state/request-counter.js';
 import type { StreamDefinition } from '../streams/types.js';
 import { boundTime } from './runner/date-windows.js';
+import { redact } from './redact.js';
+import { INTERRUPTED_MESSAGE } from '../state/run-log.js';
+import { holderIsAlive, type LockHolder } from '../state/sync-lock.js';
 
 /** The JSON shape of `gong-sync status --json` (documented in the README; only ever extended). */
 export interface StatusReport {
@@ -84,6 +87,8 @@ export function readStatus(database: Database, streams: StreamDefinition[], budg
       backfills: summarizeBackfills(own.filter((s) => s.key.scope.startsWith('backfill:')), stream),
     };
   });
+  const holder = tables.has('_lock') ? readLockHolder(exec) : undefined;
+  const writerAlive = holder !== undefined && holderIsAlive(holder, now);
   const runs = tables.has('_runs')
     ? exec
         .all<any>(exec.db.selectFrom('_runs').selectAll().orderBy('id', 'desc').limit(10))
@@ -92,13 +97,21 @@ export function readStatus(database: Database, streams: StreamDefinition[], budg
           command: r.command,
           startedAt: r.started_at,
           finishedAt: r.finished_at,
-          outcome: r.outcome,
+          // A run still "running" with no live writer belongs to a process that died (killed, disk full).
+          outcome: r.outcome === 'running' && !writerAlive ? 'interrupted' : r.outcome,
           requests: r.requests,
           rowsWritten: r.rows_written,
-          message: r.message,
+          message: r.outcome === 'running' && !writerAlive ? INTERRUPTED_MESSAGE : r.message === null ? null : redact(String(r.message)),
         }))
     : [];
   return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs };
+}
+
+function readLockHolder(exec: SqlExecutor): LockHolder | undefined {
+  const row = exec.get<{ holder_pid: number; holder_host: string; command: string; acquired_at: string; heartbeat_at: string }>(
+    exec.db.selectFrom('_lock').selectAll().where('name', '=', 'sync'),
+  );
+  return row ? { pid: row.holder_pid, host: row.holder_host, command: row.command, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at } : undefined;
 }
 
 /** One entry per backfill range, over all of the stream's partitions (the least advanced counts). */
@@ -130,7 +143,7 @@ export function formatStatus(report: StatusReport): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
     lines.push(
-      `  ${s.stream.padEnd(28)} bookmark ${s.bookmark ?? '-'}  last success ${s.lastSuccessAt ?? 'never'}${s.resumable ? '  (resumes mid-pass)' : ''}`,
+      `  ${s.stream.padEnd(28)} bookmark ${s.bookmark ?? '-'}  last success ${s.lastSuccessAt ?? (s.tables.some((t) => t.rows > 0) ? 'none of its own yet (rows came from a backfill, get, a stream that covers it or a pass still unfinished)' : 'never')}${s.resumable ? '  (resumes mid-pass)' : ''}`,
       `  ${''.padEnd(28)} rows: ${rows}${pending ? `  pending: ${pending}` : ''}`,
     );
     for (const b of s.backfills) lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);

@@ -1,6 +1,11 @@
 import type { SqlExecutor } from '../src/db/sql-executor.js';
+import { redact } from '../src/redact.js';
 
-export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'stopped';
+/** `interrupted`: the process ended without closing its run (killed, machine stopped, disk full). */
+export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
+
+export const INTERRUPTED_MESSAGE =
+  'the process ended before closing this run (killed, machine stopped, or the disk was full); what it committed is kept and the next run continued from there';
 
 export interface RunSummary {
   outcome: RunOutcome;
@@ -17,11 +22,16 @@ export class RunLog {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  start(command: string, streams: string[]): number {
+  /**
+   * Opens a run. Called with the sync lock held, so any run still "running" belongs to a process
+   * that died: it is closed as interrupted first.
+   */
+  start(command: string, streams: string[], runId?: string): number {
+    this.closeAbandoned();
     const result = this.exec.run(
       this.exec.db
         .insertInto('_runs')
-        .values({ command, started_at: this.now().toISOString(), outcome: 'running', streams: streams.join(',') }),
+        .values({ command, started_at: this.now().toISOString(), outcome: 'running', streams: streams.join(','), run_id: runId ?? null }),
     );
     return Number(result.lastInsertRowid);
   }
@@ -35,10 +45,21 @@ export class RunLog {
           outcome: summary.outcome,
           requests: summary.requests,
           rows_written: summary.rowsWritten,
-          message: summary.message ?? null,
+          message: summary.message === undefined ? null : redact(summary.message),
           peak_rss_mb: summary.peakRssMb ?? null,
         })
         .where('id', '=', id),
     );
+  }
+
+  /** Closes runs left "running" by a process that no longer holds the lock. Returns how many. */
+  closeAbandoned(): number {
+    const result = this.exec.run(
+      this.exec.db
+        .updateTable('_runs')
+        .set({ finished_at: this.now().toISOString(), outcome: 'interrupted', message: INTERRUPTED_MESSAGE })
+        .where('outcome', '=', 'running'),
+    );
+    return Number(result.changes);
   }
 }

@@ -104,6 +104,12 @@ export class SyncLock {
   }
 }
 
+/** For readers (status): whether a lock holder still looks alive, by the same rules as a takeover. */
+export function holderIsAlive(holder: LockHolder, now: Date = new Date(), staleAfterMs = 60_000): boolean {
+  if (holder.host === os.hostname() && !processExists(holder.pid)) return false;
+  return now.getTime() - Date.parse(holder.heartbeatAt) <= staleAfterMs;
+}
+
 function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);

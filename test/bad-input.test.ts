@@ -69,3 +69,55 @@ describe('bad input, property-based', () => {
     }
   });
 });
+
+describe('bounds on settings', () => {
+  const absurd: Array<[string, string]> = [
+    ['GONG_RATE_LIMIT', '1e-9'],
+    ['GONG_RATE_LIMIT', '0.01'],
+    ['GONG_RATE_LIMIT', '1e12'],
+    ['GONG_DAILY_BUDGET', '0'],
+    ['GONG_DAILY_BUDGET', '1e15'],
+    ['GONG_REQUEST_TIMEOUT_MS', '1'],
+    ['GONG_REQUEST_TIMEOUT_MS', '99999999999'],
+    ['GONG_RETRY_BASE_MS', '0'],
+    ['GONG_RETRY_BASE_MS', '86400000'],
+    ['GONG_MAX_RETRY_AFTER', '0'],
+    ['GONG_MAX_RETRY_AFTER', '1e9'],
+    ['GONG_MAX_RESPONSE_BYTES', '10'],
+    ['GONG_MAX_RESPONSE_BYTES', '1e13'],
+    ['GONG_MAX_RESPONSE_BYTES', '64MB'],
+  ];
+
+  it.each(absurd)('%s=%s is refused with the accepted range', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} "${value}" is not valid: expected a positive (whole )?number of .* from .* to .* \\(default`));
+  });
+
+  it('the edges of each range are accepted, and the response size limit defaults to 64 MiB', () => {
+    const config = loadConfig({
+      GONG_RATE_LIMIT: '0.05',
+      GONG_DAILY_BUDGET: '10000000',
+      GONG_REQUEST_TIMEOUT_MS: '100',
+      GONG_RETRY_BASE_MS: '60000',
+      GONG_MAX_RETRY_AFTER: '86400',
+      GONG_MAX_RESPONSE_BYTES: '1024',
+    });
+    expect([config.rateLimit, config.dailyBudget, config.requestTimeoutMs, config.retryBaseMs, config.maxRetryAfterSeconds, config.maxResponseBytes]).toEqual([
+      0.05, 10_000_000, 100, 60_000, 86_400, 1024,
+    ]);
+    expect(loadConfig({}).maxResponseBytes).toBe(64 * 1024 * 1024);
+  });
+
+  it('GONG_RATE_LIMIT=1e-9 on the command line exits 2 at once instead of hanging', async () => {
+    const { runCli, tempDir } = await import('./helpers/cli.js');
+    const result = await runCli(['sync'], {
+      GONG_RATE_LIMIT: '1e-9',
+      GONG_ACCESS_KEY: 'k',
+      GONG_ACCESS_KEY_SECRET: 'secret-value',
+      GONG_BASE_URL: 'http://127.0.0.1:9',
+      GONG_DB: `${tempDir()}/gong.db`,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/GONG_RATE_LIMIT "1e-9" is not valid: expected a positive number of requests per second from 0.05 to 100000/);
+  }, 60_000);
+});

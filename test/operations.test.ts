@@ -101,7 +101,9 @@ describe('operations', () => {
       'create table x (a)',
       'delete from calls returning id',
       "attach database 'other.db' as o",
-      'pragma journal_mode = delete',
+      // The file rests in rollback-journal mode (readable from a read-only folder): switching it is a write.
+      'pragma journal_mode = wal',
+      'pragma user_version = 7',
       'vacuum',
     ]) {
       const result = await runCli(['query', statement, '--db', db], {});

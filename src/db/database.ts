@@ -1,9 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider, type Migration } from 'kysely';
-import { migrations } from '../../migrations/index.js';
-import { ConfigError, GongSyncError } from '../errors.js';
+import { Kysely, SqliteDialect } from 'kysely';
+import { GongSyncError } from '../errors.js';
+import { checkDatabasePath, databaseOpenError, describeSqliteFailure, recoverHotJournal, tightenPermissions } from './database-file.js';
+
+export { migrateToLatest, type MigrationOutcome } from './migrator.js';
 
 export interface Database {
   /** Kysely, for building SQL that another dialect could run too. */
@@ -16,33 +16,56 @@ export interface Database {
 
 export interface OpenOptions {
   readonly?: boolean;
+  /** Told when an existing file's permissions could not be tightened to owner-only. */
+  warn?: (message: string) => void;
 }
 
+/** The files opened by this process, so a failure found later (a corrupt page) can name its file. */
+const openedFiles: string[] = [];
+
+/**
+ * Opens (creating if needed, unless read-only) a gong-sync database. Anything wrong with the path
+ * or the file (a folder, a dangling link, not SQLite, damaged, a read-only place to write) is a
+ * DatabaseFileError (exit 2) that names the path and what to do.
+ */
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
-  if (options.readonly) {
-    if (file !== ':memory:' && !fs.existsSync(file)) {
-      throw new ConfigError(`No database at ${file}: run "gong-sync sync" first, or point --db / GONG_DB at it.`);
-    }
-  } else if (file !== ':memory:') {
-    const dir = path.dirname(path.resolve(file));
-    if (!fs.existsSync(dir)) throw new ConfigError(`Cannot create the database ${file}: the folder ${dir} does not exist.`);
-    // Created owner-only before SQLite opens it: it holds a company's calls.
-    fs.closeSync(fs.openSync(file, 'a', 0o600));
+  try {
+    return openChecked(file, options);
+  } catch (error) {
+    const hotJournal = (error as { cause?: { code?: string } }).cause?.code === 'SQLITE_READONLY_ROLLBACK';
+    if (!hotJournal || !options.readonly || !recoverHotJournal(file)) throw error;
+    return openChecked(file, options);
+  }
+}
+
+function openChecked(file: string, options: OpenOptions): Database {
+  const readonly = options.readonly ?? false;
+  if (file !== ':memory:') {
+    checkDatabasePath(file, readonly);
+    if (!readonly) tightenPermissions(file, options.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)));
   }
   let sqlite: BetterSqlite3.Database;
   try {
-    sqlite = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    sqlite = new BetterSqlite3(file, { readonly, fileMustExist: readonly });
   } catch (error) {
-    throw new ConfigError(`Cannot open the database ${file}: ${(error as Error).message}`);
+    throw databaseOpenError(file, error, readonly);
   }
-  sqlite.pragma('busy_timeout = 10000');
-  if (!options.readonly) {
-    sqlite.pragma('journal_mode = WAL');
-    // WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
-    sqlite.pragma('synchronous = NORMAL');
-  } else {
-    sqlite.pragma('query_only = ON');
+  try {
+    sqlite.pragma('busy_timeout = 10000');
+    if (!readonly) {
+      sqlite.pragma('journal_mode = WAL');
+      // WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
+      sqlite.pragma('synchronous = NORMAL');
+    } else {
+      sqlite.pragma('query_only = ON');
+    }
+    // Reads the header and the schema: a file that is not SQLite, or is damaged there, fails now.
+    sqlite.prepare('select count(*) from sqlite_master').get();
+  } catch (error) {
+    sqlite.close();
+    throw databaseOpenError(file, error, readonly);
   }
+  openedFiles.push(file);
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
   let closed = false;
   return {
@@ -52,27 +75,30 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     async close() {
       if (closed) return;
       closed = true;
+      if (!readonly) leaveAsSingleFile(sqlite);
       await db.destroy();
     },
   };
 }
 
-class ListedMigrations implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations;
+/**
+ * At rest the file is left in rollback-journal mode, one self-contained file, so it can be read
+ * where nothing may be written (a read-only folder or mount), where WAL would need its -shm file.
+ * The next writer turns WAL back on. If another connection is open the switch is skipped (WAL stays).
+ */
+function leaveAsSingleFile(sqlite: BetterSqlite3.Database): void {
+  try {
+    sqlite.pragma('busy_timeout = 0');
+    sqlite.pragma('journal_mode = DELETE');
+  } catch {
+    // a reader holds the file: it stays in WAL mode, which any writable folder reads fine
   }
 }
 
-export interface MigrationOutcome {
-  applied: string[];
-}
-
-export async function migrateToLatest(database: Database): Promise<MigrationOutcome> {
-  const migrator = new Migrator({ db: database.db, provider: new ListedMigrations() });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new GongSyncError(`Database migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
-  }
-  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+/**
+ * A SQLite failure found after the file opened (a damaged page, a full disk) as a user-facing
+ * error naming the file, or undefined when the error is not one of those.
+ */
+export function describeDatabaseFailure(error: unknown): GongSyncError | undefined {
+  return describeSqliteFailure(error, openedFiles[openedFiles.length - 1]);
 }

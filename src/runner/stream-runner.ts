@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { CursorExpiredError, GongHttpError, InterruptedError, StoppedEarlyError, describeError } from '../errors.js';
+import { CursorExpiredError, GongHttpError, GongProtocolError, InterruptedError, StoppedEarlyError, describeError } from '../errors.js';
+import { redact } from '../redact.js';
 import type { StateKey } from '../../state/sync-state-store.js';
 import type { Replication, RequestInput, Row, StreamDefinition } from '../../streams/types.js';
 import { boundTime, planWindows, upperBoundFor } from './date-windows.js';
@@ -199,6 +200,7 @@ export class StreamRunner {
   private async readPages(input: RequestInput, cursor: string | null, commitState: CommitState, beforeFirstPage?: () => void) {
     let next = cursor;
     let first = true;
+    const loopGuard = new PagingLoopGuard(cursor);
     do {
       this.throwIfStopped();
       const spec = this.stream.request(input);
@@ -209,6 +211,8 @@ export class StreamRunner {
       const answer = (await this.ctx.client.request(spec)) as Record<string, any> | null;
       const records = this.recordsOf(answer, spec.path).filter((r) => this.ctx.settings.includePrivateCalls || !this.stream.isPrivate?.(r));
       const following = this.stream.paginated ? (answer?.records?.cursor as string | undefined) || null : null;
+      // Before anything of this page commits: a loop must not be checkpointed, or the next run resumes it.
+      loopGuard.check(spec.path, following, records.length, answer?.records?.totalRecords);
       const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(records) : this.toRows(records, input);
       const isFirst = first;
       const written = this.ctx.exec.transaction(() => {
@@ -224,9 +228,6 @@ export class StreamRunner {
       this.report.rowsWritten += written;
       this.report.rejected += rejected.length;
       this.ctx.progress?.onPage({ stream: this.stream.name, records: records.length, rows: written, windowFrom: input.window?.from, windowTo: input.window?.to });
-      if (following && following === next) {
-        throw new GongHttpError(`Gong returned the same cursor twice for ${spec.path}; stopping to avoid a loop.`, undefined, spec.path);
-      }
       next = following;
     } while (next);
   }
@@ -308,11 +309,14 @@ export class StreamRunner {
   }
 
   private recordRejected(reject: Rejected) {
+    // What a server sent back can echo a credential: it never lands in the database.
+    const reason = redact(reject.reason);
+    const raw = redact(reject.raw);
     this.ctx.exec.run(
       this.ctx.exec.db
         .insertInto('_rejected_records')
-        .values({ stream: this.stream.name, record_id: reject.id, reason: reject.reason, raw: reject.raw, seen_at: this.syncedAt })
-        .onConflict((oc) => oc.columns(['stream', 'record_id']).doUpdateSet({ reason: reject.reason, raw: reject.raw, seen_at: this.syncedAt })),
+        .values({ stream: this.stream.name, record_id: reject.id, reason, raw, seen_at: this.syncedAt })
+        .onConflict((oc) => oc.columns(['stream', 'record_id']).doUpdateSet({ reason, raw, seen_at: this.syncedAt })),
     );
   }
 
@@ -405,6 +409,47 @@ export class StreamRunner {
 
   private throwIfStopped() {
     if (this.ctx.signal?.aborted) throw new InterruptedError(String(this.ctx.signal.reason ?? 'a signal'));
+  }
+}
+
+/** How many pages past what `totalRecords` allows a pass may read (Gong's total can grow mid-pass). */
+const PAGE_MARGIN_FACTOR = 2;
+const PAGE_MARGIN_EXTRA = 5;
+
+/**
+ * Stops a pass that would page forever: a cursor Gong already gave in this pass (A, B, A, ...),
+ * or more pages than the announced `totalRecords` can fill, with a margin.
+ */
+export class PagingLoopGuard {
+  private readonly seen = new Set<string>();
+  private pages = 0;
+  private largestPage = 0;
+
+  constructor(startCursor: string | null) {
+    if (startCursor) this.seen.add(startCursor);
+  }
+
+  check(path: string, following: string | null, records: number, totalRecords: unknown): void {
+    this.pages++;
+    this.largestPage = Math.max(this.largestPage, records);
+    if (!following) return;
+    if (this.seen.has(following)) {
+      throw new GongProtocolError(
+        `Gong sent a paging cursor for ${path} that it had already sent in this pass (after ${this.pages} page(s)): the pages loop. ` +
+          'This stream stopped without saving the loop; the others went on. Run again later; if it persists, tell Gong support.',
+      );
+    }
+    this.seen.add(following);
+    if (typeof totalRecords === 'number' && Number.isFinite(totalRecords) && totalRecords >= 0) {
+      const expected = Math.ceil(totalRecords / Math.max(this.largestPage, 1));
+      const allowed = expected * PAGE_MARGIN_FACTOR + PAGE_MARGIN_EXTRA;
+      if (this.pages >= allowed) {
+        throw new GongProtocolError(
+          `Gong kept paging ${path} past its own total: ${this.pages} pages read for totalRecords ${totalRecords} ` +
+            `(at most ${allowed} expected) and it still sends a cursor. This stream stopped without saving the loop; run again later.`,
+        );
+      }
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { migrateToLatest, openDatabase } from '../../db/database.js';
 import { loadConfig } from '../../config.js';
 import type { CommandResult } from '../main.js';
+import { processStopSignal } from '../signals.js';
 
 export function registerMigrate(program: Command, done: (result: Promise<CommandResult>) => void) {
   program
@@ -15,7 +16,7 @@ async function migrateCommand(options: { db?: string }): Promise<CommandResult> 
   const config = loadConfig(process.env, { db: options.db, logFormat: 'text' });
   const database = openDatabase(config.dbFile);
   try {
-    const { applied } = await migrateToLatest(database);
+    const { applied } = await migrateToLatest(database, processStopSignal);
     return { exitCode: 0, stdout: applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date' };
   } finally {
     await database.close();
