@@ -19,8 +19,13 @@ export class RowLoader {
     for (const table of tables) {
       const rows = rowsByTable[table.name] ?? [];
       if (table.replaceChildrenOf) {
-        const parentKeys = (rowsByTable[table.replaceChildrenOf.table] ?? []).map((r) => r[table.replaceChildrenOf!.parentColumn]);
-        this.deleteWhereIn(table.name, table.replaceChildrenOf.column, parentKeys);
+        const { table: parent, parentColumn, column } = table.replaceChildrenOf;
+        const parentRows = rowsByTable[parent] ?? [];
+        if (typeof parentColumn === 'string' && typeof column === 'string') {
+          this.deleteWhereIn(table.name, column, parentRows.map((r) => r[parentColumn]));
+        } else {
+          this.deleteWhereKeys(table.name, [column].flat(), parentRows.map((r) => [parentColumn].flat().map((c) => r[c])));
+        }
       }
       if (rows.length > 0) written += this.upsert(table, rows, syncedAt);
     }
@@ -31,6 +36,19 @@ export class RowLoader {
     for (let i = 0; i < keys.length; i += KEYS_PER_DELETE) {
       const chunk = keys.slice(i, i + KEYS_PER_DELETE);
       this.exec.run(this.exec.db.deleteFrom(table).where(column, 'in', chunk));
+    }
+  }
+
+  /** Deletes rows whose composite key (`columns`) equals one of `keys`. */
+  deleteWhereKeys(table: string, columns: string[], keys: unknown[][]): void {
+    const perStatement = Math.max(1, Math.floor(KEYS_PER_DELETE / columns.length));
+    for (let i = 0; i < keys.length; i += perStatement) {
+      const chunk = keys.slice(i, i + perStatement);
+      this.exec.run(
+        this.exec.db
+          .deleteFrom(table)
+          .where((eb) => eb.or(chunk.map((key) => eb.and(columns.map((column, c) => eb(column, '=', key[c] as never)))))),
+      );
     }
   }
 

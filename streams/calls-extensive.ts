@@ -1,6 +1,7 @@
 import { defineStream, type Row } from './types.js';
-import { asArray, asObject, idText, integer, jsonText, raw, real, requireId, text } from './mapping.js';
+import { asArray, asObject, idText, integer, jsonText, raw, real, requireId, text, utcIso } from './mapping.js';
 import { callRow } from './calls.js';
+import { EXTENSIVE_CHILD_TABLES, extensiveChildRows } from './calls-extensive-children.js';
 
 /** Everything useful except media (whose signed URLs expire): override with GONG_CONTENT_SELECTOR. */
 export const DEFAULT_EXPOSED_FIELDS = {
@@ -15,6 +16,7 @@ export const DEFAULT_EXPOSED_FIELDS = {
     highlights: true,
     callOutcome: true,
     keyPoints: true,
+    pointsOfInterest: true,
   },
   interaction: { speakers: true, video: true, personInteractionStats: true, questions: true },
   collaboration: { publicComments: true },
@@ -31,9 +33,8 @@ export const callsExtensive = defineStream({
   description:
     'Extensive call data (POST /v2/calls/extensive): parties, topics, trackers, brief, outline, highlights, key points, ' +
     'outcome, speakers, questions, interaction stats, comments; also fills calls. Date windows on the call start, 7-day look-back.',
+  endpoint: { method: 'POST', path: '/v2/calls/extensive' },
   request: ({ window, settings }) => ({
-    method: 'POST',
-    path: '/v2/calls/extensive',
     body: {
       filter: { fromDateTime: window?.from, toDateTime: window?.to },
       contentSelector: { context: 'Extended', exposedFields: settings.exposedFields ?? DEFAULT_EXPOSED_FIELDS },
@@ -46,7 +47,7 @@ export const callsExtensive = defineStream({
     { name: 'calls', primaryKey: ['id'] },
     { name: 'calls_extensive', primaryKey: ['id'] },
     { name: 'call_parties', primaryKey: ['call_id', 'id'], replaceChildrenOf: { table: 'calls_extensive', parentColumn: 'id', column: 'call_id' } },
-    { name: 'call_tracker_hits', primaryKey: ['call_id', 'tracker_id'], replaceChildrenOf: { table: 'calls_extensive', parentColumn: 'id', column: 'call_id' } },
+    ...EXTENSIVE_CHILD_TABLES,
   ],
   recordId: (call) => idText(call?.metaData?.id) ?? '?',
   isPrivate: (call) => call?.metaData?.isPrivate === true,
@@ -56,7 +57,9 @@ export const callsExtensive = defineStream({
     const content = asObject(call.content);
     const interaction = asObject(call.interaction);
     const questions = asObject(interaction.questions);
+    // Gong's speakers[].id is the participant's id (parties[].id); the reference's shape used speakerId.
     const talkTimeBySpeaker = new Map(asArray(interaction.speakers).map((s) => [idText(s?.id), real(s?.talkTime)]));
+    const talkTimeOf = (p: any) => talkTimeBySpeaker.get(idText(p.id)) ?? talkTimeBySpeaker.get(idText(p.speakerId)) ?? null;
     const parties: Row[] = asArray(call.parties)
       .filter((p) => idText(p?.id))
       .map((p) => ({
@@ -71,17 +74,7 @@ export const callsExtensive = defineStream({
         phone_number: text(p.phoneNumber),
         methods: jsonText(p.methods),
         context: jsonText(p.context),
-        talk_time: talkTimeBySpeaker.get(idText(p.speakerId)) ?? null,
-      }));
-    const trackers: Row[] = asArray(content.trackers)
-      .filter((t) => idText(t?.id) ?? t?.name)
-      .map((t) => ({
-        call_id: id,
-        tracker_id: idText(t.id) ?? String(t.name),
-        name: text(t.name),
-        type: text(t.type),
-        count: integer(t.count),
-        occurrences: jsonText(t.occurrences),
+        talk_time: talkTimeOf(p),
       }));
     return {
       calls: [callRow({ ...meta, id })],
@@ -89,27 +82,19 @@ export const callsExtensive = defineStream({
         {
           id,
           started: text(meta.started),
+          started_utc: utcIso(meta.started),
           title: text(meta.title),
           brief: text(content.brief),
-          outline: jsonText(content.outline),
-          highlights: jsonText(content.highlights),
-          key_points: jsonText(content.keyPoints),
-          call_outcome: jsonText(content.callOutcome),
-          topics: jsonText(content.topics),
-          trackers: jsonText(content.trackers),
-          structure: jsonText(content.structure),
-          speakers: jsonText(interaction.speakers),
-          interaction_stats: jsonText(interaction.interactionStats),
+          call_outcome_id: idText(asObject(content.callOutcome).id),
+          call_outcome_category: text(asObject(content.callOutcome).category),
+          call_outcome_name: text(asObject(content.callOutcome).name),
           questions_company_count: integer(questions.companyCount),
           questions_non_company_count: integer(questions.nonCompanyCount),
-          video: jsonText(interaction.video),
-          public_comments: jsonText(asObject(call.collaboration).publicComments),
-          context: jsonText(call.context),
           raw: raw(call),
         },
       ],
       call_parties: parties,
-      call_tracker_hits: trackers,
+      ...extensiveChildRows(id, call),
     };
   },
 });

@@ -1,5 +1,5 @@
 import { defineStream, type Row } from './types.js';
-import { bool, idText, integer, raw, requireId, text } from './mapping.js';
+import { bool, idText, integer, raw, requireId, text, utcIso } from './mapping.js';
 
 /** A call's metadata as a `calls` row; shared with calls_extensive, whose `metaData` is the same record. */
 export function callRow(call: any): Row {
@@ -8,7 +8,9 @@ export function callRow(call: any): Row {
     url: text(call.url),
     title: text(call.title),
     scheduled: text(call.scheduled),
+    scheduled_utc: utcIso(call.scheduled),
     started: text(call.started),
+    started_utc: utcIso(call.started),
     duration: integer(call.duration),
     primary_user_id: idText(call.primaryUserId),
     direction: text(call.direction),
@@ -31,16 +33,15 @@ export function callRow(call: any): Row {
 export const calls = defineStream({
   name: 'calls',
   description: 'Call metadata (GET /v2/calls) over date windows on the call start, re-reading a week back for late calls.',
+  endpoint: { method: 'GET', path: '/v2/calls' },
   request: ({ window }) => ({
-    method: 'GET',
-    path: '/v2/calls',
     query: { fromDateTime: window?.from, toDateTime: window?.to },
   }),
   recordsKey: 'calls',
   paginated: true,
   replication: { kind: 'date_windows', granularity: 'datetime', lookbackDays: 7, maxWindowDays: 366, upperBound: 'now' },
   tables: [{ name: 'calls', primaryKey: ['id'] }],
-  get: { path: (id) => `/v2/calls/${id}`, recordKey: 'call' },
+  get: { template: '/v2/calls/{id}', recordKey: 'call' },
   isPrivate: (call) => call?.isPrivate === true,
   recordId: (call) => idText(call?.id) ?? '?',
   toRows: (call) => ({ calls: [callRow(call)] }),

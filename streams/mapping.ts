@@ -51,3 +51,10 @@ export function requireId(value: unknown, field: string): string {
   if (!id) throw new Error(`record has no ${field}`);
   return id;
 }
+
+/** A timestamp with any offset as UTC ISO-8601 (compares and sorts correctly as text), or NULL. */
+export function utcIso(value: unknown): string | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}

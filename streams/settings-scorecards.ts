@@ -1,10 +1,12 @@
 import { defineStream } from './types.js';
 import { asArray, bool, idText, jsonText, raw, requireId, text } from './mapping.js';
+import { SCORECARD_CHILD_TABLES, scorecardAnswerOptionRows } from './entity-children.js';
 
 export const settingsScorecards = defineStream({
   name: 'settings_scorecards',
   description: 'Scorecard definitions and their questions (GET /v2/settings/scorecards); ids arrive as bare 19-digit numbers.',
-  request: () => ({ method: 'GET', path: '/v2/settings/scorecards' }),
+  endpoint: { method: 'GET', path: '/v2/settings/scorecards' },
+  request: () => ({}),
   recordsKey: 'scorecards',
   paginated: false,
   replication: { kind: 'full_refresh', removeMissing: true },
@@ -16,6 +18,7 @@ export const settingsScorecards = defineStream({
       primaryKey: ['scorecard_id', 'question_id'],
       replaceChildrenOf: { table: 'settings_scorecards', parentColumn: 'scorecard_id', column: 'scorecard_id' },
     },
+    ...SCORECARD_CHILD_TABLES,
   ],
   recordId: (s) => idText(s?.scorecardId) ?? '?',
   toRows: (s) => {
@@ -52,6 +55,7 @@ export const settingsScorecards = defineStream({
           updated: text(q.updated),
           answer_options: jsonText(q.answerOptions),
         })),
+      scorecard_answer_options: scorecardAnswerOptionRows(scorecardId, s.questions),
     };
   },
 });

@@ -1,14 +1,14 @@
 import { defineStream } from './types.js';
-import { asArray, bool, idText, jsonText, raw, real, requireId, text } from './mapping.js';
+import { asArray, bool, idText, jsonText, raw, real, requireId, text, utcIso } from './mapping.js';
 
 export const statsActivityScorecards = defineStream({
   name: 'stats_activity_scorecards',
   description:
     'Answered scorecards (POST /v2/stats/activity/scorecards), manual and automatic, over date windows on the review date with a week of look-back.',
+  endpoint: { method: 'POST', path: '/v2/stats/activity/scorecards' },
+  // Manual and automatic reviews alike: Gong's filter has no review method (its spec lists none).
   request: ({ window }) => ({
-    method: 'POST',
-    path: '/v2/stats/activity/scorecards',
-    body: { filter: { reviewFromDate: window?.from, reviewToDate: window?.to, reviewMethod: 'BOTH' } },
+    body: { filter: { reviewFromDate: window?.from, reviewToDate: window?.to } },
   }),
   recordsKey: 'answeredScorecards',
   paginated: true,
@@ -32,12 +32,14 @@ export const statsActivityScorecards = defineStream({
           scorecard_name: text(s.scorecardName),
           call_id: idText(s.callId),
           call_start_time: text(s.callStartTime),
+          call_start_time_utc: utcIso(s.callStartTime),
           reviewed_user_id: idText(s.reviewedUserId),
           reviewer_user_id: idText(s.reviewerUserId),
           review_method: text(s.reviewMethod),
           editor_user_id: idText(s.editorUserId),
           answered_date_time: text(s.answeredDateTime),
           review_time: text(s.reviewTime),
+          review_time_utc: utcIso(s.reviewTime),
           visibility_type: text(s.visibilityType),
           visibility: text(s.visibility),
           overall_score: real(s.overallScore),

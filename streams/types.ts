@@ -12,7 +12,7 @@ export interface TableSpec {
    * A child table whose rows are replaced as a set: before writing, rows whose `column` equals a
    * key of the parent rows in the same page are deleted (a shorter transcript leaves no stale rows).
    */
-  replaceChildrenOf?: { table: string; parentColumn: string; column: string };
+  replaceChildrenOf?: { table: string; parentColumn: string | string[]; column: string | string[] };
 }
 
 export interface DateWindow {
@@ -100,9 +100,18 @@ export interface PartitionSpec {
   }>;
 }
 
+/** The endpoint a stream reads: the one registry `execute`, the runner and the contract test share. */
+export interface Endpoint {
+  method: 'GET' | 'POST';
+  /** Gong's path, as its OpenAPI spec spells it. */
+  path: string;
+}
+
 export interface StreamDefinition {
   name: string;
   description: string;
+  endpoint: Endpoint;
+  /** The request for one page (method and path are the endpoint's). */
   request(input: RequestInput): RequestSpec;
   /** Where the records are in Gong's answer. */
   recordsKey: string;
@@ -120,11 +129,29 @@ export interface StreamDefinition {
   minIntervalHours?: number;
   /** Records Gong marks private, dropped when GONG_INCLUDE_PRIVATE_CALLS is false. */
   isPrivate?(record: any): boolean;
-  /** Fetching one record live (`gong-sync get`). */
-  get?: { path(id: string): string; recordKey: string };
+  /** Fetching one record live (`gong-sync get`): GET `template` with `{id}` replaced. */
+  get?: { template: string; path(id: string): string; recordKey: string };
   download?: DownloadSpec;
 }
 
-export function defineStream(definition: StreamDefinition): StreamDefinition {
+/** What a stream file declares: the request's query and body; method and path come from `endpoint`. */
+export type StreamDeclaration = Omit<StreamDefinition, 'request' | 'get'> & {
+  request(input: RequestInput): Omit<RequestSpec, 'method' | 'path'> & Partial<Pick<RequestSpec, 'method' | 'path'>>;
+  get?: { template: string; recordKey: string };
+};
+
+export function defineStream(declaration: StreamDeclaration): StreamDefinition {
+  const { endpoint } = declaration;
+  const definition: StreamDefinition = {
+    ...declaration,
+    request: (input) => {
+      const spec = declaration.request(input);
+      if ((spec.method && spec.method !== endpoint.method) || (spec.path && spec.path !== endpoint.path)) {
+        throw new Error(`${declaration.name}: request ${spec.method} ${spec.path} differs from its endpoint ${endpoint.method} ${endpoint.path}`);
+      }
+      return { ...spec, method: endpoint.method, path: endpoint.path };
+    },
+    get: declaration.get && { ...declaration.get, path: (id) => declaration.get!.template.replace('{id}', encodeURIComponent(id)) },
+  };
   return definition;
 }

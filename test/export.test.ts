@@ -85,3 +85,26 @@ describe('export', () => {
     expect(fs.readdirSync(path.join(dir, 'y')).sort()).toEqual(['load-duckdb.sql', 'schema.json', 'users.csv']);
   });
 });
+
+describe('query output', () => {
+  it('streams millions of rows without holding them: 2,000,000 rows under a 64 MB heap', async () => {
+    const sim = await startSimulator({ calls: 5, days: 5 });
+    const dir = tempDir();
+    const db = path.join(dir, 'gong.db');
+    expect((await runCli(['sync', '--streams', 'users'], simEnv(sim, db))).code).toBe(0);
+    const out = path.join(dir, 'rows.csv');
+    const sql = "with recursive n(i) as (select 1 union all select i + 1 from n where i < 2000000) select i, 'call number ' || i as label from n";
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--max-old-space-size=64', path.resolve(__dirname, '../bin/gong-sync.js'), 'query', sql, '--db', db, '--format', 'csv'], {
+      stdio: ['ignore', fs.openSync(out, 'w'), 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    const text = fs.readFileSync(out, 'utf8');
+    expect(text.startsWith('i,label\n1,call number 1\n')).toBe(true);
+    expect(text.endsWith('2000000,call number 2000000\n')).toBe(true);
+    expect(text.split('\n').length).toBe(2_000_002);
+  });
+});

@@ -72,6 +72,63 @@ const TOPICS = ['Introduction', 'Pricing', 'Next Steps', 'Competition', 'Product
 const WORDS = 'we could look at the rollout plan for next quarter and the pricing tiers that fit your team budget renewal integration security review timeline demo onboarding champion decision procurement'.split(' ');
 const SYSTEMS = ['Zoom', 'Google Meet', 'Microsoft Teams', 'Outreach'];
 const TRACKER_NAMES = ['Competitors', 'Pricing', 'Budget', 'Security', 'Next Steps', 'Timeline'];
+/** What each tracker hears, per phrase (the first four trackers fire in calls). */
+const TRACKER_PHRASES: Record<string, string[]> = {
+  Competitors: ['Acme', 'Globex', 'Initech'],
+  Pricing: ['price', 'discount'],
+  Budget: ['budget'],
+  Security: ['SOC 2', 'single sign-on'],
+};
+
+/** The customer of a call, from its title ("Pricing with Lovelace Inc"). */
+function companyOf(call: SimCall): string {
+  return /with (.+)$/.exec(String(call.record.title))?.[1] ?? 'Unknown Inc';
+}
+
+function crmId(prefix: string, key: string): string {
+  return prefix + String(hashString(key)).padStart(12, '0').slice(0, 12);
+}
+
+/** The CRM contact behind an external participant. */
+function contactContextOf(email: string): unknown[] {
+  return [{ system: 'Salesforce', objects: [{ objectType: 'Contact', objectId: crmId('003', email), fields: [{ name: 'Email', value: email }], timing: 'Now' }] }];
+}
+
+/** CRM context of an external call: its account and the account's open opportunity (shared by the account's calls). */
+function crmContextOf(call: SimCall): unknown[] {
+  if (call.record.scope !== 'External') return [];
+  const company = companyOf(call);
+  return [
+    {
+      system: 'Salesforce',
+      objects: [
+        {
+          objectType: 'Account',
+          objectId: crmId('001', company),
+          fields: [
+            { name: 'Name', value: company },
+            { name: 'Industry', value: 'Software' },
+            { name: 'Website', value: null },
+          ],
+          timing: 'TimeOfCall',
+        },
+        {
+          objectType: 'Opportunity',
+          objectId: crmId('006', company),
+          fields: [
+            { name: 'Name', value: `${company} - New Business` },
+            { name: 'StageName', value: 'Discovery' },
+            { name: 'Amount', value: 1000 * (hashString(company) % 90 + 10) },
+            { name: 'Probability', value: 40 },
+            { name: 'CloseDate', value: '2027-03-31' },
+            { name: 'Competitors', value: ['Acme', 'Globex'] },
+          ],
+          timing: 'TimeOfCall',
+        },
+      ],
+    },
+  ];
+}
 
 /**
  * A seeded, realistic Gong account: users with managers, workspaces, a year of calls with
@@ -191,33 +248,66 @@ export class SimulatedAccount {
     return { callId: call.record.id, transcript };
   }
 
-  extensiveOf(call: SimCall, exposed: Record<string, any>, media?: { audioUrl: string; videoUrl: string | null }): Record<string, unknown> {
+  /** speakerKey: Gong's speakers[].id is the party's id; the reference's shape used its speakerId. */
+  extensiveOf(
+    call: SimCall,
+    exposed: Record<string, any>,
+    media?: { audioUrl: string; videoUrl: string | null },
+    speakerKey: 'id' | 'speakerId' = 'id',
+    withContext = true,
+  ): Record<string, unknown> {
     const random = new Random(hashString('x' + call.record.id));
+    const more = new Random(hashString('y' + call.record.id));
     const out: Record<string, unknown> = { metaData: call.record };
+    if (withContext) out.context = crmContextOf(call);
     const content = exposed.content ?? {};
     const interaction = exposed.interaction ?? {};
     if (exposed.parties) out.parties = call.parties;
     const contentOut: Record<string, unknown> = {};
     if (content.topics) contentOut.topics = TOPICS.slice(0, 4).map((name) => ({ name, duration: random.int(10, 600) }));
     if (content.trackers) {
-      contentOut.trackers = TRACKER_NAMES.slice(0, 4).map((name, i) => ({
-        id: String(this.trackers[i]?.trackerId ?? i),
-        name,
-        type: 'KEYWORD',
-        count: random.int(0, 5),
-        ...(content.trackerOccurrences ? { occurrences: [{ startTime: random.int(0, 3000), speakerId: call.parties[0]!.speakerId }] } : {}),
-      }));
+      contentOut.trackers = TRACKER_NAMES.slice(0, 4).map((name, i) => {
+        const phrases = TRACKER_PHRASES[name]!.map((phrase) => {
+          const occurrences = Array.from({ length: random.int(0, 2) }, () => ({
+            startTime: random.int(0, Math.max(1, call.record.duration)),
+            speakerId: call.parties[more.int(0, call.parties.length - 1)]!.speakerId,
+          }));
+          return { phrase, count: occurrences.length, occurrences };
+        });
+        const occurrences = phrases.flatMap((p) => p.occurrences).sort((a, b) => a.startTime - b.startTime);
+        return {
+          id: String(this.trackers[i]?.trackerId ?? i),
+          name,
+          type: 'KEYWORD',
+          count: occurrences.length,
+          ...(content.trackerOccurrences ? { occurrences, phrases } : {}),
+        };
+      });
     }
     if (content.brief) contentOut.brief = `Discussed ${TOPICS[random.int(0, 7)]} with ${call.parties.length} participants.`;
-    if (content.outline) contentOut.outline = [{ section: 'Opening', startTime: 0, duration: 120, items: [{ text: 'Agenda', startTime: 10 }] }];
-    if (content.highlights) contentOut.highlights = [{ title: 'Next steps', items: [{ text: 'Send proposal', startTimes: [random.int(100, 900)] }] }];
+    if (content.outline) {
+      contentOut.outline = [
+        { section: 'Opening', startTime: 0, duration: 120, items: [{ text: 'Agenda', startTime: 10 }, { text: 'Introductions', startTime: 45 }] },
+        { section: 'Pricing', startTime: 120, duration: 300, items: [{ text: `Tiers for ${companyOf(call)}`, startTime: 130 + more.int(0, 100) }] },
+      ];
+    }
+    if (content.highlights) {
+      contentOut.highlights = [
+        { title: 'Next steps', items: [{ text: 'Send proposal', startTimes: [random.int(100, 900)] }, { text: 'Book a security review', startTimes: [more.int(900, 1500), more.int(1500, 2000)] }] },
+      ];
+    }
+    if (content.pointsOfInterest) {
+      contentOut.pointsOfInterest = {
+        actionItems: [{ snippetStartTime: 600, snippetEndTime: 612, speakerID: call.parties[0]!.speakerId, snippet: "I'll send the proposal by Friday." }],
+      };
+    }
     if (content.keyPoints) contentOut.keyPoints = [{ text: 'Budget approved for Q1' }];
     if (content.callOutcome) contentOut.callOutcome = { id: '1', category: 'Answered', name: random.pick(['Qualified', 'Follow-up', 'No decision']) };
     if (content.structure) contentOut.structure = [{ name: 'Intro', duration: 60 }];
     if (Object.keys(contentOut).length > 0) out.content = contentOut;
     const interactionOut: Record<string, unknown> = {};
     if (interaction.speakers) {
-      interactionOut.speakers = call.parties.map((p) => ({ id: p.speakerId, userId: p.userId, talkTime: random.int(30, call.record.duration) }));
+      interactionOut.speakers = call.parties.map((p) => ({ id: p[speakerKey], userId: p.userId, talkTime: random.int(30, call.record.duration) }));
     }
     if (interaction.personInteractionStats) {
       interactionOut.interactionStats = [
@@ -230,7 +320,22 @@ export class SimulatedAccount {
     if (interaction.questions) interactionOut.questions = { companyCount: random.int(0, 20), nonCompanyCount: random.int(0, 20) };
     if (interaction.video) interactionOut.video = [{ name: 'Browser', duration: random.int(0, 600) }];
     if (Object.keys(interactionOut).length > 0) out.interaction = interactionOut;
-    if (exposed.collaboration?.publicComments) out.collaboration = { publicComments: [] };
+    if (exposed.collaboration?.publicComments) {
+      const manager = this.users.find((u) => u.id === this.users.find((x) => x.id === call.record.primaryUserId)?.managerId);
+      const publicComments = manager
+        ? Array.from({ length: more.int(0, 2) }, (_, i) => ({
+            id: String(hashString(`comment ${call.record.id} ${i}`)) + String(1000 + i),
+            audioStartTime: 60 * (i + 1),
+            audioEndTime: 60 * (i + 1) + 15,
+            commenterUserId: manager.id,
+            comment: i === 0 ? 'Great discovery questions here.' : 'Handle pricing earlier next time.',
+            posted: new Date(call.startedMs + (i + 2) * HOUR_MS).toISOString(),
+            inReplyTo: null,
+            duringCall: false,
+          }))
+        : [];
+      out.collaboration = { publicComments };
+    }
     if (exposed.media && media) out.media = media;
     return out;
   }
@@ -258,7 +363,7 @@ export class SimulatedAccount {
         emailAddress: `${first}.${last}${i}@example.com`.toLowerCase(),
         created: new Date(now - this.random.int(400, 1500) * DAY_MS).toISOString(),
         active: this.random.chance(0.92),
-        emailAliases: [],
+        emailAliases: i % 3 === 0 ? [`${first}.${last}@old.example.com`.toLowerCase()] : [],
         trustedEmailAddress: null,
         firstName: first,
         lastName: last,
@@ -266,10 +371,18 @@ export class SimulatedAccount {
         phoneNumber: this.random.chance(0.5) ? `+1 555 01${String(i).padStart(2, '0')}` : null,
         extension: null,
         personalMeetingUrls: [`https://zoom.us/j/${this.random.digits(10)}`],
-        settings: { webConferencesRecorded: true, preventWebConferenceRecording: false, telephonyCallsImported: false, emailsImported: true },
+        settings: {
+          webConferencesRecorded: true,
+          preventWebConferenceRecording: false,
+          telephonyCallsImported: i % 2 === 0,
+          emailsImported: true,
+          preventEmailImport: false,
+          nonRecordedMeetingsImported: i % 4 === 0,
+          gongConnectEnabled: true,
+        },
         managerId,
         meetingConsentPageUrl: null,
-        spokenLanguages: [{ language: 'en-US', primary: true }],
+        spokenLanguages: i % 5 === 0 ? [{ language: 'en-US', primary: true }, { language: 'es-ES', primary: false }] : [{ language: 'en-US', primary: true }],
       });
     }
   }
@@ -290,7 +403,7 @@ export class SimulatedAccount {
         maxRange: q === 3 ? '5' : null,
         created: new Date(now - 300 * DAY_MS).toISOString(),
         updated: new Date(now - 30 * DAY_MS).toISOString(),
-        answerOptions: [],
+        answerOptions: q === 3 ? [] : [{ optionId: '1', optionText: 'Yes', score: 1 }, { optionId: '2', optionText: 'No', score: 0 }],
       }));
       this.scorecardSettings.push({
         scorecardId: '9' + this.random.digits(18),
@@ -313,9 +426,10 @@ export class SimulatedAccount {
         affiliation: 'Whole Call',
         partOfQuestion: false,
         saidAt: 'Anytime',
-        saidAtInterval: null,
-        saidAtUnit: null,
+        saidAtInterval: i % 3 === 1 ? 5 : null,
+        saidAtUnit: i % 3 === 1 ? 'MINUTES' : null,
         saidInTopics: [],
+        saidInCallParts: i % 2 === 0 ? ['ENTIRE_CALL'] : ['FIRST_MINUTES'],
         filterQuery: '',
         created: new Date(now - 200 * DAY_MS).toISOString(),
         creatorUserId: this.users[0]!.id,
@@ -383,7 +497,7 @@ export class SimulatedAccount {
         affiliation: 'External',
         methods: ['Invitee'],
         phoneNumber: null,
-        context: [],
+        context: contactContextOf(`${first}@${last}.example`.toLowerCase()),
       });
     }
     const call: SimCall = {

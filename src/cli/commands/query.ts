@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { openDatabase } from '../../db/database.js';
 import { loadConfig } from '../../config.js';
 import { ConfigError } from '../../errors.js';
-import { formatRows, type QueryFormat } from '../query-output.js';
+import { writeRows, type QueryFormat } from '../query-output.js';
+import { stdoutSink } from '../stdout-sink.js';
 import type { CommandResult } from '../main.js';
 
 const FORMATS: QueryFormat[] = ['table', 'csv', 'json'];
@@ -33,14 +34,17 @@ async function queryCommand(sqlText: string, options: { format: string; db?: str
     if (!statement.reader) {
       throw new ConfigError('query is read-only: only statements that return rows (select, with, pragma reads) are allowed');
     }
-    let rows: unknown[];
-    try {
-      rows = statement.all();
-    } catch (error) {
-      throw new ConfigError(`SQL error: ${(error as Error).message}`);
-    }
     const columns = statement.columns().map((c) => c.name);
-    return { exitCode: 0, stdout: formatRows(columns, rows as Record<string, unknown>[], options.format as QueryFormat) };
+    // Rows stream from SQLite to stdout: a query of millions of rows never sits in memory.
+    try {
+      await writeRows(stdoutSink, columns, statement.raw(true).iterate() as Iterable<unknown[]>, options.format as QueryFormat);
+    } catch (error) {
+      if (error instanceof Error && /SQLITE|SqliteError/.test(`${error.name} ${(error as { code?: string }).code ?? ''}`)) {
+        throw new ConfigError(`SQL error: ${error.message}`);
+      }
+      throw error;
+    }
+    return { exitCode: 0 };
   } finally {
     await database.close();
   }
