@@ -1,9 +1,9 @@
 /**
  * npm run bench: gong-sync (the real CLI, as a child process) against the simulated Gong API,
  * measuring what the product promises. Writes BENCHMARKS.md and prints the figures.
- *   BENCH_CALLS (5000), BENCH_LARGE_CALLS (20000), BENCH_LATENCY_MS (50) override the sizes.
+ *   BENCH_CALLS (5000), BENCH_LARGE_CALLS (20000), BENCH_LATENCY_MS (50), BENCH_PACED_RUNS (5) override the sizes.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,62 @@ const workDir = path.join(root, '.bench');
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
 const LARGE_CALLS = Number(process.env.BENCH_LARGE_CALLS ?? 20000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const PACED_RUNS = Number(process.env.BENCH_PACED_RUNS ?? 5);
 const DAY = 86_400_000;
+
+interface PacedRun {
+  requests: number;
+  wallMs: number;
+  ratio: number;
+  throttled: number;
+  maxInSecond: number;
+  /** Smallest time between a request and the third after it (>= 1000 keeps Gong's limit). */
+  tightestMs: number;
+  /** The pacer at the end of the run: margin, machine load, largest answer delay. */
+  pacing: string;
+}
+
+async function pacedFirstSync(db: string): Promise<PacedRun> {
+  const sim = await GongSimulator.start({ calls: CALLS, days: 365, rateLimitPerSecond: 3, faults: { latencyMs: LATENCY_MS } });
+  try {
+    const run = await sync(sim, db, {});
+    const times = sim.apiRequests().map((r) => r.at);
+    let tightestMs = Infinity;
+    for (let i = 3; i < times.length; i++) tightestMs = Math.min(tightestMs, times[i]! - times[i - 3]!);
+    return {
+      requests: times.length,
+      wallMs: run.wallMs,
+      ratio: run.wallMs / ((times.length / 3) * 1000),
+      throttled: sim.stats.throttled,
+      maxInSecond: maxInAnySecond(times),
+      tightestMs,
+      pacing: `margin ${run.finished?.pacing_margin_ms} ms, load ${run.finished?.machine_load_per_cpu}/cpu, answer delay up to ${run.finished?.max_answer_delay_ms} ms`,
+    };
+  } finally {
+    await sim.stop();
+  }
+}
+
+const liveBurners = new Set<ChildProcess>();
+process.on('exit', () => stopBurners([...liveBurners]));
+
+function startBurners(n: number): ChildProcess[] {
+  const burners = Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+  for (const burner of burners) liveBurners.add(burner);
+  return burners;
+}
+
+function stopBurners(burners: ChildProcess[]): void {
+  for (const burner of burners) {
+    burner.kill('SIGKILL');
+    liveBurners.delete(burner);
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)]!;
+}
 
 interface StreamDone {
   stream: string;
@@ -33,6 +88,8 @@ interface SyncRun {
   wallMs: number;
   streams: StreamDone[];
   peakRssMb: number;
+  /** The run_finished event: totals and the pacer's figures. */
+  finished?: Record<string, number | string>;
 }
 
 async function sync(sim: GongSimulator, db: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<SyncRun> {
@@ -55,16 +112,17 @@ async function sync(sim: GongSimulator, db: string, env: Record<string, string>,
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallMs = Date.now() - started;
-  const streams = stderr
+  const events = stderr
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l))
-    .filter((e) => e.event === 'stream_done') as StreamDone[];
+    .map((l) => JSON.parse(l));
+  const streams = events.filter((e) => e.event === 'stream_done') as StreamDone[];
+  const finished = events.find((e) => e.event === 'run_finished');
   if (code !== 0) throw new Error(`sync exited ${code}:\n${stderr.slice(-2000)}`);
   const sqlite = new BetterSqlite3(db, { readonly: true });
   const peakRssMb = (sqlite.prepare('select peak_rss_mb from _runs order by id desc limit 1').get() as { peak_rss_mb: number }).peak_rss_mb;
   sqlite.close();
-  return { code, wallMs, streams, peakRssMb };
+  return { code, wallMs, streams, peakRssMb, finished };
 }
 
 function count(db: string, sqlText: string): number {
@@ -143,14 +201,26 @@ async function main() {
   say(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
   say(`date: ${new Date().toISOString()}`);
 
-  // 1-3: a first sync of a CALLS-call account at the default 3 requests/s, against Gong's strict limit and latency.
+  // 1-3: first syncs of a CALLS-call account at the default 3 requests/s, against Gong's strict
+  // 3-in-any-1000-ms limit and latency: PACED_RUNS on an idle machine, PACED_RUNS beside four CPU burners.
+  const paced: Record<'idle' | 'loaded', PacedRun[]> = { idle: [], loaded: [] };
+  for (const load of ['idle', 'loaded'] as const) {
+    for (let i = 0; i < PACED_RUNS; i++) {
+      const burners = load === 'loaded' ? startBurners(4) : [];
+      try {
+        paced[load].push(await pacedFirstSync(path.join(workDir, `paced-${load}-${i}.db`)));
+      } finally {
+        stopBurners(burners);
+      }
+      const last = paced[load][paced[load].length - 1]!;
+      say(`- paced first sync ${load} #${i + 1}: ${last.requests} requests, ${(last.wallMs / 1000).toFixed(1)} s, ratio ${last.ratio.toFixed(3)}, 429s ${last.throttled}, tightest 4 requests ${last.tightestMs} ms apart; ${last.pacing}`);
+    }
+  }
   const sim = await GongSimulator.start({ calls: CALLS, days: 365, rateLimitPerSecond: 3, faults: { latencyMs: LATENCY_MS } });
   const db = path.join(workDir, 'paced.db');
   const first = await sync(sim, db, {});
   const requests = sim.apiRequests();
   const minimum = minimumRequests(db, sim);
-  const ideal = (requests.length / 3) * 1000;
-  const throttledFirst = sim.stats.throttled;
   // A scheduled run comes long after the last; here one second keeps Gong's 1-second window apart.
   await new Promise((resolve) => setTimeout(resolve, 1100));
   sim.clearLog();
@@ -180,14 +250,25 @@ async function main() {
 
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   const ratio = requests.length / minimum.total;
-  const pacing = first.wallMs / ideal;
   const rssSmall = fast[CALLS]!.run.peakRssMb;
   const rssLarge = fast[LARGE_CALLS]!.run.peakRssMb;
   say();
   say('| figure | measured | target | |');
   say('|---|---|---|---|');
   say(`| 1. requests on a first sync of ${CALLS} calls / minimum possible | ${requests.length} / ${minimum.total} = **${ratio.toFixed(3)}** | <= 1.05 | ${verdict(ratio <= 1.05)} |`);
-  say(`| 2. wall time / (requests / 3 s), strict 3-in-any-second limit, ${LATENCY_MS} ms latency | ${(first.wallMs / 1000).toFixed(1)} s / ${(ideal / 1000).toFixed(1)} s = **${pacing.toFixed(3)}**; 429s provoked: ${throttledFirst}; most requests in any 1 s: ${maxInAnySecond(requests.map((r) => r.at))} | <= 1.10, 0 429s | ${verdict(pacing <= 1.1 && throttledFirst === 0)} |`);
+  for (const load of ['idle', 'loaded'] as const) {
+    const runs = paced[load];
+    const ratios = runs.map((r) => r.ratio);
+    const throttled = runs.reduce((n, r) => n + r.throttled, 0);
+    const worst = Math.max(...ratios);
+    const label = load === 'idle' ? 'no burners' : 'beside four CPU burners (`node -e "for(;;){}"` x4)';
+    say(
+      `| 2${load === 'idle' ? 'a' : 'b'}. wall time / (requests / 3 s) of a first sync, strict 3-in-any-1000-ms limit, ${LATENCY_MS} ms latency, ${label}, ${runs.length} runs | ` +
+        `**${ratios.map((r) => r.toFixed(3)).join(', ')}** (median ${median(ratios).toFixed(3)}; ${runs[0]?.requests ?? 0} requests a run); ` +
+        `429s provoked: **${throttled}**; most requests in any 1 s: ${Math.max(...runs.map((r) => r.maxInSecond))}; tightest 4 consecutive requests: ${Math.min(...runs.map((r) => r.tightestMs))} ms apart | ` +
+        `<= 1.0526 (no more than 5% below 3/s), 0 429s | ${verdict(worst <= 1 / 0.95 && throttled === 0)} |`,
+    );
+  }
   say(`| 3. requests of a scheduled run with nothing new | **${nothingNew.length}** (${summarize(nothingNew.map((r) => r.path))}) | <= 20 | ${verdict(nothingNew.length <= 20)} |`);
   say(`| 4. transcript sentence rows loaded per second, ${LARGE_CALLS} calls, pacing off | ${sentenceRows} rows in ${(transcripts.elapsedMs / 1000).toFixed(1)} s = **${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s** | >= 100,000 | ${verdict(rowsPerSecond >= 100_000)} |`);
   say(`| 5. peak RSS of the sync process, ${CALLS} / ${LARGE_CALLS} calls | **${rssSmall} MB / ${rssLarge} MB** (x${(rssLarge / rssSmall).toFixed(2)} for x${(LARGE_CALLS / CALLS).toFixed(0)} the data) | <= 250 MB, flat | ${verdict(rssLarge <= 250 && rssLarge / rssSmall < 1.3)} |`);

@@ -3,9 +3,11 @@ import { SqlExecutor } from './db/sql-executor.js';
 import { GongClient } from './gong/client.js';
 import { RequestPacer } from './gong/pacer.js';
 import { requireAuth, secretsOf, type AppConfig } from './config.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, processRunId, type Logger } from './logger.js';
 import { DailyRequestCounter } from '../state/request-counter.js';
+import { SharedRequestTimes } from '../state/request-times.js';
 import { MediaDownloader } from './media/media-downloader.js';
+import { processStopSignal } from './cli/signals.js';
 import type { SyncOptions } from './runner/sync.js';
 import type { StreamDefinition } from '../streams/types.js';
 
@@ -31,18 +33,19 @@ export function syncOptions(app: App, streams: StreamDefinition[], extra: Partia
     settings: { includePrivateCalls: app.config.includePrivateCalls, exposedFields: app.config.exposedFields },
     media: { downloader: app.media, directory: app.config.mediaDir },
     logger: app.logger,
+    runId: processRunId,
     ...extra,
   };
 }
 
 export function createAppLogger(config: AppConfig): Logger {
-  return createLogger({ format: config.logFormat, level: config.quiet ? 'warn' : 'info', secrets: secretsOf(config) });
+  return createLogger({ format: config.logFormat, level: config.quiet ? 'warn' : 'info', secrets: secretsOf(config), fields: { run_id: processRunId } });
 }
 
 export async function openMigratedDatabase(file: string, logger?: Logger): Promise<Database> {
   const database = openDatabase(file);
   try {
-    const { applied } = await migrateToLatest(database);
+    const { applied } = await migrateToLatest(database, processStopSignal);
     if (applied.length > 0) logger?.info(`applied migrations: ${applied.join(', ')}`);
   } catch (error) {
     await database.close();
@@ -58,12 +61,14 @@ export async function createApp(config: AppConfig, logger: Logger = createAppLog
   const client = new GongClient({
     baseUrl: config.baseUrl,
     auth,
-    pacer: new RequestPacer({ requestsPerSecond: config.rateLimit }),
+    pacer: new RequestPacer({ requestsPerSecond: config.rateLimit, shared: new SharedRequestTimes(new SqlExecutor(database)) }),
     budget: counter,
     logger,
     retryBaseMs: config.retryBaseMs,
     requestTimeoutMs: config.requestTimeoutMs,
     maxRetryAfterSeconds: config.maxRetryAfterSeconds,
+    maxResponseBytes: config.maxResponseBytes,
+    signal: processStopSignal,
   });
   return {
     config,

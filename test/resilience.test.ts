@@ -4,9 +4,23 @@ import { startSimulator } from './helpers/simulator.js';
 import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
 import { contentOf, query } from './helpers/database.js';
 import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
+import { RequestPacer } from '../src/gong/pacer.js';
+import { SharedRequestTimes } from '../state/request-times.js';
+import { SqlExecutor } from '../src/db/sql-executor.js';
+import { migrateToLatest, openDatabase } from '../src/db/database.js';
 
 const STREAMS = SYNCED_STREAMS;
 const TABLES = SYNCED_TABLES;
+
+/** Kill at different depths of the run: [the API request to kill at, ms after it]. */
+const KILL_POINTS = [
+  [1, 0],
+  [3, 2],
+  [5, 0],
+  [6, 15],
+  [9, 5],
+  [12, 0],
+] as const;
 
 describe('a sync that is killed, or fed faults', () => {
   it('killed with SIGKILL at several points and rerun, ends with exactly the rows of an uninterrupted sync', async () => {
@@ -20,15 +34,7 @@ describe('a sync that is killed, or fed faults', () => {
     const victim = path.join(dir, 'victim.db');
     const env = simEnv(sim, victim);
     let kills = 0;
-    // Kill at different depths of the run: before, during and after pages are written.
-    for (const [killAt, delayMs] of [
-      [1, 0],
-      [3, 2],
-      [5, 0],
-      [6, 15],
-      [9, 5],
-      [12, 0],
-    ] as const) {
+    for (const [killAt, delayMs] of KILL_POINTS) {
       let seen = 0;
       const { child, result } = spawnCli(['sync', '--streams', STREAMS], env);
       sim.onRequest = (entry) => {
@@ -47,7 +53,8 @@ describe('a sync that is killed, or fed faults', () => {
     expect(contentOf(victim, TABLES)).toEqual(contentOf(reference, TABLES));
     // No checkpoint is left pointing into an unfinished pass.
     expect(query(victim, 'select stream from _sync_state where checkpoint is not null')).toEqual([]);
-  });
+    // Each kill costs a process start and a partial sync: the time allowed grows with the kill count.
+  }, 60_000 + KILL_POINTS.length * 30_000);
 
   it('completes with the same rows through 503s, dropped connections and truncated bodies', async () => {
     const sim = await startSimulator({ calls: 1500 });
@@ -94,6 +101,26 @@ describe('a sync that is killed, or fed faults', () => {
     for (let i = 3; i < times.length; i++) expect(times[i]! - times[i - 3]!).toBeGreaterThanOrEqual(1000);
   });
 
+  it('shares the per-second limit with other gong-sync processes on the same database (get during a sync, back-to-back runs)', async () => {
+    const sim = await startSimulator({ calls: 300, rateLimitPerSecond: 3 });
+    const db = path.join(tempDir(), 'gong.db');
+    const env = simEnv(sim, db, { GONG_RATE_LIMIT: '3' });
+    // The database (and its request log) exists before the processes race for it.
+    expect((await runCli(['migrate'], env)).code).toBe(0);
+    const userId = sim.account.users[0]!.id;
+    const sync = spawnCli(['sync', '--streams', 'users,calls_extensive,call_transcripts'], env);
+    const gets: number[] = [];
+    for (let i = 0; i < 4; i++) gets.push((await runCli(['get', 'users', userId], env)).code ?? -1);
+    expect((await sync.result).code).toBe(0);
+    // A second run right after the first: its first requests count the first run's last ones.
+    expect((await runCli(['sync', '--streams', 'users,calls_extensive'], env)).code).toBe(0);
+    expect(gets).toEqual([0, 0, 0, 0]);
+    expect(sim.stats.throttled).toBe(0);
+    const times = sim.apiRequests().map((r) => r.at);
+    expect(times.length).toBeGreaterThan(12);
+    for (let i = 3; i < times.length; i++) expect(times[i]! - times[i - 3]!).toBeGreaterThanOrEqual(1000);
+  });
+
   it('obeys 429 Retry-After by pausing every request, then completes', async () => {
     const sim = await startSimulator({ calls: 120 });
     sim.faults.throttleNext = 2;
@@ -118,5 +145,53 @@ describe('a sync that is killed, or fed faults', () => {
     const again = await runCli(['sync', '--streams', 'users,calls'], simEnv(sim, db));
     expect(again.code).toBe(0);
     expect(query(db, 'select count(*) n from calls')).toEqual([{ n: 120 }]);
+  });
+});
+
+describe('the request pacer', () => {
+  const gapsOf = (times: number[], n: number) => times.slice(n).map((t, i) => t - times[i]!);
+
+  it('spreads sends evenly and keeps any window of 1000 ms + margin to the rate, counting from when each left', async () => {
+    const pacer = new RequestPacer({ requestsPerSecond: 10, machineLoad: () => 0 });
+    const sent: number[] = [];
+    // Each task blocks the event loop for a while after it starts, like a synchronous page commit.
+    const tasks = Array.from({ length: 25 }, (_, i) =>
+      pacer.run(async () => {
+        sent.push(Date.now());
+        if (i % 4 === 0) {
+          const until = Date.now() + 60;
+          while (Date.now() < until);
+        }
+      }),
+    );
+    await Promise.all(tasks);
+    const margin = 20;
+    for (const gap of gapsOf(sent, 10)) expect(gap).toBeGreaterThanOrEqual(1000 + margin);
+    for (const gap of gapsOf(sent, 1)) expect(gap).toBeGreaterThanOrEqual((1000 + margin) / 10 - 1);
+    expect(pacer.stats.sends).toBe(25);
+  });
+
+  it('widens its margin after a 429 and narrows it again while sends are clean', async () => {
+    const pacer = new RequestPacer({ requestsPerSecond: 1000, machineLoad: () => 0 });
+    const base = pacer.marginMs;
+    pacer.pauseFor(1);
+    const widened = pacer.marginMs;
+    expect(widened).toBeGreaterThanOrEqual(base * 2);
+    await Promise.all(Array.from({ length: 300 }, () => pacer.run(async () => undefined)));
+    expect(pacer.marginMs).toBeLessThan(widened);
+    expect(pacer.marginMs).toBeGreaterThanOrEqual(base);
+  });
+
+  it('two pacers on one database share the limit through _request_log', async () => {
+    const file = path.join(tempDir(), 'shared.db');
+    const databases = [openDatabase(file), openDatabase(file)];
+    await migrateToLatest(databases[0]!);
+    const pacers = databases.map((d) => new RequestPacer({ requestsPerSecond: 5, machineLoad: () => 0, shared: new SharedRequestTimes(new SqlExecutor(d)) }));
+    const sent: number[] = [];
+    await Promise.all(pacers.flatMap((p) => Array.from({ length: 8 }, () => p.run(async () => void sent.push(Date.now())))));
+    sent.sort((a, b) => a - b);
+    for (const gap of gapsOf(sent, 5)) expect(gap).toBeGreaterThanOrEqual(1000);
+    expect(query(file, 'select count(*) n from _request_log')).toEqual([{ n: 16 }]);
+    for (const d of databases) await d.close();
   });
 });

@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, GongSyncError, describeError } from '../errors.js';
+import { redactProcessOutput } from '../redact.js';
+import { describeDatabaseFailure } from '../db/database.js';
+import { installStopSignals, setStopMode } from './signals.js';
 import { registerSync } from './commands/sync.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerStatus } from './commands/status.js';
@@ -11,6 +14,10 @@ import { registerBackfill } from './commands/backfill.js';
 import { registerQuery } from './commands/query.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerExport } from './commands/export.js';
+import { registerMcp } from './commands/mcp.js';
+import { registerCheck } from './commands/check.js';
+import { packageVersion } from './version.js';
+import { registerSimulator } from './commands/simulator.js';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2 | 3;
@@ -21,7 +28,14 @@ export interface CommandResult {
  * The composition root: parses flags, runs one command, maps what happened to an exit code
  * (0 done, 1 failed, 2 bad usage or configuration, 3 stopped early on purpose with state saved).
  */
+/** Commands that stop cleanly on SIGINT/SIGTERM (exit 3, state saved); the others end at once. */
+const GRACEFUL_COMMANDS = new Set(['sync', 'backfill', 'schedule', 'demo', 'migrate', 'get', 'download', 'execute', 'check']);
+
 export async function main(argv: string[]): Promise<number> {
+  // Before anything can open a database: a signal from now on is handled, never a half-done step.
+  installStopSignals();
+  // Nothing that leaves the process carries a secret, whoever writes it.
+  redactProcessOutput();
   // Everything gong-sync creates (database, media) is readable by its owner only.
   process.umask(0o077);
   let pending: Promise<CommandResult> | undefined;
@@ -30,11 +44,13 @@ export async function main(argv: string[]): Promise<number> {
   };
   const program = new Command('gong-sync')
     .description("Copies a company's Gong data into a local SQLite database, incrementally.")
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--log-format <format>', 'text or json (default: text on a terminal, json otherwise)')
     .option('--quiet', 'print warnings and errors only')
     .exitOverride()
     .showHelpAfterError('(run gong-sync --help for usage)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .hook('preAction', (_program, actionCommand) => setStopMode(GRACEFUL_COMMANDS.has(actionCommand.name()) ? 'graceful' : 'immediate'));
   registerSync(program, done);
   registerBackfill(program, done);
   registerSchedule(program, done);
@@ -46,13 +62,17 @@ export async function main(argv: string[]): Promise<number> {
   registerDownload(program, done);
   registerExecute(program, done);
   registerExport(program, done);
+  registerMcp(program, done);
+  registerCheck(program, done);
+  registerSimulator(program, done);
   for (const command of program.commands) command.exitOverride();
 
   try {
     await program.parseAsync(argv, { from: 'user' });
     if (!pending) {
-      program.outputHelp();
-      return argv.length === 0 ? 2 : 0;
+      // No command: the help goes where an error would, and the exit says nothing was done.
+      program.outputHelp({ error: true });
+      return 2;
     }
     const result = await pending;
     if (result.stdout) process.stdout.write(result.stdout + '\n');
@@ -64,7 +84,9 @@ export async function main(argv: string[]): Promise<number> {
 
 function reportFailure(error: unknown): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    // Help asked for (--help, help) is a success; help shown because no command was given is not.
+    if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
     return 2; // commander already printed what was wrong
   }
   if (error instanceof ConfigError) {
@@ -74,6 +96,11 @@ function reportFailure(error: unknown): number {
   if (error instanceof GongSyncError) {
     process.stderr.write(`error: ${error.message}\n`);
     return error.exitCode;
+  }
+  const database = describeDatabaseFailure(error);
+  if (database) {
+    process.stderr.write(`error: ${database.message}\n`);
+    return database.exitCode;
   }
   process.stderr.write(`error: unexpected failure: ${describeError(error)}\n`);
   if (process.env.GONG_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);

@@ -1,23 +1,38 @@
 import type { ProgressListener } from '../runner/run-context.js';
 import type { DateWindow } from '../../streams/types.js';
 import { boundTime } from '../runner/date-windows.js';
+import { setStatusLine } from '../logger.js';
 
 /**
- * Live progress on a terminal: one line per stream, rewritten in place, with records, pages,
+ * Live progress on a terminal: one line, the last on the screen, rewritten in place for the stream
+ * being read; log lines (one per finished stream) are printed above it, never on it, with records, pages,
  * request rate and, for a backfill, how far through its range it is and an ETA.
  */
 export function terminalProgress(output: NodeJS.WriteStream, requests: () => number, range?: DateWindow): ProgressListener & { finish(): void } {
   const started = Date.now();
   let current = '';
+  let shown = '';
   let records = 0;
   let pages = 0;
   let streamStarted = Date.now();
   const span = range ? boundTime(range.to) - boundTime(range.from) : 0;
-  const render = (line: string) => output.write(`\r\x1b[2K${line}`);
+  const render = (line: string) => {
+    shown = line;
+    output.write(`\r\x1b[2K${line}`);
+  };
+  // Log lines clear the progress line, print on their own line, and the progress comes back under them.
+  setStatusLine({
+    clear: () => {
+      if (shown) output.write('\r\x1b[2K');
+    },
+    redraw: () => {
+      if (shown) output.write(shown);
+    },
+  });
   return {
     onPage(event) {
       if (event.stream !== current) {
-        if (current) output.write('\n');
+        // The finished stream's own log line has the final figures: its progress line is replaced.
         current = event.stream;
         records = 0;
         pages = 0;
@@ -37,11 +52,12 @@ export function terminalProgress(output: NodeJS.WriteStream, requests: () => num
       render(line);
     },
     finish() {
-      if (current) output.write('\n');
+      setStatusLine(undefined);
+      if (shown) output.write('\r\x1b[2K');
+      shown = '';
     },
   };
 }
-
 
 function formatSeconds(seconds: number): string {
   if (seconds < 90) return `${Math.round(seconds)}s`;

@@ -3,9 +3,12 @@ import {
   CursorExpiredError,
   GongAuthError,
   GongHttpError,
+  InterruptedError,
   RateLimitedError,
+  ThrottledTooOftenError,
   describeError,
 } from '../errors.js';
+import { readBodyWithin, RequestDeadline, ResponseTooLargeError } from './request-deadline.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { parseJsonLossless } from './json.js';
 import type { RequestPacer } from './pacer.js';
@@ -44,8 +47,12 @@ export interface GongClientOptions {
   maxRetries?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** Headers and body each must arrive within this. */
+  /** The whole answer (headers and every byte of the body) must arrive within this; retried like any timeout. */
   requestTimeoutMs?: number;
+  /** An answer larger than this fails cleanly, without reading the rest into memory. */
+  maxResponseBytes?: number;
+  /** Aborts requests in flight and stops further attempts (SIGINT/SIGTERM): InterruptedError. */
+  signal?: AbortSignal;
   /** A 429 asking to wait longer than this stops the run (exit 3) instead of sleeping. */
   maxRetryAfterSeconds?: number;
   dispatcher?: Dispatcher;
@@ -92,6 +99,11 @@ export class GongClient {
     return this.authorization;
   }
 
+  /** The pacer every request of this client waits on (shared with the connection check). */
+  get pacer(): RequestPacer {
+    return this.options.pacer;
+  }
+
   async request(req: GongRequest): Promise<unknown | null> {
     const url = this.baseUrl + req.path + queryString(req.query);
     const label = `${req.method} ${req.path}`;
@@ -100,16 +112,15 @@ export class GongClient {
     let failures = 0;
     let throttles = 0;
     for (;;) {
-      const outcome = await this.options.pacer.run(() => this.attempt(url, req.method, bodyText));
+      const outcome = await this.untilStopped(this.options.pacer.run(() => this.attempt(url, req.method, bodyText)));
       if (outcome.kind === 'ok') return outcome.json;
       if (outcome.kind === 'empty') return null;
       if (outcome.kind === 'throttled') {
         this.stats.throttled++;
         throttles++;
         const maxWait = this.options.maxRetryAfterSeconds ?? 120;
-        if (outcome.retryAfterSeconds > maxWait || throttles > 20) {
-          throw new RateLimitedError(outcome.retryAfterSeconds, maxWait);
-        }
+        if (outcome.retryAfterSeconds > maxWait) throw new RateLimitedError(outcome.retryAfterSeconds, maxWait);
+        if (throttles > 20) throw new ThrottledTooOftenError(throttles, outcome.retryAfterSeconds);
         this.logger.warn(`Gong throttled ${label} (429); pausing all requests for ${outcome.retryAfterSeconds}s`);
         this.options.pacer.pauseFor(outcome.retryAfterSeconds * 1000);
         continue;
@@ -131,17 +142,30 @@ export class GongClient {
         random: this.options.random,
       });
       this.logger.debug(`retrying ${label} in ${delay}ms after ${outcome.reason}`);
-      await this.sleep(delay);
+      await this.sleepUnlessStopped(delay);
     }
   }
 
   private async attempt(url: string, method: 'GET' | 'POST', bodyText: string | undefined): Promise<AttemptOutcome> {
+    this.throwIfStopped();
     this.options.budget?.consume();
     this.stats.requests++;
     const timeout = this.options.requestTimeoutMs ?? 60_000;
+    const deadline = new RequestDeadline(timeout, this.options.signal);
+    try {
+      return await this.attemptWithin(deadline, url, method, bodyText);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  private async attemptWithin(deadline: RequestDeadline, url: string, method: 'GET' | 'POST', bodyText: string | undefined): Promise<AttemptOutcome> {
+    const timeout = deadline.timeoutMs;
+    const path = new URL(url).pathname;
     let response: Dispatcher.ResponseData;
     try {
       response = await request(url, {
+        signal: deadline.signal,
         method,
         dispatcher: this.dispatcher,
         headers: {
@@ -154,17 +178,28 @@ export class GongClient {
         bodyTimeout: timeout,
       });
     } catch (error) {
+      if (deadline.stopped) throw this.interrupted();
+      if (deadline.expired) return { kind: 'transient', reason: `no answer within ${timeout}ms` };
       if (isTransientNetworkError(error)) return { kind: 'transient', reason: networkReason(error) };
       throw new GongHttpError(`Could not reach Gong at ${this.baseUrl}: ${describeError(error)}. Check GONG_BASE_URL.`, undefined, url);
     }
     let text: string;
     try {
-      text = await response.body.text();
+      text = await readBodyWithin(response, this.options.maxResponseBytes ?? 64 * 1024 * 1024);
     } catch (error) {
+      if (deadline.stopped) throw this.interrupted();
+      if (error instanceof ResponseTooLargeError) {
+        throw new GongHttpError(
+          `Gong's answer for ${method} ${path} is larger than ${error.limit} bytes (${error.describeSize()}); stopped reading it. ` +
+            'Raise GONG_MAX_RESPONSE_BYTES if such answers are expected, or check GONG_BASE_URL.',
+          response.statusCode,
+          path,
+        );
+      }
+      if (deadline.expired) return { kind: 'transient', reason: `the whole answer did not arrive within ${timeout}ms`, status: response.statusCode };
       return { kind: 'transient', reason: networkReason(error), status: response.statusCode };
     }
     const status = response.statusCode;
-    const path = new URL(url).pathname;
     if (status >= 200 && status < 300) {
       try {
         return { kind: 'ok', json: parseJsonLossless(text) };
@@ -198,6 +233,7 @@ export class GongClient {
    */
   async openMedia(url: string, range?: string): Promise<Dispatcher.ResponseData> {
     return this.options.pacer.run(async () => {
+      this.throwIfStopped();
       this.options.budget?.consume();
       this.stats.requests++;
       const timeout = this.options.requestTimeoutMs ?? 60_000;
@@ -205,6 +241,7 @@ export class GongClient {
         method: 'GET',
         dispatcher: this.dispatcher,
         headers: range ? { range } : {},
+        signal: this.options.signal,
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
@@ -217,6 +254,58 @@ export class GongClient {
     await this.sleep(
       backoffDelay(attempt, { baseMs: this.options.retryBaseMs ?? 500, maxMs: this.options.retryMaxMs ?? 30_000, random: this.options.random }),
     );
+  }
+
+  private throwIfStopped(): void {
+    if (this.options.signal?.aborted) throw this.interrupted();
+  }
+
+  private interrupted(): InterruptedError {
+    return new InterruptedError(String(this.options.signal?.reason ?? 'a signal'));
+  }
+
+  /**
+   * Waits for a paced attempt, but a stop signal ends the wait at once (a Retry-After pause, a slow
+   * pace): an attempt that still starts later stops itself before sending anything.
+   */
+  private async untilStopped<T>(work: Promise<T>): Promise<T> {
+    const signal = this.options.signal;
+    if (!signal) return work;
+    work.catch(() => undefined); // if the signal wins, the abandoned attempt's rejection is expected
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      onAbort = () => reject(this.interrupted());
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([work, stopped]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+  }
+
+  /** A retry's wait, cut short by a stop signal. */
+  private async sleepUnlessStopped(ms: number): Promise<void> {
+    const signal = this.options.signal;
+    if (!signal) return this.sleep(ms);
+    this.throwIfStopped();
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.sleep(ms), stopped]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+    this.throwIfStopped();
+  }
+
+  /** A 429 asking to wait longer than this stops the run (exit 3). */
+  get maxRetryAfterSeconds(): number {
+    return this.options.maxRetryAfterSeconds ?? 120;
   }
 
   get maxRetries(): number {

@@ -3,7 +3,10 @@ import type { GongClient } from '../gong/client.js';
 import type { Database } from '../db/database.js';
 import { SqlExecutor } from '../db/sql-executor.js';
 import { RowLoader } from '../loader.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { newRunId, silentLogger, withFields, type Logger } from '../logger.js';
+import { ConfigError, RateLimitedError } from '../errors.js';
+import type { ConnectionVerdict } from '../gong/connection-check.js';
+import { lastSuccessfulRunAt } from '../../state/recent-runs.js';
 import { SyncStateStore } from '../../state/sync-state-store.js';
 import { RunLog, type RunOutcome } from '../../state/run-log.js';
 import { SyncLock } from '../../state/sync-lock.js';
@@ -32,10 +35,21 @@ export interface SyncOptions {
   progress?: ProgressListener;
   /** How long a lock holder may go without a heartbeat before it is presumed dead. */
   lockStaleAfterMs?: number;
+  /** Carried by every log line of the run and stored in `_runs.run_id` (default: a new one). */
+  runId?: string;
+  /**
+   * The connection check (src/gong/connection-check.ts), run before the first stream unless a run
+   * on this database succeeded in the last `preflightSkipAfterSuccessMs` (default 15 minutes):
+   * an unreachable host or refused credentials fail the run in seconds, with exit 2.
+   */
+  preflight?: () => Promise<ConnectionVerdict>;
+  preflightSkipAfterSuccessMs?: number;
 }
 
 export interface SyncReport {
   runId: number;
+  /** The run id of the log lines (`_runs.run_id`). */
+  runKey: string;
   outcome: Exclude<RunOutcome, 'running'>;
   streams: StreamReport[];
   requests: number;
@@ -52,7 +66,8 @@ export interface SyncReport {
  */
 export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const now = options.now ?? (() => new Date());
-  const logger = options.logger ?? silentLogger;
+  const runKey = options.runId ?? newRunId();
+  const logger = withFields(options.logger ?? silentLogger, { run_id: runKey });
   const exec = new SqlExecutor(options.database);
   const lock = new SyncLock(exec, {
     now,
@@ -62,19 +77,27 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   });
   lock.acquire(options.command ?? 'sync');
   try {
-    return await runLocked(options, exec, now, logger);
+    return await runLocked(options, exec, now, logger, runKey);
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Date, logger: Logger): Promise<SyncReport> {
+async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Date, logger: Logger, runKey: string): Promise<SyncReport> {
   const runLog = new RunLog(exec, now);
   const runStartedAt = now();
   const selected = options.streams.filter(
     (s) => !(s.coveredBy && options.streams.some((other) => other.name === s.coveredBy)),
   );
-  const runId = runLog.start(options.command ?? 'sync', selected.map((s) => s.name));
+  const command = options.command ?? 'sync';
+  const lastSuccess = lastSuccessfulRunAt(exec);
+  const runId = runLog.start(command, selected.map((s) => s.name), runKey);
+  logger.info(`${command} started: ${selected.length} streams${options.backfill ? `, range ${options.backfill.from}..${options.backfill.to}` : ''}`, {
+    event: 'run_started',
+    command,
+    streams: selected.map((s) => s.name),
+    scope: options.backfill ? `backfill:${options.backfill.from}..${options.backfill.to}` : 'incremental',
+  });
   const ctx: RunContext = {
     exec,
     client: options.client,
@@ -97,6 +120,23 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
   const reports: StreamReport[] = [];
   let fatal: Error | undefined;
   let firstFailure: Error | undefined;
+  let preflightRequests = 0;
+  const recentlyProven = lastSuccess && now().getTime() - lastSuccess.getTime() < (options.preflightSkipAfterSuccessMs ?? 15 * 60_000);
+  if (options.preflight && !recentlyProven) {
+    const verdict = await options.preflight();
+    preflightRequests = verdict.requests;
+    logger.info(`connection check: ${verdict.ok ? 'ok' : 'failed'} (${verdict.host}, ${verdict.requests} requests, ${verdict.elapsedMs} ms)`, {
+      event: 'connection_check',
+      ok: verdict.ok,
+      host: verdict.host,
+      requests: verdict.requests,
+      elapsed_ms: verdict.elapsedMs,
+    });
+    if (!verdict.ok) fatal = new ConfigError(verdict.problem ?? `Gong at ${verdict.host} could not be used`);
+    else if (verdict.throttled && (verdict.retryAfterSeconds ?? 0) > options.client.maxRetryAfterSeconds) {
+      fatal = new RateLimitedError(verdict.retryAfterSeconds!, options.client.maxRetryAfterSeconds);
+    }
+  }
   for (const stream of selected) {
     if (fatal) break;
     const runner = new StreamRunner(stream, ctx);
@@ -128,7 +168,8 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
     runId,
     outcome,
     streams: reports,
-    requests: options.client.stats.requests - requestsBefore,
+    runKey,
+    requests: options.client.stats.requests - requestsBefore + preflightRequests,
     rowsWritten: reports.reduce((sum, r) => sum + r.rowsWritten, 0),
     elapsedMs: now().getTime() - runStartedAt.getTime(),
     error,
@@ -139,6 +180,28 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
     rowsWritten: report.rowsWritten,
     message: error ? describeError(error) : undefined,
     peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+  });
+  const pacing = options.client.pacer.stats;
+  logger.info(`${command} ${outcome}: ${report.rowsWritten} rows, ${report.requests} requests, ${(report.elapsedMs / 1000).toFixed(1)}s`, {
+    event: 'run_finished',
+    command,
+    outcome,
+    requests: report.requests,
+    rows_written: report.rowsWritten,
+    records: reports.reduce((sum, r) => sum + r.records, 0),
+    rejected: reports.reduce((sum, r) => sum + r.rejected, 0),
+    elapsed_ms: report.elapsedMs,
+    streams_succeeded: reports.filter((r) => r.outcome === 'succeeded').length,
+    streams_failed: reports.filter((r) => r.outcome === 'failed').length,
+    streams_skipped: reports.filter((r) => r.outcome === 'skipped').length,
+    throttled: options.client.stats.throttled,
+    pacing_margin_ms: pacing.marginMs,
+    max_timer_lateness_ms: pacing.maxLatenessMs,
+    timer_lateness_p50_ms: pacing.latenessP50Ms,
+    timer_lateness_p90_ms: pacing.latenessP90Ms,
+    machine_load_per_cpu: pacing.machineLoad,
+    max_answer_delay_ms: pacing.maxAnswerDelayMs,
+    ...(error ? { error: describeError(error) } : {}),
   });
   return report;
 }

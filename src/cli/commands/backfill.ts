@@ -7,6 +7,7 @@ import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { runWithProgress } from '../run-with-progress.js';
 import type { CommandResult } from '../main.js';
+import { connectionCheckOf } from './check.js';
 import { commandConfig } from '../command-config.js';
 
 interface BackfillFlags {
@@ -43,7 +44,7 @@ async function backfillCommand(options: BackfillFlags, command: Command): Promis
   const config = commandConfig(command, options);
   const app = await createApp(config, createAppLogger(config));
   try {
-    const report = await runWithProgress(app, selected, { command: 'backfill', backfill: { from, to } });
+    const report = await runWithProgress(app, selected, { command: 'backfill', backfill: { from, to }, preflight: connectionCheckOf(app) });
     const status = readStatus(app.database, selected, config.dailyBudget);
     const scope = `${from}..${to}`;
     const left = status.streams

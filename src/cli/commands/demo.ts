@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { GongSimulator, DEMO_CREDENTIALS } from '../../simulator/server.js';
-import { createApp, createAppLogger, syncOptions } from '../../app.js';
-import { runSync } from '../../runner/sync.js';
+import { createApp, createAppLogger } from '../../app.js';
+import { runWithProgress } from '../run-with-progress.js';
 import { SqlExecutor } from '../../db/sql-executor.js';
 import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
-import { withStopSignals } from '../signals.js';
 import { ConfigError } from '../../errors.js';
 import type { CommandResult } from '../main.js';
 import { commandConfig } from '../command-config.js';
@@ -50,7 +49,8 @@ async function demoCommand(options: DemoOptions, command: Command): Promise<Comm
     logger.info(`simulated Gong API on ${sim.url}: ${calls} calls over ${days} days; syncing into ${config.dbFile} at ${config.rateLimit} requests/s`);
     const app = await createApp(config, logger);
     try {
-      const report = await withStopSignals((signal) => runSync(syncOptions(app, selected, { command: 'demo', signal })));
+      // Live progress on a terminal, as `sync` shows it.
+      const report = await runWithProgress(app, selected, { command: 'demo' });
       const exec = new SqlExecutor(app.database);
       const tables = [...new Set(selected.flatMap((s) => s.tables.map((t) => t.name)))];
       const counts = tables.map((t) => `  ${t.padEnd(28)} ${exec.get<{ n: number }>(exec.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')))?.n ?? 0}`);

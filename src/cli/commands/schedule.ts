@@ -1,12 +1,15 @@
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import cron from 'node-cron';
 import { createApp, createAppLogger } from '../../app.js';
 import { ConfigError, LockHeldError, describeError } from '../../errors.js';
 import { runSync } from '../../runner/sync.js';
+import { newRunId } from '../../logger.js';
 import { syncOptions } from '../../app.js';
 import { selectStreams } from '../stream-selection.js';
 import { withStopSignals } from '../signals.js';
 import type { CommandResult } from '../main.js';
+import { connectionCheckOf } from './check.js';
 import { commandConfig } from '../command-config.js';
 
 interface ScheduleFlags {
@@ -15,6 +18,7 @@ interface ScheduleFlags {
   streams?: string;
   db?: string;
   now?: boolean;
+  heartbeatFile?: string;
 }
 
 export function registerSchedule(program: Command, done: (result: Promise<CommandResult>) => void) {
@@ -26,6 +30,7 @@ export function registerSchedule(program: Command, done: (result: Promise<Comman
     .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
     .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
     .option('--now', 'also run once immediately at start')
+    .option('--heartbeat-file <file>', 'touch this file every 30 s while the scheduler is alive, for a liveness check (env GONG_HEARTBEAT_FILE)', process.env.GONG_HEARTBEAT_FILE)
     .action((options: ScheduleFlags, command: Command) => done(scheduleCommand(options, command)));
 }
 
@@ -56,7 +61,7 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
         }
         running = (async () => {
           try {
-            const report = await runSync(syncOptions(app, selected, { command: 'schedule', signal }));
+            const report = await runSync(syncOptions(app, selected, { command: 'schedule', signal, preflight: connectionCheckOf(app), runId: newRunId() }));
             logger.info(`scheduled sync ${report.outcome}: ${report.rowsWritten} rows, ${report.requests} requests`, { event: 'scheduled_run', outcome: report.outcome });
             if (report.error) logger.error(report.error.message);
             if (report.outcome === 'stopped' && signal.aborted) interrupted = true;
@@ -71,6 +76,8 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
         })();
       };
       const task = cron.schedule(options.cron, () => runOnce('scheduled'), { timezone: options.timezone, noOverlap: true, name: 'gong-sync' });
+      const heartbeat = startHeartbeat(options.heartbeatFile, logger);
+      signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
       logger.info(`scheduled "${options.cron}" (${options.timezone}); next run at ${task.getNextRun()?.toISOString() ?? 'never'}`);
       if (options.now) runOnce('initial');
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -82,4 +89,27 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
     await app.close();
   }
   return { exitCode: interrupted ? 3 : 0, stdout: config.quiet ? undefined : 'scheduler stopped' };
+}
+
+/** Liveness for containers and supervisors: the file's mtime is at most 30 s old while the scheduler lives. */
+function startHeartbeat(file: string | undefined, logger: { warn(message: string): void }): NodeJS.Timeout | undefined {
+  if (!file) return undefined;
+  let warned = false;
+  const touch = () => {
+    try {
+      const now = new Date();
+      try {
+        fs.utimesSync(file, now, now);
+      } catch {
+        fs.writeFileSync(file, `${process.pid}\n`);
+      }
+    } catch (error) {
+      if (!warned) logger.warn(`cannot touch the heartbeat file ${file}: ${describeError(error)}`);
+      warned = true;
+    }
+  };
+  touch();
+  const timer = setInterval(touch, 30_000);
+  timer.unref();
+  return timer;
 }

@@ -4,6 +4,7 @@ import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { runWithProgress } from '../run-with-progress.js';
 import type { CommandResult } from '../main.js';
+import { connectionCheckOf } from './check.js';
 import { commandConfig } from '../command-config.js';
 
 
@@ -29,7 +30,7 @@ async function syncCommand(options: SyncFlags, command: Command): Promise<Comman
   const logger = createAppLogger(config);
   const app = await createApp(config, logger);
   try {
-    const report = await runWithProgress(app, selected, { command: 'sync', ignoreRefreshIntervals: options.forceRefresh });
+    const report = await runWithProgress(app, selected, { command: 'sync', ignoreRefreshIntervals: options.forceRefresh, preflight: connectionCheckOf(app) });
     if (report.error) logger.error(report.error.message);
     return { exitCode: exitCodeOf(report), stdout: config.quiet ? undefined : formatSyncReport(report) };
   } finally {
