@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator, DEMO_CREDENTIALS } from './helpers/simulator.js';
-import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
+import { messagesOf, runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
 import { column, query } from './helpers/database.js';
 import { GongSimulator } from '../src/simulator/server.js';
 import { createGong } from '../src/api/gong.js';
@@ -199,7 +199,7 @@ describe('get, download and execute', () => {
     for (const [args, message] of cases) {
       const failed = await runCli(args, env);
       expect(failed.code, args.join(' ')).toBe(2);
-      expect(failed.stderr).toMatch(message);
+      expect(messagesOf(failed.stderr)).toMatch(message);
     }
   });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
-import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
+import { messagesOf, runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
 import { column, contentOf, query } from './helpers/database.js';
 
 const DAY = 86_400_000;
@@ -216,7 +216,7 @@ describe('operations', () => {
     for (const [args, extra, message] of cases) {
       const result = await runCli(args, { ...env, ...extra });
       expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(messagesOf(result.stderr), args.join(' ')).toMatch(message);
       expect(result.stderr, args.join(' ')).not.toMatch(/\n\s+at /); // no stack trace
     }
     expect(sim.apiRequests()).toHaveLength(0);

@@ -18,6 +18,7 @@ import { registerMcp } from './commands/mcp.js';
 import { registerCheck } from './commands/check.js';
 import { packageVersion } from './version.js';
 import { registerSimulator } from './commands/simulator.js';
+import { defaultLogFormat, stderrLine } from '../logger.js';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2 | 3;
@@ -48,8 +49,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--log-format <format>', 'text or json (default: text on a terminal, json otherwise)')
     .option('--quiet', 'print warnings and errors only')
     .exitOverride()
-    .showHelpAfterError('(run gong-sync --help for usage)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .showHelpAfterError(USAGE_HINT)
+    .configureOutput({ writeErr: writeCommanderError })
     .hook('preAction', (_program, actionCommand) => setStopMode(GRACEFUL_COMMANDS.has(actionCommand.name()) ? 'graceful' : 'immediate'));
   registerSync(program, done);
   registerBackfill(program, done);
@@ -82,6 +83,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+const USAGE_HINT = '(run gong-sync --help for usage)';
+
+/** Usage errors are log lines too: one JSON object each without a terminal (the hint goes inside); help stays text. */
+function writeCommanderError(text: string): void {
+  if (defaultLogFormat() !== 'json') {
+    process.stderr.write(text);
+  } else if (text.startsWith('error:')) {
+    stderrLine('error', text.replace(/^error:\s*/, '').trim(), { event: 'usage_error', hint: USAGE_HINT.slice(1, -1) });
+  } else if (!text.startsWith(USAGE_HINT)) {
+    process.stderr.write(text);
+  }
+}
+
 function reportFailure(error: unknown): number {
   if (error instanceof CommanderError) {
     // Help asked for (--help, help) is a success; help shown because no command was given is not.
@@ -90,19 +104,19 @@ function reportFailure(error: unknown): number {
     return 2; // commander already printed what was wrong
   }
   if (error instanceof ConfigError) {
-    process.stderr.write(`error: ${error.message}\n`);
+    stderrLine('error', error.message, { event: 'configuration_error' });
     return 2;
   }
   if (error instanceof GongSyncError) {
-    process.stderr.write(`error: ${error.message}\n`);
+    stderrLine('error', error.message);
     return error.exitCode;
   }
   const database = describeDatabaseFailure(error);
   if (database) {
-    process.stderr.write(`error: ${database.message}\n`);
+    stderrLine('error', database.message, { event: 'database_error' });
     return database.exitCode;
   }
-  process.stderr.write(`error: unexpected failure: ${describeError(error)}\n`);
+  stderrLine('error', `unexpected failure: ${describeError(error)}`);
   if (process.env.GONG_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
   return 1;
 }

@@ -1,5 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import { describeError } from '../errors.js';
+import { InterruptedError, describeError } from '../errors.js';
 import type { RequestBudget } from './client.js';
 import type { RequestPacer } from './pacer.js';
 
@@ -20,6 +20,8 @@ export interface ConnectionCheckOptions {
   dispatcher?: Dispatcher;
   /** Deadline of each request, headers and body (default 4 s). */
   timeoutMs?: number;
+  /** A stop signal (SIGINT/SIGTERM): aborts the request in flight and ends the check as interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface EndpointSeen {
@@ -135,7 +137,8 @@ async function sendOnce(options: ConnectionCheckOptions, dispatcher: Dispatcher,
   const timeout = options.timeoutMs ?? 4000;
   const attempt = async (): Promise<Answer> => {
     options.budget?.consume();
-    const signal = AbortSignal.timeout(timeout);
+    const deadline = AbortSignal.timeout(timeout);
+    const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
     try {
       const response = await request(options.baseUrl.replace(/\/+$/, '') + path, {
         method: 'GET',
@@ -158,7 +161,8 @@ async function sendOnce(options: ConnectionCheckOptions, dispatcher: Dispatcher,
       const retryAfter = Number(response.headers['retry-after']);
       return { kind: 'http', status: response.statusCode, text, contentType, ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) };
     } catch (error) {
-      return { kind: 'network', code: errorCode(error, signal.aborted), detail: describeError(error) };
+      if (options.signal?.aborted) throw new InterruptedError(String(options.signal.reason ?? 'a stop signal'));
+      return { kind: 'network', code: errorCode(error, deadline.aborted), detail: describeError(error) };
     }
   };
   return options.pacer ? options.pacer.run(attempt) : attempt();

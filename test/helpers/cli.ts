@@ -62,3 +62,18 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
 export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
   return spawnCli(args, env).result;
 }
+
+/** stderr as a person reads it: each JSON log line replaced by its message (other lines kept). */
+export function messagesOf(stderr: string): string {
+  return stderr
+    .split('\n')
+    .map((line) => {
+      if (!line.startsWith('{')) return line;
+      try {
+        return String(JSON.parse(line).msg ?? line);
+      } catch {
+        return line;
+      }
+    })
+    .join('\n');
+}

@@ -8,6 +8,7 @@ import { checkConnection, type ConnectionVerdict } from '../../gong/connection-c
 import { secretRedactor, stderrLine } from '../../logger.js';
 import type { CommandResult } from '../main.js';
 import { commandConfig } from '../command-config.js';
+import { processStopSignal } from '../signals.js';
 
 export function registerCheck(program: Command, done: (result: Promise<CommandResult>) => void) {
   program
@@ -36,6 +37,7 @@ function probe(config: AppConfig, client: GongClient, budget?: App['counter']): 
     pacer: client.pacer,
     budget,
     timeoutMs: Math.min(config.requestTimeoutMs, 4000),
+    signal: processStopSignal,
   });
 }
 
