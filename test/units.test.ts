@@ -106,7 +106,10 @@ describe('terminal progress', () => {
     expect(written).toMatch(/calls_extensive: 100 records, 1 pages, 3 requests \(.*\/s\), 49% of 2026-01-01\.\.2026-03-01/);
     progress.onPage({ stream: 'call_transcripts', records: 40, rows: 2000 });
     progress.finish();
-    expect(written).toMatch(/\n\r\x1b\[2Kcall_transcripts: 40 records, 1 pages/);
-    expect(written.endsWith('\n')).toBe(true);
+    // The next stream's line replaces the last one in place (its own log line has the final figures).
+    expect(written).toMatch(/\r\x1b\[2Kcall_transcripts: 40 records, 1 pages/);
+    // Finishing clears the line, so what is printed next starts on a clean line.
+    expect(written.endsWith('\r\x1b[2K')).toBe(true);
+    expect(written).not.toContain('\n');
   });
 });
