@@ -1,4 +1,4 @@
-import { openDatabase, migrateToLatest, type Database } from './db/database.js';
+import { connectDatabase, migrateToLatest, type Database } from './db/database.js';
 import { SqlExecutor } from './db/sql-executor.js';
 import { GongClient } from './gong/client.js';
 import { RequestPacer } from './gong/pacer.js';
@@ -42,8 +42,8 @@ export function createAppLogger(config: AppConfig): Logger {
   return createLogger({ format: config.logFormat, level: config.quiet ? 'warn' : 'info', secrets: secretsOf(config), fields: { run_id: processRunId } });
 }
 
-export async function openMigratedDatabase(file: string, logger?: Logger): Promise<Database> {
-  const database = openDatabase(file);
+export async function openMigratedDatabase(target: string, logger?: Logger, schema?: string): Promise<Database> {
+  const database = await connectDatabase(target, { schema });
   try {
     const { applied } = await migrateToLatest(database, processStopSignal);
     if (applied.length > 0) logger?.info(`applied migrations: ${applied.join(', ')}`);
@@ -56,7 +56,7 @@ export async function openMigratedDatabase(file: string, logger?: Logger): Promi
 
 export async function createApp(config: AppConfig, logger: Logger = createAppLogger(config)): Promise<App> {
   const auth = requireAuth(config);
-  const database = await openMigratedDatabase(config.dbFile, logger);
+  const database = await openMigratedDatabase(config.dbFile, logger, config.dbSchema);
   const counter = new DailyRequestCounter(new SqlExecutor(database), config.dailyBudget);
   const client = new GongClient({
     baseUrl: config.baseUrl,

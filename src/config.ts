@@ -6,7 +6,10 @@ import { containsSecret, credentialSecrets, registerSecrets } from './redact.js'
 export interface AppConfig {
   baseUrl: string;
   auth?: GongAuth;
+  /** A SQLite file, or a postgres:// URL (GONG_DB / --db). */
   dbFile: string;
+  /** PostgreSQL: the schema of the tables (GONG_DB_SCHEMA). */
+  dbSchema: string;
   startDate: Date;
   rateLimit: number;
   dailyBudget: number;
@@ -58,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, now:
     baseUrl,
     auth,
     dbFile: nonEmpty(flags.db ?? env.GONG_DB ?? './gong.db', '--db / GONG_DB'),
+    dbSchema: parseSchemaName(env.GONG_DB_SCHEMA ?? 'gong'),
     startDate: env.GONG_START_DATE ? parseDate(env.GONG_START_DATE, 'GONG_START_DATE', now) : new Date(now.getTime() - 365 * DAY_MS),
     rateLimit: parseBounded(env, 'GONG_RATE_LIMIT', 3, false),
     dailyBudget: parseBounded(env, 'GONG_DAILY_BUDGET', 9000, true),
@@ -72,6 +76,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, now:
     logFormat: parseLogFormat(flags.logFormat ?? env.GONG_LOG_FORMAT),
     quiet: flags.quiet ?? false,
   };
+}
+
+function parseSchemaName(value: string): string {
+  const name = value.trim();
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new ConfigError(`GONG_DB_SCHEMA "${value}" is not a plain schema name: use letters, digits and _ (e.g. gong).`);
+  }
+  return name;
 }
 
 export function requireAuth(config: AppConfig): GongAuth {

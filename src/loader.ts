@@ -1,8 +1,11 @@
 import type { SqlExecutor } from './db/sql-executor.js';
-import { toSqliteValue } from './db/sql-executor.js';
+import { toStoredValue } from './db/sql-executor.js';
 import type { Row, TableSpec } from '../streams/types.js';
 
-const ROWS_PER_STATEMENT = 100;
+/** Rows per multi-row upsert: SQLite's cost is per row; a server's is per round trip, so it takes more. */
+const ROWS_PER_STATEMENT = { sqlite: 100, postgres: 500 } as const;
+/** PostgreSQL binds at most 65,535 parameters per statement. */
+const MAX_PARAMETERS = 60_000;
 const KEYS_PER_DELETE = 500;
 
 /**
@@ -14,7 +17,7 @@ export class RowLoader {
   constructor(private readonly exec: SqlExecutor) {}
 
   /** Returns the number of rows written. */
-  write(tables: TableSpec[], rowsByTable: Record<string, Row[]>, syncedAt: string): number {
+  async write(tables: TableSpec[], rowsByTable: Record<string, Row[]>, syncedAt: string): Promise<number> {
     let written = 0;
     for (const table of tables) {
       const rows = rowsByTable[table.name] ?? [];
@@ -22,29 +25,29 @@ export class RowLoader {
         const { table: parent, parentColumn, column } = table.replaceChildrenOf;
         const parentRows = rowsByTable[parent] ?? [];
         if (typeof parentColumn === 'string' && typeof column === 'string') {
-          this.deleteWhereIn(table.name, column, parentRows.map((r) => r[parentColumn]));
+          await this.deleteWhereIn(table.name, column, parentRows.map((r) => r[parentColumn]));
         } else {
-          this.deleteWhereKeys(table.name, [column].flat(), parentRows.map((r) => [parentColumn].flat().map((c) => r[c])));
+          await this.deleteWhereKeys(table.name, [column].flat(), parentRows.map((r) => [parentColumn].flat().map((c) => r[c])));
         }
       }
-      if (rows.length > 0) written += this.upsert(table, rows, syncedAt);
+      if (rows.length > 0) written += await this.upsert(table, lastOfEachKey(rows, table.primaryKey), syncedAt);
     }
     return written;
   }
 
-  deleteWhereIn(table: string, column: string, keys: unknown[]): void {
+  async deleteWhereIn(table: string, column: string, keys: unknown[]): Promise<void> {
     for (let i = 0; i < keys.length; i += KEYS_PER_DELETE) {
       const chunk = keys.slice(i, i + KEYS_PER_DELETE);
-      this.exec.run(this.exec.db.deleteFrom(table).where(column, 'in', chunk));
+      await this.exec.run(this.exec.db.deleteFrom(table).where(column, 'in', chunk));
     }
   }
 
   /** Deletes rows whose composite key (`columns`) equals one of `keys`. */
-  deleteWhereKeys(table: string, columns: string[], keys: unknown[][]): void {
+  async deleteWhereKeys(table: string, columns: string[], keys: unknown[][]): Promise<void> {
     const perStatement = Math.max(1, Math.floor(KEYS_PER_DELETE / columns.length));
     for (let i = 0; i < keys.length; i += perStatement) {
       const chunk = keys.slice(i, i + perStatement);
-      this.exec.run(
+      await this.exec.run(
         this.exec.db
           .deleteFrom(table)
           .where((eb) => eb.or(chunk.map((key) => eb.and(columns.map((column, c) => eb(column, '=', key[c] as never)))))),
@@ -52,18 +55,19 @@ export class RowLoader {
     }
   }
 
-  private upsert(table: TableSpec, rows: Row[], syncedAt: string): number {
+  private async upsert(table: TableSpec, rows: Row[], syncedAt: string): Promise<number> {
     const columns = [...Object.keys(rows[0]!).filter((c) => c !== 'synced_at'), 'synced_at'];
+    const perStatement = Math.min(ROWS_PER_STATEMENT[this.exec.dialect], Math.floor(MAX_PARAMETERS / columns.length));
     let index = 0;
     while (index < rows.length) {
-      const count = rows.length - index >= ROWS_PER_STATEMENT ? ROWS_PER_STATEMENT : 1;
-      const statement = this.exec.prepare(this.upsertSql(table, columns, count));
+      // Full statements, then the rest one row at a time: few distinct statements to prepare.
+      const count = rows.length - index >= perStatement ? perStatement : 1;
       const params: unknown[] = [];
       for (let r = index; r < index + count; r++) {
         const row = rows[r]!;
-        for (const column of columns) params.push(column === 'synced_at' ? syncedAt : toSqliteValue(row[column]));
+        for (const column of columns) params.push(column === 'synced_at' ? syncedAt : toStoredValue(row[column]));
       }
-      statement.run(...params);
+      await this.exec.runSql(this.upsertSql(table, columns, count), params);
       index += count;
     }
     return rows.length;
@@ -92,4 +96,19 @@ export class RowLoader {
     }
     return sqlText;
   }
+}
+
+/**
+ * A page may carry the same key twice (Gong repeats a record across pages, a mapping emits a
+ * duplicate child). SQLite lets the later row win within one statement; PostgreSQL refuses to
+ * touch a row twice in one upsert. Keeping the last row of each key gives both the same result.
+ */
+function lastOfEachKey(rows: Row[], primaryKey: string[]): Row[] {
+  const byKey = new Map<string, Row>();
+  for (const row of rows) {
+    const key = primaryKey.length === 1 ? String(row[primaryKey[0]!]) : JSON.stringify(primaryKey.map((c) => row[c] ?? null));
+    byKey.delete(key);
+    byKey.set(key, row);
+  }
+  return byKey.size === rows.length ? rows : [...byKey.values()];
 }

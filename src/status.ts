@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import type { Database } from './db/database.js';
 import { SqlExecutor } from './db/sql-executor.js';
-import { SyncStateStore } from '../state/sync-state-store.js';
+import { SyncStateStore, type StreamState } from '../state/sync-state-store.js';
 import { utcDay } from '../state/request-counter.js';
 import type { StreamDefinition } from '../streams/types.js';
 import { boundTime } from './runner/date-windows.js';
@@ -41,18 +42,18 @@ export interface RunStatus {
   message: string | null;
 }
 
-export function readStatus(database: Database, streams: StreamDefinition[], budget: number, now = new Date()): StatusReport {
+export async function readStatus(database: Database, streams: StreamDefinition[], budget: number, now = new Date()): Promise<StatusReport> {
   const exec = new SqlExecutor(database);
-  const tables = new Set(
-    exec.all<{ name: string }>(exec.db.selectFrom('sqlite_master').select('name').where('type', '=', 'table')).map((r) => r.name),
-  );
-  const count = (table: string) => (tables.has(table) ? Number(exec.get<{ n: number }>(exec.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')))?.n ?? 0) : 0);
-  const states = tables.has('_sync_state') ? new SyncStateStore(exec).list() : [];
+  const tables = new Set(await tableNames(exec));
+  const count = async (table: string) =>
+    tables.has(table) ? Number((await exec.get<{ n: number }>(exec.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0) : 0;
+  const states = tables.has('_sync_state') ? await new SyncStateStore(exec).list() : [];
   const day = utcDay(now);
   const used = tables.has('_request_counts')
-    ? Number(exec.get<{ requests: number }>(exec.db.selectFrom('_request_counts').select('requests').where('day', '=', day))?.requests ?? 0)
+    ? Number((await exec.get<{ requests: number }>(exec.db.selectFrom('_request_counts').select('requests').where('day', '=', day)))?.requests ?? 0)
     : 0;
-  const streamStatuses = streams.map((stream): StreamStatus => {
+  const streamStatuses: StreamStatus[] = [];
+  for (const stream of streams) {
     const own = states.filter((s) => s.key.stream === stream.name);
     const incremental = own.filter((s) => s.key.scope === 'incremental');
     const bookmarks = incremental.map((s) => s.bookmark).filter((b): b is string => b !== null).sort();
@@ -60,7 +61,7 @@ export function readStatus(database: Database, streams: StreamDefinition[], budg
     const pending: Record<string, number> = {};
     const replication = stream.replication;
     if (replication.kind === 'parent_ids' && tables.has(replication.parent.table) && tables.has(replication.missingIn.table)) {
-      const row = exec.get<{ n: number }>(
+      const row = await exec.get<{ n: number }>(
         exec.db
           .selectFrom(`${replication.parent.table} as p`)
           .select((eb) => eb.fn.countAll().as('n'))
@@ -77,22 +78,24 @@ export function readStatus(database: Database, streams: StreamDefinition[], budg
       );
       pending[`${replication.parent.table}_without_${stream.name}`] = Number(row?.n ?? 0);
     }
-    return {
+    const tableCounts: StreamStatus['tables'] = [];
+    for (const t of stream.tables) tableCounts.push({ table: t.name, rows: await count(t.name) });
+    streamStatuses.push({
       stream: stream.name,
       bookmark: bookmarks[0] ?? null,
       lastSuccessAt: successes[0] ?? null,
       resumable: incremental.some((s) => s.checkpoint !== null),
-      tables: stream.tables.map((t) => ({ table: t.name, rows: count(t.name) })),
+      tables: tableCounts,
       pending,
       backfills: summarizeBackfills(own.filter((s) => s.key.scope.startsWith('backfill:')), stream),
-    };
-  });
-  const holder = tables.has('_lock') ? readLockHolder(exec) : undefined;
-  const writerAlive = holder !== undefined && holderIsAlive(holder, now);
+    });
+  }
+  const holder = tables.has('_lock') ? await readLockHolder(exec) : undefined;
+  // On PostgreSQL the server knows whether the writer's session (and its lock) is still there.
+  const writerAlive =
+    holder !== undefined && (database.dialect === 'postgres' ? await database.backend.lockHeld('sync') : holderIsAlive(holder, now));
   const runs = tables.has('_runs')
-    ? exec
-        .all<any>(exec.db.selectFrom('_runs').selectAll().orderBy('id', 'desc').limit(10))
-        .map((r) => ({
+    ? (await exec.all<any>(exec.db.selectFrom('_runs').selectAll().orderBy('id', 'desc').limit(10))).map((r) => ({
           id: r.id,
           command: r.command,
           startedAt: r.started_at,
@@ -107,15 +110,27 @@ export function readStatus(database: Database, streams: StreamDefinition[], budg
   return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs };
 }
 
-function readLockHolder(exec: SqlExecutor): LockHolder | undefined {
-  const row = exec.get<{ holder_pid: number; holder_host: string; command: string; acquired_at: string; heartbeat_at: string }>(
+async function tableNames(exec: SqlExecutor): Promise<string[]> {
+  const query =
+    exec.dialect === 'postgres'
+      ? exec.db
+          .selectFrom('information_schema.tables')
+          .select('table_name as name')
+          .where('table_schema', '=', sql<string>`current_schema()`)
+          .where('table_type', '=', 'BASE TABLE')
+      : exec.db.selectFrom('sqlite_master').select('name').where('type', '=', 'table');
+  return (await exec.all<{ name: string }>(query)).map((r) => r.name);
+}
+
+async function readLockHolder(exec: SqlExecutor): Promise<LockHolder | undefined> {
+  const row = await exec.get<{ holder_pid: number; holder_host: string; command: string; acquired_at: string; heartbeat_at: string }>(
     exec.db.selectFrom('_lock').selectAll().where('name', '=', 'sync'),
   );
   return row ? { pid: row.holder_pid, host: row.holder_host, command: row.command, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at } : undefined;
 }
 
 /** One entry per backfill range, over all of the stream's partitions (the least advanced counts). */
-function summarizeBackfills(states: ReturnType<SyncStateStore['list']>, stream: StreamDefinition): StreamStatus['backfills'] {
+function summarizeBackfills(states: StreamState[], stream: StreamDefinition): StreamStatus['backfills'] {
   const byRange = new Map<string, typeof states>();
   for (const state of states) {
     const range = state.key.scope.slice('backfill:'.length);

@@ -15,18 +15,18 @@ export class DailyRequestCounter implements RequestBudget {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  usedToday(): number {
-    const row = this.exec.get<{ requests: number }>(
+  async usedToday(): Promise<number> {
+    const row = await this.exec.get<{ requests: number }>(
       this.exec.db.selectFrom('_request_counts').select('requests').where('day', '=', utcDay(this.now())),
     );
     return row?.requests ?? 0;
   }
 
-  consume(): void {
+  async consume(): Promise<void> {
     const day = utcDay(this.now());
-    const used = this.usedToday();
+    const used = await this.usedToday();
     if (used >= this.budget) throw new DailyBudgetSpentError(used, this.budget);
-    this.exec.run(
+    await this.exec.run(
       this.exec.db
         .insertInto('_request_counts')
         .values({ day, requests: 1 })

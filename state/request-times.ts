@@ -9,9 +9,8 @@ const PRUNE_EVERY = 200;
 /**
  * The send times of every gong-sync process on this database (`_request_log`), so back-to-back
  * runs, `get` or `execute` during a sync, and `schedule` ticks share Gong's per-second limit.
- * A claim is one small immediate transaction (read the last few sends, insert one row): it never
- * runs inside a page's transaction (those are synchronous and hold no await), and a busy
- * database only delays the claim, never the send it grants.
+ * A claim is one small exclusive transaction (read the last few sends, insert one row; processes
+ * take turns), and a busy database only delays the claim, never the send it grants.
  */
 export class SharedRequestTimes implements SharedSendLog {
   private claims = 0;
@@ -19,11 +18,11 @@ export class SharedRequestTimes implements SharedSendLog {
 
   constructor(private readonly exec: SqlExecutor) {}
 
-  claim({ perWindow, spanMs, minGapMs, nowMs }: { perWindow: number; spanMs: number; minGapMs: number; nowMs: number }): { sentAt: number } | { retryAt: number } {
-    return this.exec.transaction(() => {
+  claim({ perWindow, spanMs, minGapMs, nowMs }: { perWindow: number; spanMs: number; minGapMs: number; nowMs: number }): Promise<{ sentAt: number } | { retryAt: number }> {
+    return this.exec.transaction(async () => {
       // Time read inside the transaction: waiting for another writer must not make it stale.
       const now = Math.max(nowMs, Date.now());
-      const recent = this.exec.all<{ sent_at_ms: number }>(
+      const recent = await this.exec.all<{ sent_at_ms: number }>(
         this.exec.db
           .selectFrom('_request_log')
           .select('sent_at_ms')
@@ -34,16 +33,16 @@ export class SharedRequestTimes implements SharedSendLog {
       const latest = recent[0] ? Number(recent[0].sent_at_ms) : undefined;
       if (latest !== undefined && now - latest < minGapMs) return { retryAt: latest + minGapMs };
       if (recent.length >= perWindow) return { retryAt: Number(recent[perWindow - 1]!.sent_at_ms) + spanMs };
-      this.exec.run(this.exec.db.insertInto('_request_log').values({ sent_at_ms: now, pid: process.pid, host: this.host }));
+      await this.exec.run(this.exec.db.insertInto('_request_log').values({ sent_at_ms: now, pid: process.pid, host: this.host }));
       if (++this.claims % PRUNE_EVERY === 1) {
-        this.exec.run(this.exec.db.deleteFrom('_request_log').where('sent_at_ms', '<', now - KEEP_MS));
+        await this.exec.run(this.exec.db.deleteFrom('_request_log').where('sent_at_ms', '<', now - KEEP_MS));
       }
       return { sentAt: now };
-    });
+    }, { exclusive: 'request_log' });
   }
 
-  correct(claimedMs: number, actualMs: number): void {
-    this.exec.run(
+  async correct(claimedMs: number, actualMs: number): Promise<void> {
+    await this.exec.run(
       this.exec.db
         .updateTable('_request_log')
         .set({ sent_at_ms: actualMs })
@@ -54,8 +53,8 @@ export class SharedRequestTimes implements SharedSendLog {
   }
 
   /** Sends recorded in the last `spanMs` (for status and tests). */
-  countSince(spanMs: number, nowMs = Date.now()): number {
-    const row = this.exec.get<{ n: number }>(
+  async countSince(spanMs: number, nowMs = Date.now()): Promise<number> {
+    const row = await this.exec.get<{ n: number }>(
       this.exec.db.selectFrom('_request_log').select(sql<number>`count(*)`.as('n')).where('sent_at_ms', '>', nowMs - spanMs),
     );
     return Number(row?.n ?? 0);

@@ -26,18 +26,19 @@ export class RunLog {
    * Opens a run. Called with the sync lock held, so any run still "running" belongs to a process
    * that died: it is closed as interrupted first.
    */
-  start(command: string, streams: string[], runId?: string): number {
-    this.closeAbandoned();
-    const result = this.exec.run(
+  async start(command: string, streams: string[], runId?: string): Promise<number> {
+    await this.closeAbandoned();
+    const row = await this.exec.get<{ id: number }>(
       this.exec.db
         .insertInto('_runs')
-        .values({ command, started_at: this.now().toISOString(), outcome: 'running', streams: streams.join(','), run_id: runId ?? null }),
+        .values({ command, started_at: this.now().toISOString(), outcome: 'running', streams: streams.join(','), run_id: runId ?? null })
+        .returning('id'),
     );
-    return Number(result.lastInsertRowid);
+    return Number(row!.id);
   }
 
-  finish(id: number, summary: RunSummary): void {
-    this.exec.run(
+  async finish(id: number, summary: RunSummary): Promise<void> {
+    await this.exec.run(
       this.exec.db
         .updateTable('_runs')
         .set({
@@ -53,8 +54,8 @@ export class RunLog {
   }
 
   /** Closes runs left "running" by a process that no longer holds the lock. Returns how many. */
-  closeAbandoned(): number {
-    const result = this.exec.run(
+  async closeAbandoned(): Promise<number> {
+    const result = await this.exec.run(
       this.exec.db
         .updateTable('_runs')
         .set({ finished_at: this.now().toISOString(), outcome: 'interrupted', message: INTERRUPTED_MESSAGE })

@@ -24,9 +24,12 @@ export interface SyncLockOptions {
  * One writer per database: a row in `_lock`, taken in an immediate transaction, refreshed by a
  * heartbeat, released on exit. A holder that stopped beating (killed, machine gone) or whose pid no
  * longer exists on this host is taken over; a live one makes the newcomer stop with exit 3.
+ * On PostgreSQL the exclusion is a session advisory lock held for the run (the server frees it when
+ * a killed holder's session ends, on any machine); the row then only says who holds it.
  */
 export class SyncLock {
   private timer: NodeJS.Timeout | undefined;
+  private serverLock: { release(): Promise<void> } | undefined;
   private readonly staleAfterMs: number;
   private readonly now: () => Date;
   private readonly pid: number;
@@ -42,40 +45,48 @@ export class SyncLock {
     this.host = options.host ?? os.hostname();
   }
 
-  acquire(command: string): void {
+  async acquire(command: string): Promise<void> {
     const now = this.now().toISOString();
-    this.exec.transaction(() => {
-      const holder = this.holder();
-      if (holder && !(holder.pid === this.pid && holder.host === this.host)) {
-        if (!this.isStale(holder)) {
-          throw new LockHeldError(
-            `Another gong-sync (${holder.command}, pid ${holder.pid} on ${holder.host}, since ${holder.acquiredAt}) is writing to this database; ` +
-              'this run stops without changes. It continues on the next run.',
-          );
-        }
+    const database = this.exec.database;
+    if (database.dialect === 'postgres') {
+      this.serverLock = await database.backend.holdLock('sync');
+      if (!this.serverLock) throw heldBy(await this.holder());
+    }
+    await this.exec.transaction(async () => {
+      const holder = await this.holder();
+      if (holder && !(holder.pid === this.pid && holder.host === this.host) && !this.serverLock) {
+        if (!this.isStale(holder)) throw heldBy(holder);
         this.options.onTakeover?.(holder);
       }
-      this.exec.run(
+      await this.exec.run(
         this.exec.db
           .insertInto('_lock')
           .values({ name: 'sync', holder_pid: this.pid, holder_host: this.host, command, acquired_at: now, heartbeat_at: now })
           .onConflict((oc) => oc.column('name').doUpdateSet({ holder_pid: this.pid, holder_host: this.host, command, acquired_at: now, heartbeat_at: now })),
       );
+    }).catch(async (error) => {
+      await this.serverLock?.release();
+      throw error;
     });
-    this.timer = setInterval(() => this.beat(), this.options.heartbeatEveryMs ?? 10_000);
+    this.timer = setInterval(() => void this.beat(), this.options.heartbeatEveryMs ?? 10_000);
     this.timer.unref();
   }
 
-  release(): void {
+  async release(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    this.exec.run(
-      this.exec.db.deleteFrom('_lock').where('name', '=', 'sync').where('holder_pid', '=', this.pid).where('holder_host', '=', this.host),
-    );
+    try {
+      await this.exec.run(
+        this.exec.db.deleteFrom('_lock').where('name', '=', 'sync').where('holder_pid', '=', this.pid).where('holder_host', '=', this.host),
+      );
+    } finally {
+      await this.serverLock?.release();
+      this.serverLock = undefined;
+    }
   }
 
-  holder(): LockHolder | undefined {
-    const row = this.exec.get<{ holder_pid: number; holder_host: string; command: string; acquired_at: string; heartbeat_at: string }>(
+  async holder(): Promise<LockHolder | undefined> {
+    const row = await this.exec.get<{ holder_pid: number; holder_host: string; command: string; acquired_at: string; heartbeat_at: string }>(
       this.exec.db.selectFrom('_lock').selectAll().where('name', '=', 'sync'),
     );
     return row
@@ -88,9 +99,9 @@ export class SyncLock {
     return this.now().getTime() - Date.parse(holder.heartbeatAt) > this.staleAfterMs;
   }
 
-  private beat(): void {
+  private async beat(): Promise<void> {
     try {
-      this.exec.run(
+      await this.exec.run(
         this.exec.db
           .updateTable('_lock')
           .set({ heartbeat_at: this.now().toISOString() })
@@ -102,6 +113,11 @@ export class SyncLock {
       // A busy database delays one heartbeat; the next one catches up.
     }
   }
+}
+
+function heldBy(holder: LockHolder | undefined): LockHeldError {
+  const who = holder ? `(${holder.command}, pid ${holder.pid} on ${holder.host}, since ${holder.acquiredAt}) ` : '';
+  return new LockHeldError(`Another gong-sync ${who}is writing to this database; this run stops without changes. It continues on the next run.`);
 }
 
 /** For readers (status): whether a lock holder still looks alive, by the same rules as a takeover. */

@@ -27,7 +27,7 @@ export interface StreamState {
   updatedAt: string;
 }
 
-interface StateRow {
+export interface StateRow {
   stream: string;
   partition_key: string;
   scope: string;
@@ -38,8 +38,8 @@ interface StateRow {
 }
 
 /**
- * The sync state, in the destination next to the data. Every write here is synchronous so it can
- * share a transaction with the rows it describes.
+ * The sync state, in the destination next to the data. Written inside the runner's page
+ * transaction, it commits with the rows it describes.
  */
 export class SyncStateStore {
   constructor(
@@ -47,8 +47,8 @@ export class SyncStateStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  get(key: StateKey): StreamState | undefined {
-    const row = this.exec.get<StateRow>(
+  async get(key: StateKey): Promise<StreamState | undefined> {
+    const row = await this.exec.get<StateRow>(
       this.exec.db
         .selectFrom('_sync_state')
         .selectAll()
@@ -59,31 +59,28 @@ export class SyncStateStore {
     return row ? fromRow(row) : undefined;
   }
 
-  list(): StreamState[] {
-    return this.exec
-      .all<StateRow>(this.exec.db.selectFrom('_sync_state').selectAll().orderBy('stream').orderBy('scope').orderBy('partition_key'))
-      .map(fromRow);
+  async list(): Promise<StreamState[]> {
+    const rows = await this.exec.all<StateRow>(this.exec.db.selectFrom('_sync_state').selectAll().orderBy('stream').orderBy('scope').orderBy('partition_key'));
+    return rows.map(fromRow);
   }
 
   /** Saves the checkpoint of an unfinished pass (bookmark unchanged). */
-  saveCheckpoint(key: StateKey, checkpoint: Checkpoint): void {
-    this.upsert(key, { checkpoint: JSON.stringify(checkpoint) });
+  async saveCheckpoint(key: StateKey, checkpoint: Checkpoint): Promise<void> {
+    await this.upsert(key, { checkpoint: JSON.stringify(checkpoint) });
   }
 
   /** A pass (or window) finished: move the bookmark, clear the checkpoint. */
-  complete(key: StateKey, bookmark: string | null, options: { success: boolean }): void {
-    this.upsert(key, {
+  async complete(key: StateKey, bookmark: string | null, options: { success: boolean }): Promise<void> {
+    await this.upsert(key, {
       bookmark,
       checkpoint: null,
       ...(options.success ? { last_success_at: this.now().toISOString() } : {}),
     });
   }
 
-
-
-  private upsert(key: StateKey, values: Partial<Omit<StateRow, 'stream' | 'partition_key' | 'scope'>>): void {
+  private async upsert(key: StateKey, values: Partial<Omit<StateRow, 'stream' | 'partition_key' | 'scope'>>): Promise<void> {
     const updatedAt = this.now().toISOString();
-    this.exec.run(
+    await this.exec.run(
       this.exec.db
         .insertInto('_sync_state')
         .values({ stream: key.stream, partition_key: key.partitionKey, scope: key.scope, ...values, updated_at: updatedAt })
@@ -92,7 +89,7 @@ export class SyncStateStore {
   }
 }
 
-function fromRow(row: StateRow): StreamState {
+export function fromRow(row: StateRow): StreamState {
   return {
     key: { stream: row.stream, partitionKey: row.partition_key, scope: row.scope },
     bookmark: row.bookmark,

@@ -1,23 +1,73 @@
 import BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
 import { Kysely, SqliteDialect } from 'kysely';
-import { GongSyncError } from '../errors.js';
+import { ConfigError, GongSyncError } from '../errors.js';
 import { checkDatabasePath, databaseOpenError, describeSqliteFailure, recoverHotJournal, tightenPermissions } from './database-file.js';
+import { SqliteBackend } from './sqlite-backend.js';
+import type { SqlBackend } from './sql-executor.js';
+import type { PostgresBackend } from './postgres-backend.js';
+import { isPostgresUrl, openPostgres } from './postgres-database.js';
 
 export { migrateToLatest, type MigrationOutcome } from './migrator.js';
 
-export interface Database {
-  /** Kysely, for building SQL that another dialect could run too. */
+export type Dialect = 'sqlite' | 'postgres';
+
+interface DatabaseBase {
+  readonly dialect: Dialect;
+  /** Kysely, for building SQL in the database's dialect. */
   readonly db: Kysely<any>;
-  /** The driver, for synchronous transactions (rows + checkpoint commit together). */
-  readonly sqlite: BetterSqlite3.Database;
+  /** Runs compiled SQL and transactions (see SqlExecutor). */
+  readonly backend: SqlBackend;
+  /** The file, or the server URL without its password: safe to print. */
   readonly file: string;
   close(): Promise<void>;
 }
+
+export interface SqliteDatabase extends DatabaseBase {
+  readonly dialect: 'sqlite';
+  /** The driver, for reads that stream rows (query, export, MCP). */
+  readonly sqlite: BetterSqlite3.Database;
+}
+
+export interface PostgresDatabase extends DatabaseBase {
+  readonly dialect: 'postgres';
+  readonly backend: PostgresBackend;
+  readonly pool: pg.Pool;
+  /** The schema holding the tables, first on every session's search path. */
+  readonly schema: string;
+}
+
+export type Database = SqliteDatabase | PostgresDatabase;
 
 export interface OpenOptions {
   readonly?: boolean;
   /** Told when an existing file's permissions could not be tightened to owner-only. */
   warn?: (message: string) => void;
+  /** PostgreSQL: the schema of the tables (GONG_DB_SCHEMA, default gong). */
+  schema?: string;
+}
+
+/** The SQLite driver of a database known to be a SQLite file (the MCP server's reads). */
+export function sqliteOf(database: Database): BetterSqlite3.Database {
+  if (database.dialect !== 'sqlite') throw new ConfigError(`${database.file} is not a SQLite file`);
+  return database.sqlite;
+}
+
+/**
+ * For the commands that read a SQLite file's driver directly (export, mcp): a PostgreSQL URL is a
+ * usage error that says what to use instead.
+ */
+export function requireSqliteFile(target: string, command: string, instead: string): void {
+  if (isPostgresUrl(target)) throw new ConfigError(`gong-sync ${command} works on a SQLite file, not on PostgreSQL (GONG_DB is a postgres:// URL): ${instead}`);
+}
+
+/**
+ * Opens the destination GONG_DB / --db names: a `postgres://` or `postgresql://` URL is a
+ * PostgreSQL server, anything else a SQLite file.
+ */
+export async function connectDatabase(target: string, options: OpenOptions = {}): Promise<Database> {
+  if (isPostgresUrl(target)) return openPostgres(target, { schema: options.schema ?? 'gong', readonly: options.readonly });
+  return openDatabase(target, options);
 }
 
 /** The files opened by this process, so a failure found later (a corrupt page) can name its file. */
@@ -28,7 +78,7 @@ const openedFiles: string[] = [];
  * or the file (a folder, a dangling link, not SQLite, damaged, a read-only place to write) is a
  * DatabaseFileError (exit 2) that names the path and what to do.
  */
-export function openDatabase(file: string, options: OpenOptions = {}): Database {
+export function openDatabase(file: string, options: OpenOptions = {}): SqliteDatabase {
   try {
     return openChecked(file, options);
   } catch (error) {
@@ -38,7 +88,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   }
 }
 
-function openChecked(file: string, options: OpenOptions): Database {
+function openChecked(file: string, options: OpenOptions): SqliteDatabase {
   const readonly = options.readonly ?? false;
   if (file !== ':memory:') {
     checkDatabasePath(file, readonly);
@@ -69,7 +119,9 @@ function openChecked(file: string, options: OpenOptions): Database {
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
   let closed = false;
   return {
+    dialect: 'sqlite',
     db,
+    backend: new SqliteBackend(sqlite),
     sqlite,
     file,
     async close() {

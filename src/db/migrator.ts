@@ -17,17 +17,27 @@ type Migration = { up(db: Kysely<any>): Promise<void> };
  * records it: a migration is either wholly applied and recorded or not at all, so a process killed
  * at any instant leaves a database the next run migrates. (Kysely's Migrator does not use
  * transactions on SQLite, whose DDL is transactional.) Each transaction is immediate, so two
- * processes migrating at once take turns and the second finds the work done. A stop signal is
+ * processes migrating at once take turns (on PostgreSQL too, by an advisory lock) and the second finds the work done. A stop signal is
  * honoured between migrations (exit 3).
  */
 export async function migrateToLatest(database: Database, signal?: AbortSignal, migrations: Record<string, Migration> = listedMigrations): Promise<MigrationOutcome> {
   const { db } = database;
-  await db.schema
-    .createTable(MIGRATION_TABLE)
-    .ifNotExists()
-    .addColumn('name', 'varchar(255)', (c) => c.notNull().primaryKey())
-    .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
-    .execute();
+  const begin = beginExclusive(database.dialect);
+  await db.connection().execute(async (connection) => {
+    await begin(connection);
+    try {
+      await connection.schema
+        .createTable(MIGRATION_TABLE)
+        .ifNotExists()
+        .addColumn('name', 'varchar(255)', (c) => c.notNull().primaryKey())
+        .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
+        .execute();
+      await sql`commit`.execute(connection);
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
   const names = Object.keys(migrations).sort();
   const known = new Set(names);
   const unknown = (await appliedNames(db)).filter((name) => !known.has(name));
@@ -40,7 +50,7 @@ export async function migrateToLatest(database: Database, signal?: AbortSignal, 
   for (const name of names) {
     if (signal?.aborted) throw new InterruptedError(String(signal.reason ?? 'a signal'));
     const ran = await db.connection().execute(async (connection) => {
-      await sql`begin immediate`.execute(connection);
+      await begin(connection);
       try {
         if ((await appliedNames(connection)).includes(name)) {
           await sql`commit`.execute(connection);
@@ -58,6 +68,18 @@ export async function migrateToLatest(database: Database, signal?: AbortSignal, 
     if (ran) applied.push(name);
   }
   return { applied };
+}
+
+/**
+ * Opens a transaction no other migrator can enter: SQLite's immediate transaction takes the write
+ * lock; on PostgreSQL a transaction-scoped advisory lock (per schema) does the same.
+ */
+function beginExclusive(dialect: 'sqlite' | 'postgres'): (connection: Kysely<any>) => Promise<void> {
+  if (dialect === 'sqlite') return async (connection) => void (await sql`begin immediate`.execute(connection));
+  return async (connection) => {
+    await sql`begin`.execute(connection);
+    await sql`select pg_advisory_xact_lock(hashtext('gong-sync:migrate:' || current_schema()))`.execute(connection);
+  };
 }
 
 async function appliedNames(db: Kysely<any>): Promise<string[]> {

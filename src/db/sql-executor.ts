@@ -1,52 +1,72 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
 import type { Database } from './database.js';
 
+type Query = CompiledQuery | { compile(): CompiledQuery };
+
+export interface RunResult {
+  /** Rows the statement changed. */
+  changes: number;
+}
+
+/** What a transaction runs on: the connection of one database, one statement at a time. */
+export interface SqlBackend {
+  /** Runs SQL text with positional parameters (already in the dialect's placeholder form). */
+  run(sqlText: string, params: unknown[]): Promise<RunResult>;
+  all<T>(sqlText: string, params: unknown[]): Promise<T[]>;
+  /**
+   * Runs `work` in one transaction: every statement the executor runs during it, from any
+   * function it calls, joins it; anything else on this database waits until it ends. Exclusive
+   * names serialize a short critical section across processes too (the shared request log).
+   */
+  transaction<T>(work: () => Promise<T>, options?: { exclusive?: string }): Promise<T>;
+}
+
 /**
- * Runs SQL that Kysely compiled, synchronously, on the SQLite driver, with prepared statements
- * cached by their text. Synchronous transactions are what make "a page's rows and its checkpoint
- * commit together" hold: nothing else can run between them.
+ * Runs SQL that Kysely compiled on the database's backend (SQLite or PostgreSQL). Every call is
+ * async; a page's rows and its checkpoint commit together because the runner writes both inside
+ * one `transaction`, which every statement issued from within joins.
  */
 export class SqlExecutor {
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
-
   constructor(readonly database: Database) {}
 
   get db() {
     return this.database.db;
   }
 
-  prepare(sqlText: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(sqlText);
-    if (!statement) {
-      statement = this.database.sqlite.prepare(sqlText);
-      this.statements.set(sqlText, statement);
-    }
-    return statement;
+  get dialect() {
+    return this.database.dialect;
   }
 
-  run(query: CompiledQuery | { compile(): CompiledQuery }): BetterSqlite3.RunResult {
-    const compiled = 'compile' in query ? query.compile() : query;
-    return this.prepare(compiled.sql).run(...compiled.parameters.map(toSqliteValue));
+  async run(query: Query): Promise<RunResult> {
+    const compiled = compile(query);
+    return this.database.backend.run(compiled.sql, compiled.parameters.map(toStoredValue));
   }
 
-  all<T>(query: CompiledQuery | { compile(): CompiledQuery }): T[] {
-    const compiled = 'compile' in query ? query.compile() : query;
-    return this.prepare(compiled.sql).all(...compiled.parameters.map(toSqliteValue)) as T[];
+  async all<T>(query: Query): Promise<T[]> {
+    const compiled = compile(query);
+    return this.database.backend.all<T>(compiled.sql, compiled.parameters.map(toStoredValue));
   }
 
-  get<T>(query: CompiledQuery | { compile(): CompiledQuery }): T | undefined {
-    const compiled = 'compile' in query ? query.compile() : query;
-    return this.prepare(compiled.sql).get(...compiled.parameters.map(toSqliteValue)) as T | undefined;
+  async get<T>(query: Query): Promise<T | undefined> {
+    return (await this.all<T>(query))[0];
   }
 
-  transaction<T>(work: () => T): T {
-    return this.database.sqlite.transaction(work).immediate();
+  /** Runs SQL text written for this dialect (placeholders `?` on SQLite, `$1` on PostgreSQL). */
+  async runSql(sqlText: string, params: unknown[]): Promise<RunResult> {
+    return this.database.backend.run(sqlText, params);
+  }
+
+  transaction<T>(work: () => Promise<T>, options?: { exclusive?: string }): Promise<T> {
+    return this.database.backend.transaction(work, options);
   }
 }
 
-/** SQLite stores no booleans or objects: 0/1 and JSON text. */
-export function toSqliteValue(value: unknown): unknown {
+function compile(query: Query): CompiledQuery {
+  return 'compile' in query ? query.compile() : query;
+}
+
+/** Stored as SQLite stores them on both databases: booleans as 0/1, objects as JSON text. */
+export function toStoredValue(value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'object' && !(value instanceof Buffer)) return JSON.stringify(value);

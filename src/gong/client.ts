@@ -27,7 +27,7 @@ export type GongAuth =
 
 /** Decides, before each attempt, whether today's request budget allows it (throws if not). */
 export interface RequestBudget {
-  consume(): void;
+  consume(): Promise<void> | void;
 }
 
 export interface GongRequest {
@@ -148,7 +148,7 @@ export class GongClient {
 
   private async attempt(url: string, method: 'GET' | 'POST', bodyText: string | undefined): Promise<AttemptOutcome> {
     this.throwIfStopped();
-    this.options.budget?.consume();
+    await this.options.budget?.consume();
     this.stats.requests++;
     const timeout = this.options.requestTimeoutMs ?? 60_000;
     const deadline = new RequestDeadline(timeout, this.options.signal);
@@ -234,7 +234,7 @@ export class GongClient {
   async openMedia(url: string, range?: string): Promise<Dispatcher.ResponseData> {
     return this.options.pacer.run(async () => {
       this.throwIfStopped();
-      this.options.budget?.consume();
+      await this.options.budget?.consume();
       this.stats.requests++;
       const timeout = this.options.requestTimeoutMs ?? 60_000;
       return request(url, {

@@ -136,7 +136,7 @@ export async function checkConnection(options: ConnectionCheckOptions): Promise<
 async function sendOnce(options: ConnectionCheckOptions, dispatcher: Dispatcher, path: string): Promise<Answer> {
   const timeout = options.timeoutMs ?? 4000;
   const attempt = async (): Promise<Answer> => {
-    options.budget?.consume();
+    await options.budget?.consume();
     const deadline = AbortSignal.timeout(timeout);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
     try {

@@ -26,9 +26,9 @@ export interface SharedSendLog {
    * `nowMs`) and none in the last `minGapMs`, records a send now and returns its time; else the
    * earliest time worth retrying.
    */
-  claim(request: { perWindow: number; spanMs: number; minGapMs: number; nowMs: number }): { sentAt: number } | { retryAt: number };
+  claim(request: { perWindow: number; spanMs: number; minGapMs: number; nowMs: number }): Promise<{ sentAt: number } | { retryAt: number }>;
   /** A send recorded at `claimedMs` actually left at `actualMs` (later): move it. */
-  correct?(claimedMs: number, actualMs: number): void;
+  correct?(claimedMs: number, actualMs: number): Promise<void>;
 }
 
 export interface RequestPacerOptions {
@@ -215,7 +215,8 @@ export class RequestPacer {
       this.recent[index] = actualMs;
       this.recent.sort((a, b) => a - b);
     }
-    this.shared?.correct?.(send.sentAt, actualMs);
+    // Best effort: a busy database may miss one correction; the margin covers it.
+    this.shared?.correct?.(send.sentAt, actualMs).catch(() => undefined);
     send.sentAt = actualMs;
     this.interruptWait();
   }
@@ -268,7 +269,7 @@ export class RequestPacer {
           continue;
         }
         if (this.shared) {
-          const claimed = this.shared.claim({ perWindow: this.perWindow, spanMs: this.windowMs + this.marginMs, minGapMs: this.spacingMs, nowMs: now });
+          const claimed = await this.shared.claim({ perWindow: this.perWindow, spanMs: this.windowMs + this.marginMs, minGapMs: this.spacingMs, nowMs: now });
           if ('retryAt' in claimed) {
             await this.sleepUntil(Math.max(claimed.retryAt, now + 1), true);
             continue;

@@ -1,5 +1,7 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { SqlExecutor } from '../db/sql-executor.js';
-import { SyncStateStore, type StreamState } from '../../state/sync-state-store.js';
+import { sqliteOf } from '../db/database.js';
+import { fromRow, type StateRow, type StreamState } from '../../state/sync-state-store.js';
 import { boundTime } from '../runner/date-windows.js';
 
 /**
@@ -8,19 +10,22 @@ import { boundTime } from '../runner/date-windows.js';
  * bookmark, each backfill from its start up to how far it got).
  */
 export class Coverage {
-  private readonly store: SyncStateStore;
+  /** Read synchronously: the MCP server's planners are synchronous and it serves SQLite files only. */
+  private readonly sqlite: BetterSqlite3.Database;
 
   constructor(
     exec: SqlExecutor,
     private readonly startDate: Date,
   ) {
-    this.store = new SyncStateStore(exec);
+    this.sqlite = sqliteOf(exec.database);
   }
 
   /** When a full pass of this stream (and partition) last completed, or null if none ever did. */
   fullPass(stream: string, partitionKey = ''): string | null {
-    const state = this.store.get({ stream, partitionKey, scope: 'incremental' });
-    return state?.lastSuccessAt ?? null;
+    const row = this.sqlite
+      .prepare(`select * from _sync_state where stream = ? and partition_key = ? and scope = 'incremental'`)
+      .get(stream, partitionKey) as StateRow | undefined;
+    return row ? fromRow(row).lastSuccessAt : null;
   }
 
   /**
@@ -50,7 +55,8 @@ export class Coverage {
   }
 
   private statesOf(stream: string, partitionKey: string): StreamState[] {
-    return this.store.list().filter((s) => s.key.stream === stream && s.key.partitionKey === partitionKey);
+    const rows = this.sqlite.prepare('select * from _sync_state where stream = ? and partition_key = ? order by scope').all(stream, partitionKey) as StateRow[];
+    return rows.map(fromRow);
   }
 }
 

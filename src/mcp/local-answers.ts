@@ -1,9 +1,10 @@
 import type { SqlExecutor } from '../db/sql-executor.js';
+import { sqliteOf } from '../db/database.js';
 import type { Coverage } from './coverage.js';
 import { canonicalJson } from './canonical-json.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
 
-const driverOf = (ctx: LocalContext) => ctx.exec.database.sqlite;
+const driverOf = (ctx: LocalContext) => sqliteOf(ctx.exec.database);
 
 /** A list the copy can answer: when it was synced, and its records in Gong's order, a page at a time. */
 export interface LocalList {
@@ -92,7 +93,7 @@ export const LOCAL_LISTS: Record<string, { when: string; plan(p: Params, ctx: Lo
         syncedAt = range && ctx.coverage.dateRange(['calls', 'calls_extensive'], range.from, range.to);
         where.push('julianday(c.started) >= julianday(?)', 'julianday(c.started) < julianday(?)'), args.push(filter.fromDateTime, filter.toDateTime);
         if (filter.workspaceId !== undefined) where.push('c.workspace_id = ?'), args.push(filter.workspaceId);
-        const missing = ctx.exec.database.sqlite
+        const missing = sqliteOf(ctx.exec.database)
           .prepare(`select count(*) as n from calls c where ${where.join(' and ')} and not exists (select 1 from call_transcripts t where t.call_id = c.id)`)
           .get(...args) as { n: number };
         if (missing.n > 0) return null;
@@ -131,7 +132,7 @@ export const LOCAL_LISTS: Record<string, { when: string; plan(p: Params, ctx: Lo
       const where = ['d.date >= ?', 'd.date < ?'];
       const args: unknown[] = [filter.fromDate, filter.toDate];
       if (filter.userIds !== undefined) where.push(`d.user_id in (${marks(filter.userIds)})`), args.push(...filter.userIds);
-      const rows = ctx.exec.database.sqlite
+      const rows = sqliteOf(ctx.exec.database)
         .prepare(`select d.user_id, d.user_email_address, d.raw from stats_activity_day_by_day d left join users u on u.id = d.user_id where ${where.join(' and ')} order by u.rowid, d.user_id, d.date`)
         .all(...args) as StatRow[];
       const records = groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'userDailyActivityStats');
@@ -163,7 +164,7 @@ export const LOCAL_LISTS: Record<string, { when: string; plan(p: Params, ctx: Lo
       if (typeof p.from !== 'string' || typeof p.to !== 'string' || !Number.isFinite(Date.parse(p.to))) return null;
       const syncedAt = ctx.coverage.reaches('coaching', Date.parse(p.to), `managerId=${managerId}&workspaceId=${workspaceId}`);
       if (!syncedAt) return null;
-      const rows = ctx.exec.database.sqlite
+      const rows = sqliteOf(ctx.exec.database)
         .prepare('select raw from coaching where workspace_id = ? and manager_id = ? and from_date = ? and to_date = ? order by rowid')
         .all(workspaceId, managerId, p.from, p.to) as Array<{ raw: string }>;
       const records = rows.map((r) => JSON.parse(r.raw) as Record<string, unknown>);
@@ -228,7 +229,7 @@ function fullTable(
   toRecord: (row: { raw: string } & Record<string, unknown>) => unknown = (row) => JSON.parse(row.raw),
 ): LocalList | null {
   if (!syncedAt) return null;
-  const sqlite = ctx.exec.database.sqlite;
+  const sqlite = sqliteOf(ctx.exec.database);
   return {
     syncedAt,
     read(offset, limit) {
@@ -246,14 +247,14 @@ function inMemory(syncedAt: string, records: unknown[]): LocalList {
 /** When every id has a row in the table; null if any is missing (it may be new in Gong). */
 function allStored(ctx: LocalContext, table: string, column: string, ids: string[]): string | null {
   if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100) return null;
-  const row = ctx.exec.database.sqlite
+  const row = sqliteOf(ctx.exec.database)
     .prepare(`select count(distinct ${column}) as n, max(synced_at) as at from ${table} where ${column} in (${marks(ids)})`)
     .get(...ids) as { n: number; at: string | null };
   return row.n === new Set(ids).size ? row.at : null;
 }
 
 function storedRecord(ctx: LocalContext, select: string, id: unknown): LocalGet | null {
-  const row = ctx.exec.database.sqlite.prepare(select).get(String(id)) as { raw: string; synced_at: string } | undefined;
+  const row = sqliteOf(ctx.exec.database).prepare(select).get(String(id)) as { raw: string; synced_at: string } | undefined;
   return row ? { syncedAt: row.synced_at, record: JSON.parse(row.raw) } : null;
 }
 
@@ -275,7 +276,7 @@ function statsWindow(ctx: LocalContext, table: 'stats_activity_aggregate' | 'sta
   if (!isDate(filter.fromDate) || !isDate(filter.toDate)) return null;
   const syncedAt = ctx.coverage.reaches(table, Date.parse(`${filter.toDate}T00:00:00Z`));
   if (!syncedAt) return null;
-  const sqlite = ctx.exec.database.sqlite;
+  const sqlite = sqliteOf(ctx.exec.database);
   const window = [filter.fromDate, filter.toDate];
   const read = (sqlite.prepare(`select count(*) as n from ${table} where from_date = ? and to_date = ?`).get(...window) as { n: number }).n;
   if (read === 0) return null;

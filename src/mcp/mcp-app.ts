@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createApp, openMigratedDatabase, type App } from '../app.js';
 import { secretsOf, requireAuth, type AppConfig } from '../config.js';
-import { openDatabase, type Database } from '../db/database.js';
+import { openDatabase, requireSqliteFile, sqliteOf, type Database } from '../db/database.js';
 import { SqlExecutor } from '../db/sql-executor.js';
 import type { Logger } from '../logger.js';
 import { findStream } from '../../streams/index.js';
@@ -26,10 +26,11 @@ export interface McpApp {
  * answers need none), and a second, read-only connection for the query tool.
  */
 export async function createMcpApp(config: AppConfig, logger: Logger): Promise<McpApp> {
+  requireSqliteFile(config.dbFile, 'mcp', 'point GONG_DB at a SQLite file for the MCP server (gong-sync sync can keep one beside the PostgreSQL copy).');
   const app: App | undefined = config.auth ? await createApp(config, logger) : undefined;
   const database: Database = app?.database ?? (await openMigratedDatabase(config.dbFile, logger));
   let readonly: Database | undefined;
-  const readonlySqlite = () => (readonly ??= openDatabase(config.dbFile, { readonly: true })).sqlite;
+  const readonlySqlite = () => sqliteOf((readonly ??= openDatabase(config.dbFile, { readonly: true })));
   const exec = new SqlExecutor(database);
   const settings: StreamSettings = { includePrivateCalls: config.includePrivateCalls, exposedFields: config.exposedFields };
   const client = () => {
@@ -44,7 +45,7 @@ export async function createMcpApp(config: AppConfig, logger: Logger): Promise<M
       client,
       media: mediaTools({ exec, directory: config.mediaDir, downloader: () => (client(), app!.media) }),
     }),
-    transcriptSearchTool(() => database.sqlite),
+    transcriptSearchTool(() => sqliteOf(database)),
     queryTool(readonlySqlite),
     syncStatusTool(() => database, config.dailyBudget),
     checkTool(client, config.baseUrl),

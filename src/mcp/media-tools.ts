@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { sqliteOf } from '../db/database.js';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import { RowLoader } from '../loader.js';
 import { callMediaRow, mediaPath, type MediaDownloader, type MediaKind } from '../media/media-downloader.js';
@@ -24,7 +25,7 @@ export function mediaTools(options: { exec: SqlExecutor; directory: string; down
       if (callIds.length !== 1 || !/^\d{1,20}$/.test(callIds[0]!)) throw new ToolError(`${action.tool}: filter.callIds must hold exactly one call id (digits)`);
       const callId = callIds[0]!;
       const kind: MediaKind = action.entity === 'call_video' ? 'video' : 'audio';
-      const sqlite = options.exec.database.sqlite;
+      const sqlite = sqliteOf(options.exec.database);
       const known = sqlite.prepare('select path, bytes, sha256, downloaded_at from call_media where call_id = ? and kind = ?').get(callId, kind) as
         | { path: string | null; bytes: number; sha256: string; downloaded_at: string }
         | undefined;
@@ -38,7 +39,7 @@ export function mediaTools(options: { exec: SqlExecutor; directory: string; down
       const file = await downloader.download({ callId, kind, url, directory: options.directory, refreshUrl: () => downloader.mediaUrl(callId, kind) });
       const stream = findStream(`call_${kind}`);
       const row = callMediaRow(callId, kind, file, new Date().toISOString());
-      options.exec.transaction(() => new RowLoader(options.exec).write(stream?.tables ?? [{ name: 'call_media', primaryKey: ['call_id', 'kind'] }], { call_media: [row] }, row.downloaded_at));
+      await options.exec.transaction(() => new RowLoader(options.exec).write(stream?.tables ?? [{ name: 'call_media', primaryKey: ['call_id', 'kind'] }], { call_media: [row] }, row.downloaded_at));
       return { source: 'live', callId, kind, path: file.path, bytes: file.bytes, sha256: file.sha256 };
     },
   };

@@ -68,7 +68,7 @@ async function runGet(ctx: ReferenceToolsContext, action: ReferenceAction, param
   if (local) return { source: 'local', synced_at: local.syncedAt, record: idsAsStrings(local.record) };
   const record = await executeLive(ctx.client(), action, params);
   if (excludedAsPrivate(ctx, action)(record)) throw new ToolError(`${action.tool}: this record is private and GONG_INCLUDE_PRIVATE_CALLS=false keeps private calls out`);
-  const stored = store(ctx, action, params, [record], true);
+  const stored = await store(ctx, action, params, [record], true);
   return { source: 'live', record: idsAsStrings(record), stored };
 }
 
@@ -103,7 +103,7 @@ async function runList(ctx: ReferenceToolsContext, action: ReferenceAction, para
   // The copy leaves out what GONG_INCLUDE_PRIVATE_CALLS=false excludes; so do live answers.
   const isExcluded = excludedAsPrivate(ctx, action);
   const result = { ...answer, records: answer.records.filter((r) => !isExcluded(r)) };
-  const stored = offset === 0 ? store(ctx, action, gongParams, result.records, gongCursor === undefined && !result.pagination.cursor) : undefined;
+  const stored = offset === 0 ? await store(ctx, action, gongParams, result.records, gongCursor === undefined && !result.pagination.cursor) : undefined;
   const { fitted, count } = fitRecords(result.records.slice(offset).map((r) => idsAsStrings(r)));
   const splitPage = offset + count < result.records.length;
   const gongNext = result.pagination.cursor as string | undefined;
@@ -119,9 +119,9 @@ async function runList(ctx: ReferenceToolsContext, action: ReferenceAction, para
   };
 }
 
-function store(ctx: ReferenceToolsContext, action: ReferenceAction, params: Record<string, unknown>, records: unknown[], complete: boolean): StoreOutcome {
+async function store(ctx: ReferenceToolsContext, action: ReferenceAction, params: Record<string, unknown>, records: unknown[], complete: boolean): Promise<StoreOutcome> {
   try {
-    return storeLive({ exec: ctx.exec, tool: action.tool, params, records, complete, settings: ctx.settings, syncContentSelector: ctx.local.syncContentSelector });
+    return await storeLive({ exec: ctx.exec, tool: action.tool, params, records, complete, settings: ctx.settings, syncContentSelector: ctx.local.syncContentSelector });
   } catch (error) {
     return { skipped: `storing failed: ${(error as Error).message}` };
   }

@@ -15,7 +15,7 @@ type Params = Record<string, any>;
  * mapping, with the window or partition the parameters name. Records that would make the copy
  * claim more than it holds are not stored (a partial stats window, a narrower content selection).
  */
-export function storeLive(options: {
+export async function storeLive(options: {
   exec: SqlExecutor;
   tool: string;
   params: Params;
@@ -25,7 +25,7 @@ export function storeLive(options: {
   settings: StreamSettings;
   syncContentSelector: unknown;
   now?: Date;
-}): StoreOutcome {
+}): Promise<StoreOutcome> {
   const plan = planStore(options);
   if ('skipped' in plan) return plan;
   const stream = findStream(plan.stream);
@@ -38,16 +38,16 @@ export function storeLive(options: {
   if (Object.values(rows).every((r) => r.length === 0)) return { rows: 0 };
   const lock = new SyncLock(options.exec);
   try {
-    lock.acquire('mcp');
+    await lock.acquire('mcp');
   } catch (error) {
     if (error instanceof LockHeldError) return { skipped: 'another gong-sync is writing to the database; the answer was not stored' };
     throw error;
   }
   try {
-    const written = options.exec.transaction(() => new RowLoader(options.exec).write(stream.tables, rows, (options.now ?? new Date()).toISOString()));
+    const written = await options.exec.transaction(() => new RowLoader(options.exec).write(stream.tables, rows, (options.now ?? new Date()).toISOString()));
     return { rows: written };
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 

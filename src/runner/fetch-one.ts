@@ -29,6 +29,6 @@ export async function fetchAndStore(options: {
   if (!record) throw new GongSyncError(`Gong has no ${stream.name.replace(/s$/, '')} with id ${id}.`);
   const exec = new SqlExecutor(options.database);
   const rows = stream.toRows(record, { settings: options.settings });
-  exec.transaction(() => new RowLoader(exec).write(stream.tables, rows, (options.now ?? new Date()).toISOString()));
+  await exec.transaction(() => new RowLoader(exec).write(stream.tables, rows, (options.now ?? new Date()).toISOString()));
   return record;
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { CursorExpiredError, GongHttpError, GongProtocolError, InterruptedError, StoppedEarlyError, describeError } from '../errors.js';
 import { redact } from '../redact.js';
 import type { StateKey } from '../../state/sync-state-store.js';
@@ -19,7 +19,7 @@ type Partition = Record<string, string> | undefined;
 type Rejected = { id: string; reason: string; raw: string };
 
 /** Work done inside a page's transaction, after its rows: the state that follows the page. */
-type CommitState = (nextCursor: string | null) => void;
+type CommitState = (nextCursor: string | null) => Promise<void>;
 
 /**
  * Runs one stream declaration: resolves its partitions, plans its work from the saved state, reads
@@ -41,11 +41,11 @@ export class StreamRunner {
     const before = this.ctx.client.stats.requests;
     const started = Date.now();
     try {
-      const partitions = this.partitions();
+      const partitions = await this.partitions();
       let skipped = 0;
       for (const partition of partitions) {
         const key: StateKey = { stream: this.stream.name, partitionKey: partitionKeyOf(partition), scope: this.ctx.scope };
-        if (this.refreshedRecently(key)) {
+        if (await this.refreshedRecently(key)) {
           skipped++;
           continue;
         }
@@ -65,7 +65,7 @@ export class StreamRunner {
           : `refreshed less than ${this.stream.minIntervalHours} h ago`;
       }
       if (this.stream.replication.kind === 'full_refresh' && this.stream.replication.removeMissing && this.stream.partitions && skipped === 0) {
-        this.ctx.exec.transaction(() => this.removeRowsOfVanishedPartitions(partitions));
+        await this.ctx.exec.transaction(() => this.removeRowsOfVanishedPartitions(partitions));
       }
     } finally {
       this.report.requests = this.ctx.client.stats.requests - before;
@@ -75,10 +75,10 @@ export class StreamRunner {
   }
 
   /** Slow-changing streams are read at most every `minIntervalHours` (never skipped mid-pass). */
-  private refreshedRecently(key: StateKey): boolean {
+  private async refreshedRecently(key: StateKey): Promise<boolean> {
     const hours = this.stream.minIntervalHours;
     if (!hours || this.ctx.range || this.ctx.ignoreRefreshIntervals) return false;
-    const state = this.ctx.state.get(key);
+    const state = await this.ctx.state.get(key);
     if (!state?.lastSuccessAt || state.checkpoint) return false;
     return this.ctx.runStartedAt.getTime() - Date.parse(state.lastSuccessAt) < hours * 3_600_000;
   }
@@ -86,13 +86,13 @@ export class StreamRunner {
   // ---- replication modes -------------------------------------------------------------------
 
   private async runDateWindows(replication: DateWindowsReplication, key: StateKey, partition: Partition) {
-    const state = this.ctx.state.get(key);
+    const state = await this.ctx.state.get(key);
     const resumed = state?.checkpoint?.window;
     if (resumed) {
       this.ctx.logger.info(`${this.stream.name}: resuming window ${resumed.from} .. ${resumed.to}`);
       await this.readWindow(replication, key, partition, resumed, state!.checkpoint!.cursor);
     }
-    const bookmark = this.ctx.state.get(key)?.bookmark ?? null;
+    const bookmark = (await this.ctx.state.get(key))?.bookmark ?? null;
     const windows = planWindows({
       granularity: replication.granularity,
       bookmark,
@@ -104,7 +104,7 @@ export class StreamRunner {
       alignToMonths: replication.alignToMonths && !this.ctx.range,
     });
     for (const window of windows) await this.readWindow(replication, key, partition, window, null);
-    if (windows.length === 0 && !resumed) this.ctx.state.complete(key, bookmark, { success: true });
+    if (windows.length === 0 && !resumed) await this.ctx.state.complete(key, bookmark, { success: true });
   }
 
   /** The frozen end of this run's windows; a backfill's own end, but never past what Gong allows. */
@@ -122,10 +122,7 @@ export class StreamRunner {
         await this.readPages(
           input,
           startCursor,
-          (next) => {
-            if (next) this.ctx.state.saveCheckpoint(key, { window, cursor: next });
-            else this.ctx.state.complete(key, window.to, { success: true });
-          },
+          (next) => (next ? this.ctx.state.saveCheckpoint(key, { window, cursor: next }) : this.ctx.state.complete(key, window.to, { success: true })),
           // Read from its first page, a window replaces the rows an earlier read of it left.
           startCursor === null && replication.windowColumn ? () => this.deleteWindowRows(replication.windowColumn!, window.from, partition) : undefined,
         );
@@ -133,25 +130,25 @@ export class StreamRunner {
       } catch (error) {
         if (!(error instanceof CursorExpiredError) || restarts >= MAX_CURSOR_RESTARTS) throw error;
         this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting window ${window.from} .. ${window.to}`);
-        this.ctx.state.saveCheckpoint(key, { window, cursor: null });
+        await this.ctx.state.saveCheckpoint(key, { window, cursor: null });
         startCursor = null;
       }
     }
   }
 
   private async runFullRefresh(replication: FullRefreshReplication, key: StateKey, partition: Partition) {
-    const checkpoint = this.ctx.state.get(key)?.checkpoint;
+    const checkpoint = (await this.ctx.state.get(key))?.checkpoint;
     const passStartedAt = checkpoint?.passStartedAt ?? this.syncedAt;
     let startCursor = checkpoint?.cursor ?? null;
     for (let restarts = 0; ; restarts++) {
       try {
-        await this.readPages(this.input({ partition }), startCursor, (next) => {
+        await this.readPages(this.input({ partition }), startCursor, async (next) => {
           if (next) {
-            this.ctx.state.saveCheckpoint(key, { cursor: next, passStartedAt });
+            await this.ctx.state.saveCheckpoint(key, { cursor: next, passStartedAt });
             return;
           }
-          if (replication.removeMissing) this.removeRowsNotSeenSince(passStartedAt, partition);
-          this.ctx.state.complete(key, passStartedAt, { success: true });
+          if (replication.removeMissing) await this.removeRowsNotSeenSince(passStartedAt, partition);
+          await this.ctx.state.complete(key, passStartedAt, { success: true });
         });
         return;
       } catch (error) {
@@ -163,24 +160,24 @@ export class StreamRunner {
   }
 
   private async runParentIds(replication: ParentIdsReplication, key: StateKey, partition: Partition) {
-    const state = this.ctx.state.get(key);
+    const state = await this.ctx.state.get(key);
     if (this.ctx.range && state?.bookmark && !state.checkpoint) return; // this backfill's pass is done
     const passStartedAt = state?.checkpoint?.passStartedAt ?? this.syncedAt;
     let afterId = state?.checkpoint?.afterId ?? '';
     const changedSince = state?.bookmark ?? null;
     for (;;) {
       this.throwIfStopped();
-      const ids = this.pendingParentIds(replication, changedSince, afterId);
+      const ids = await this.pendingParentIds(replication, changedSince, afterId);
       if (ids.length === 0) {
-        this.ctx.state.complete(key, passStartedAt, { success: true });
+        await this.ctx.state.complete(key, passStartedAt, { success: true });
         return;
       }
       const lastId = ids[ids.length - 1]!;
       for (let restarts = 0; ; restarts++) {
         try {
           // A batch is re-read whole after a crash: its ids may differ by then, so its cursor would not hold.
-          await this.readPages(this.input({ ids, partition }), null, (next) => {
-            if (!next) this.ctx.state.saveCheckpoint(key, { cursor: null, afterId: lastId, passStartedAt });
+          await this.readPages(this.input({ ids, partition }), null, async (next) => {
+            if (!next) await this.ctx.state.saveCheckpoint(key, { cursor: null, afterId: lastId, passStartedAt });
           });
           break;
         } catch (error) {
@@ -197,7 +194,7 @@ export class StreamRunner {
    * Reads one request's pages from `cursor` on. Each page's rows, rejected records and the state
    * that follows it are written in one transaction (`beforeFirstPage` runs inside the first).
    */
-  private async readPages(input: RequestInput, cursor: string | null, commitState: CommitState, beforeFirstPage?: () => void) {
+  private async readPages(input: RequestInput, cursor: string | null, commitState: CommitState, beforeFirstPage?: () => Promise<void>) {
     let next = cursor;
     let first = true;
     const loopGuard = new PagingLoopGuard(cursor);
@@ -215,11 +212,11 @@ export class StreamRunner {
       loopGuard.check(spec.path, following, records.length, answer?.records?.totalRecords);
       const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(records) : this.toRows(records, input);
       const isFirst = first;
-      const written = this.ctx.exec.transaction(() => {
-        if (isFirst) beforeFirstPage?.();
-        const count = this.ctx.loader.write(this.stream.tables, rowsByTable, this.syncedAt);
-        for (const reject of rejected) this.recordRejected(reject);
-        commitState(following);
+      const written = await this.ctx.exec.transaction(async () => {
+        if (isFirst) await beforeFirstPage?.();
+        const count = await this.ctx.loader.write(this.stream.tables, rowsByTable, this.syncedAt);
+        for (const reject of rejected) await this.recordRejected(reject);
+        await commitState(following);
         return count;
       });
       first = false;
@@ -308,11 +305,11 @@ export class StreamRunner {
     });
   }
 
-  private recordRejected(reject: Rejected) {
+  private async recordRejected(reject: Rejected) {
     // What a server sent back can echo a credential: it never lands in the database.
     const reason = redact(reject.reason);
     const raw = redact(reject.raw);
-    this.ctx.exec.run(
+    await this.ctx.exec.run(
       this.ctx.exec.db
         .insertInto('_rejected_records')
         .values({ stream: this.stream.name, record_id: reject.id, reason, raw, seen_at: this.syncedAt })
@@ -326,7 +323,7 @@ export class StreamRunner {
 
   // ---- database-derived inputs and clean-up --------------------------------------------------
 
-  private partitions(): Partition[] {
+  private async partitions(): Promise<Partition[]> {
     const spec = this.stream.partitions;
     if (!spec) return [undefined];
     let combos: Array<Record<string, string>> = [{}];
@@ -337,13 +334,13 @@ export class StreamRunner {
         .distinct()
         .where(source.column, 'is not', null);
       if (source.whereIn) query = query.where(source.column, 'in', this.ctx.exec.db.selectFrom(source.whereIn.table).select(source.whereIn.column));
-      const values = this.ctx.exec.all<{ value: string }>(query.orderBy('value')).map((r) => String(r.value));
+      const values = (await this.ctx.exec.all<{ value: string }>(query.orderBy('value'))).map((r) => String(r.value));
       combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [source.param]: value })));
     }
     return combos;
   }
 
-  private pendingParentIds(replication: ParentIdsReplication, changedSince: string | null, afterId: string): string[] {
+  private async pendingParentIds(replication: ParentIdsReplication, changedSince: string | null, afterId: string): Promise<string[]> {
     const { parent, missingIn } = replication;
     const db = this.ctx.exec.db;
     const retrySince = new Date(this.ctx.runStartedAt.getTime() - replication.retryMissingDays * DAY_MS).toISOString();
@@ -352,9 +349,10 @@ export class StreamRunner {
       .select(sql<string>`p.${sql.ref(parent.idColumn)}`.as('id'))
       .where(`p.${parent.idColumn}`, '>', afterId);
     // Gong's timestamps carry offsets (-08:00): compare them as instants, not as text.
-    const startedAt = sql<number>`julianday(${sql.ref(`p.${parent.startedColumn}`)})`;
+    const instant = instantOf(this.ctx.exec.dialect);
+    const startedAt = instant(sql.ref(`p.${parent.startedColumn}`));
     if (this.ctx.range) {
-      query = query.where(startedAt, '>=', sql<number>`julianday(${this.ctx.range.from})`).where(startedAt, '<', sql<number>`julianday(${this.ctx.range.to})`);
+      query = query.where(startedAt, '>=', instant(sql.val(this.ctx.range.from))).where(startedAt, '<', instant(sql.val(this.ctx.range.to)));
     }
     const hasChild = () => {
       let child = db.selectFrom(`${missingIn.table} as c`).select(sql`1`.as('one')).whereRef(`c.${missingIn.column}`, '=', `p.${parent.idColumn}`);
@@ -366,10 +364,11 @@ export class StreamRunner {
     } else if (changedSince) {
       // Parents (re)written since the last pass, and recent parents still without a child row.
       query = query.where((eb) =>
-        eb.or([eb('p.synced_at', '>', changedSince), eb.and([eb(startedAt, '>=', sql<number>`julianday(${retrySince})`), eb.not(eb.exists(hasChild()))])]),
+        eb.or([eb('p.synced_at', '>', changedSince), eb.and([eb(startedAt, '>=', instant(sql.val(retrySince))), eb.not(eb.exists(hasChild()))])]),
       );
     }
-    return this.ctx.exec.all<{ id: string }>(query.orderBy(`p.${parent.idColumn}`).limit(replication.batchSize)).map((r) => String(r.id));
+    const rows = await this.ctx.exec.all<{ id: string }>(query.orderBy(`p.${parent.idColumn}`).limit(replication.batchSize));
+    return rows.map((r) => String(r.id));
   }
 
   private partitionFilters(partition: Partition): Array<[string, string]> {
@@ -379,31 +378,31 @@ export class StreamRunner {
       .map(([param, value]) => [columnsByParam[param]!, value]);
   }
 
-  private removeRowsNotSeenSince(passStartedAt: string, partition: Partition) {
+  private async removeRowsNotSeenSince(passStartedAt: string, partition: Partition) {
     for (const table of this.stream.tables) {
       let query = this.ctx.exec.db.deleteFrom(table.name).where('synced_at', '<', passStartedAt);
       for (const [column, value] of this.partitionFilters(partition)) query = query.where(column, '=', value);
-      this.ctx.exec.run(query);
+      await this.ctx.exec.run(query);
     }
   }
 
   /** Rows of partitions that no longer exist (a deleted folder's calls). */
-  private removeRowsOfVanishedPartitions(partitions: Partition[]) {
+  private async removeRowsOfVanishedPartitions(partitions: Partition[]) {
     for (const source of this.stream.partitions?.sources ?? []) {
       const current = [...new Set(partitions.map((p) => p?.[source.param]).filter((v): v is string => v !== undefined))];
       for (const table of this.stream.tables) {
         let query = this.ctx.exec.db.deleteFrom(table.name);
         if (current.length > 0) query = query.where(source.rowColumn, 'not in', current);
-        this.ctx.exec.run(query);
+        await this.ctx.exec.run(query);
       }
     }
   }
 
-  private deleteWindowRows(windowColumn: string, windowFrom: string, partition: Partition) {
+  private async deleteWindowRows(windowColumn: string, windowFrom: string, partition: Partition) {
     for (const table of this.stream.tables) {
       let query = this.ctx.exec.db.deleteFrom(table.name).where(windowColumn, '=', windowFrom);
       for (const [column, value] of this.partitionFilters(partition)) query = query.where(column, '=', value);
-      this.ctx.exec.run(query);
+      await this.ctx.exec.run(query);
     }
   }
 
@@ -451,6 +450,12 @@ export class PagingLoopGuard {
       }
     }
   }
+}
+
+/** A timestamp text as a comparable instant, in the database's dialect. */
+function instantOf(dialect: 'sqlite' | 'postgres') {
+  return (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
+    dialect === 'postgres' ? sql<number>`cast(${value} as timestamptz)` : sql<number>`julianday(${value})`;
 }
 
 export function partitionKeyOf(partition: Partition): string {

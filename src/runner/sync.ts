@@ -75,11 +75,11 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
     onTakeover: (previous) =>
       logger.warn(`taking over a stale lock of ${previous.command} (pid ${previous.pid} on ${previous.host}, last heartbeat ${previous.heartbeatAt})`),
   });
-  lock.acquire(options.command ?? 'sync');
+  await lock.acquire(options.command ?? 'sync');
   try {
     return await runLocked(options, exec, now, logger, runKey);
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -90,8 +90,8 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
     (s) => !(s.coveredBy && options.streams.some((other) => other.name === s.coveredBy)),
   );
   const command = options.command ?? 'sync';
-  const lastSuccess = lastSuccessfulRunAt(exec);
-  const runId = runLog.start(command, selected.map((s) => s.name), runKey);
+  const lastSuccess = await lastSuccessfulRunAt(exec);
+  const runId = await runLog.start(command, selected.map((s) => s.name), runKey);
   logger.info(`${command} started: ${selected.length} streams${options.backfill ? `, range ${options.backfill.from}..${options.backfill.to}` : ''}`, {
     event: 'run_started',
     command,
@@ -174,7 +174,7 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
     elapsedMs: now().getTime() - runStartedAt.getTime(),
     error,
   };
-  runLog.finish(runId, {
+  await runLog.finish(runId, {
     outcome,
     requests: report.requests,
     rowsWritten: report.rowsWritten,

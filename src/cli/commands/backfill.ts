@@ -24,7 +24,7 @@ export function registerBackfill(program: Command, done: (result: Promise<Comman
     .requiredOption('--from <date>', 'start of the range, YYYY-MM-DD (inclusive)')
     .requiredOption('--to <date>', 'end of the range, YYYY-MM-DD (exclusive, not in the future)')
     .option('--streams <names>', 'comma-separated stream names (default: every date-based stream)')
-    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
     .action((options: BackfillFlags, command: Command) => done(backfillCommand(options, command)));
 }
 
@@ -45,7 +45,7 @@ async function backfillCommand(options: BackfillFlags, command: Command): Promis
   const app = await createApp(config, createAppLogger(config));
   try {
     const report = await runWithProgress(app, selected, { command: 'backfill', backfill: { from, to }, preflight: connectionCheckOf(app) });
-    const status = readStatus(app.database, selected, config.dailyBudget);
+    const status = await readStatus(app.database, selected, config.dailyBudget);
     const scope = `${from}..${to}`;
     const left = status.streams
       .map((s) => ({ stream: s.stream, backfill: s.backfills.find((b) => b.range === scope) }))

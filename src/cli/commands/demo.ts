@@ -6,6 +6,7 @@ import { SqlExecutor } from '../../db/sql-executor.js';
 import { selectStreams } from '../stream-selection.js';
 import { exitCodeOf, formatSyncReport } from '../report-output.js';
 import { ConfigError } from '../../errors.js';
+import { displayTarget } from '../../db/postgres-database.js';
 import type { CommandResult } from '../main.js';
 import { commandConfig } from '../command-config.js';
 
@@ -46,22 +47,23 @@ async function demoCommand(options: DemoOptions, command: Command): Promise<Comm
     };
     const config = commandConfig(command, options, env);
     const logger = createAppLogger(config);
-    logger.info(`simulated Gong API on ${sim.url}: ${calls} calls over ${days} days; syncing into ${config.dbFile} at ${config.rateLimit} requests/s`);
+    logger.info(`simulated Gong API on ${sim.url}: ${calls} calls over ${days} days; syncing into ${displayTarget(config.dbFile)} at ${config.rateLimit} requests/s`);
     const app = await createApp(config, logger);
     try {
       // Live progress on a terminal, as `sync` shows it.
       const report = await runWithProgress(app, selected, { command: 'demo' });
       const exec = new SqlExecutor(app.database);
       const tables = [...new Set(selected.flatMap((s) => s.tables.map((t) => t.name)))];
-      const counts = tables.map((t) => `  ${t.padEnd(28)} ${exec.get<{ n: number }>(exec.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')))?.n ?? 0}`);
+      const counts: string[] = [];
+      for (const t of tables) counts.push(`  ${t.padEnd(28)} ${(await exec.get<{ n: number }>(exec.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0}`);
       const lines = [
         formatSyncReport(report),
         '',
-        `rows per table in ${config.dbFile}:`,
+        `rows per table in ${app.database.file}:`,
         ...counts,
         '',
         `requests used: ${report.requests} (${sim.stats.throttled} throttled by the simulator), elapsed ${(report.elapsedMs / 1000).toFixed(1)}s`,
-        `try: npx gong-sync query "select title, started from calls order by started desc limit 5" --db ${config.dbFile}`,
+        `try: npx gong-sync query "select title, started from calls order by started desc limit 5" --db ${app.database.dialect === 'sqlite' ? config.dbFile : '"$GONG_DB"'}`,
       ];
       return { exitCode: exitCodeOf(report), stdout: lines.join('\n') };
     } finally {

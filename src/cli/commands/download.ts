@@ -41,7 +41,7 @@ async function downloadCommand(kind: string, callId: string, options: { out?: st
     const exec = new SqlExecutor(app.database);
     const stream = findStream(`call_${kind}`)!;
     const row = callMediaRow(callId, mediaKind, file, new Date().toISOString());
-    exec.transaction(() => new RowLoader(exec).write(stream.tables, { call_media: [row] }, row.downloaded_at));
+    await exec.transaction(() => new RowLoader(exec).write(stream.tables, { call_media: [row] }, row.downloaded_at));
     const resumed = file.resumedFromBytes > 0 ? ` (resumed from byte ${file.resumedFromBytes})` : '';
     return { exitCode: 0, stdout: `${file.path}: ${file.bytes} bytes, sha256 ${file.sha256}${resumed}` };
   } finally {

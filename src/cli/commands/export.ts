@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../../db/database.js';
+import { openDatabase, requireSqliteFile } from '../../db/database.js';
 import { commandConfig } from '../command-config.js';
 import { createAppLogger } from '../../app.js';
 import { ConfigError } from '../../errors.js';
@@ -20,7 +20,7 @@ export function registerExport(program: Command, done: (result: Promise<CommandR
     .requiredOption('--out <dir>', 'folder for the files (created if missing)')
     .option('--format <format>', 'csv or parquet', 'csv')
     .option('--tables <names>', 'comma-separated tables (default: every entity table)')
-    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
     .addHelpText(
       'after',
       '\nBeside the files: schema.json (each column\'s type; ids are VARCHAR) and, for CSV, load-duckdb.sql,\n' +
@@ -36,6 +36,7 @@ async function exportCommand(flags: ExportFlags, command: Command): Promise<Comm
   const tables = flags.tables?.split(',').map((t) => t.trim()).filter(Boolean);
   const config = commandConfig(command, flags);
   const logger = createAppLogger(config);
+  requireSqliteFile(config.dbFile, 'export', 'on PostgreSQL the tables are already on a server; copy them with COPY or pg_dump.');
   const database = openDatabase(config.dbFile, { readonly: true });
   try {
     const exported = await exportTables({

@@ -14,7 +14,7 @@ export function registerGet(program: Command, done: (result: Promise<CommandResu
     .description('fetch one user or call live by id, print it as JSON and upsert it into the database')
     .argument('<entity>', `one of: ${ENTITIES.join(', ')}`)
     .argument('<id>', 'the Gong id (digits)')
-    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
     .action((entity: string, id: string, options: { db?: string }, command: Command) => done(getCommand(entity, id, options, command)));
 }
 

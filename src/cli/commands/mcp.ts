@@ -10,7 +10,7 @@ export function registerMcp(program: Command, done: (result: Promise<CommandResu
   program
     .command('mcp')
     .description('serve the reference\'s actions to AI agents over the Model Context Protocol (stdio), answered from the local copy when it can')
-    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
     .action((options: { db?: string }, command: Command) => done(mcpCommand(options, command)));
 }
 

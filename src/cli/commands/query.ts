@@ -14,7 +14,7 @@ export function registerQuery(program: Command, done: (result: Promise<CommandRe
     .description('run read-only SQL on the database (no statement can change it)')
     .argument('<sql>', 'one SQL statement, e.g. "select title, started from calls limit 5"')
     .option('--format <format>', 'table, csv or json', 'table')
-    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
     .action((sqlText: string, options: { format: string; db?: string }) => done(queryCommand(sqlText, options)));
 }
 

@@ -28,7 +28,7 @@ export function registerSchedule(program: Command, done: (result: Promise<Comman
     .option('--cron <expr>', 'cron expression (5 fields, or 6 with seconds)', '0 * * * *')
     .option('--timezone <tz>', 'time zone of the cron expression (env GONG_SCHEDULE_TIMEZONE)', process.env.GONG_SCHEDULE_TIMEZONE ?? 'UTC')
     .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
-    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
     .option('--now', 'also run once immediately at start')
     .option('--heartbeat-file <file>', 'touch this file every 30 s while the scheduler is alive, for a liveness check (env GONG_HEARTBEAT_FILE)', process.env.GONG_HEARTBEAT_FILE)
     .action((options: ScheduleFlags, command: Command) => done(scheduleCommand(options, command)));

@@ -13,7 +13,7 @@ export function registerSync(program: Command, done: (result: Promise<CommandRes
     .command('sync')
     .description('incremental sync of all (or the named) streams into the SQLite database')
     .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
-    .option('--db <file>', 'SQLite file (env GONG_DB, default ./gong.db)')
+    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
     .option('--force-refresh', 'also read slow-changing streams (settings, library, workspaces, coaching) refreshed recently')
     .action((options: SyncFlags, command: Command) => done(syncCommand(options, command)));
 }

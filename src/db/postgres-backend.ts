@@ -1,0 +1,110 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { RunResult, SqlBackend } from './sql-executor.js';
+
+/**
+ * node-postgres behind the async executor. Outside a transaction a statement takes any pooled
+ * connection; inside one, every statement issued from the transaction's work (however deep) runs
+ * on the transaction's connection. Statements are named, so the server plans each SQL text once
+ * per connection (the loader's multi-row upserts are large).
+ */
+export class PostgresBackend implements SqlBackend {
+  private readonly transactionClient = new AsyncLocalStorage<pg.PoolClient>();
+
+  constructor(
+    readonly pool: pg.Pool,
+    /** Scopes cross-process locks to one dataset: two schemas in one database do not block each other. */
+    private readonly lockScope: string,
+  ) {}
+
+  async run(sqlText: string, params: unknown[]): Promise<RunResult> {
+    const result = await this.queryable().query(statement(sqlText, params));
+    return { changes: result.rowCount ?? 0 };
+  }
+
+  async all<T>(sqlText: string, params: unknown[]): Promise<T[]> {
+    const result = await this.queryable().query(statement(sqlText, params));
+    return result.rows as T[];
+  }
+
+  async transaction<T>(work: () => Promise<T>, options: { exclusive?: string } = {}): Promise<T> {
+    if (this.transactionClient.getStore()) return work();
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('begin');
+      try {
+        if (options.exclusive) await client.query('select pg_advisory_xact_lock(hashtext($1))', [this.lockKey(options.exclusive)]);
+        const result = await this.transactionClient.run(client, work);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => (broken = true));
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Takes a session-level advisory lock on a connection of its own, held until `release` (or until
+   * the session ends: a killed holder's lock is freed by the server). Undefined when another
+   * session holds it.
+   */
+  async holdLock(name: string): Promise<{ release(): Promise<void> } | undefined> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ held: boolean }>('select pg_try_advisory_lock(hashtext($1)) as held', [this.lockKey(name)]);
+      if (!rows[0]?.held) {
+        client.release();
+        return undefined;
+      }
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    const key = this.lockKey(name);
+    return {
+      async release() {
+        try {
+          await client.query('select pg_advisory_unlock(hashtext($1))', [key]);
+          client.release();
+        } catch {
+          // The session is gone with its lock: nothing left to free.
+          client.release(true);
+        }
+      },
+    };
+  }
+
+  /** Whether any session holds the named lock (for status: is the recorded writer alive?). */
+  async lockHeld(name: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ held: boolean }>(
+      `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and objsubid = 1 and objid = (hashtext($1)::bigint & 4294967295)::oid
+        and database = (select oid from pg_database where datname = current_database())) as held`,
+      [this.lockKey(name)],
+    );
+    return rows[0]?.held === true;
+  }
+
+  private lockKey(name: string): string {
+    return `gong-sync:${this.lockScope}:${name}`;
+  }
+
+  private queryable(): pg.Pool | pg.PoolClient {
+    return this.transactionClient.getStore() ?? this.pool;
+  }
+}
+
+const namedStatements = new Map<string, string>();
+
+function statement(text: string, values: unknown[]): pg.QueryConfig {
+  let name = namedStatements.get(text);
+  if (!name) {
+    name = `gs_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    namedStatements.set(text, name);
+  }
+  return { name, text, values };
+}

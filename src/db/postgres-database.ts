@@ -1,0 +1,114 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import { DatabaseFileError } from '../errors.js';
+import { registerSecrets } from '../redact.js';
+import { PostgresBackend } from './postgres-backend.js';
+import type { PostgresDatabase } from './database.js';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+export function isPostgresUrl(target: string): boolean {
+  return POSTGRES_URL.test(target);
+}
+
+/** The URL as it may be shown: the password is never printed, logged or stored. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    for (const key of [...parsed.searchParams.keys()]) if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+/** Counts (bigint) arrive as numbers, as SQLite gives them; ids are TEXT columns and never pass here. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.INT8) {
+      return (value: string) => {
+        const n = Number(value);
+        return Number.isSafeInteger(n) ? n : value;
+      };
+    }
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/**
+ * Opens a PostgreSQL destination: a small pool whose sessions have `schema` first on their
+ * search path (so every table, view and `query` uses plain names), creating the schema unless
+ * read-only. A server that cannot be reached or refuses the login is an error naming the server
+ * (without the password) and what to check, exit 2.
+ */
+export async function openPostgres(url: string, options: { schema: string; readonly?: boolean; poolSize?: number }): Promise<PostgresDatabase> {
+  const shown = displayUrl(url);
+  const password = safePassword(url);
+  if (password) registerSecrets([password, encodeURIComponent(password)]);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 5,
+    options: `-c search_path=${quoteIdent(options.schema)},public`,
+    application_name: 'gong-sync',
+    connectionTimeoutMillis: 15_000,
+    idleTimeoutMillis: 10_000,
+    types,
+  });
+  // A pooled connection the server drops while idle must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      if (!options.readonly) await client.query(`create schema if not exists ${quoteIdent(options.schema)}`);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseFileError(`Cannot use the PostgreSQL database ${shown}: ${describePgError(error)}. Check GONG_DB (host, port, user, password, database) and that the server accepts connections.`, {
+      cause: error,
+    });
+  }
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    dialect: 'postgres',
+    db,
+    backend: new PostgresBackend(pool, options.schema),
+    file: shown,
+    schema: options.schema,
+    pool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function safePassword(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
+function describePgError(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  if (e.code === 'ECONNREFUSED') return 'the server refused the connection (is it running, on this host and port?)';
+  if (e.code === 'ENOTFOUND') return 'the host name does not resolve';
+  if (e.code === '28P01' || e.code === '28000') return `the server rejected the login (${e.code})`;
+  if (e.code === '3D000') return 'the database does not exist (create it first: createdb NAME)';
+  return e.message ?? String(error);
+}
+
+/** GONG_DB as it may be printed: a file path as is, a server URL without its password. */
+export function displayTarget(target: string): string {
+  return isPostgresUrl(target) ? displayUrl(target) : target;
+}
