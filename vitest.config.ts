@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One real PostgreSQL server for the run (PostgreSQL destination tests).
+    globalSetup: ['./test/setup/postgres-global.ts'],
   },
 });
