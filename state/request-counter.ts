@@ -30,7 +30,7 @@ export class DailyRequestCounter implements RequestBudget {
       this.exec.db
         .insertInto('_request_counts')
         .values({ day, requests: 1 })
-        .onConflict((oc) => oc.column('day').doUpdateSet({ requests: sql`requests + 1` })),
+        .onConflict((oc) => oc.column('day').doUpdateSet({ requests: sql`_request_counts.requests + 1` })),
     );
   }
 }

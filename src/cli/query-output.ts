@@ -14,7 +14,7 @@ export type TextSink = (text: string) => Promise<void>;
  * Formats rows as they come (arrays in column order), so a query of millions of rows never holds
  * them in memory. Returns the number of rows written.
  */
-export async function writeRows(sink: TextSink, columns: string[], rows: Iterable<unknown[]>, format: QueryFormat): Promise<number> {
+export async function writeRows(sink: TextSink, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, format: QueryFormat): Promise<number> {
   let buffer = '';
   const emit = async (text: string) => {
     buffer += text;
@@ -27,23 +27,23 @@ export async function writeRows(sink: TextSink, columns: string[], rows: Iterabl
   let count = 0;
   if (format === 'csv') {
     await emit(columns.map(csvField).join(',') + '\n');
-    for (const row of rows) {
+    for await (const row of rows) {
       await emit(row.map(csvField).join(',') + '\n');
       count++;
     }
   } else if (format === 'json') {
     await emit('[');
-    for (const row of rows) {
+    for await (const row of rows) {
       const record = Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null]));
       await emit((count === 0 ? '\n' : ',\n') + JSON.stringify(record, null, 2).replace(/^/gm, '  '));
       count++;
     }
     await emit(count === 0 ? ']\n' : '\n]\n');
   } else {
-    const iterator = rows[Symbol.iterator]();
+    const iterator = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
     const sample: string[][] = [];
     while (sample.length < WIDTH_SAMPLE) {
-      const next = iterator.next();
+      const next = await iterator.next();
       if (next.done) break;
       sample.push(next.value.map(tableCell));
     }
@@ -52,7 +52,7 @@ export async function writeRows(sink: TextSink, columns: string[], rows: Iterabl
     await emit(line(columns) + widths.map((w) => '-'.repeat(w)).join('-+-') + '\n');
     for (const cells of sample) await emit(line(cells));
     count = sample.length;
-    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       await emit(line(next.value.map(tableCell)));
       count++;
     }

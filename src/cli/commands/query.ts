@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../../db/database.js';
+import { connectDatabase, openDatabase, type PostgresDatabase } from '../../db/database.js';
+import { isPostgresUrl } from '../../db/postgres-database.js';
+import { readOnlyQuery } from '../../db/postgres-query.js';
 import { loadConfig } from '../../config.js';
 import { ConfigError } from '../../errors.js';
 import { writeRows, type QueryFormat } from '../query-output.js';
@@ -14,14 +16,31 @@ export function registerQuery(program: Command, done: (result: Promise<CommandRe
     .description('run read-only SQL on the database (no statement can change it)')
     .argument('<sql>', 'one SQL statement, e.g. "select title, started from calls limit 5"')
     .option('--format <format>', 'table, csv or json', 'table')
+    .option('--timeout <seconds>', 'PostgreSQL: cancel the statement after this long', '300')
     .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
-    .action((sqlText: string, options: { format: string; db?: string }) => done(queryCommand(sqlText, options)));
+    .action((sqlText: string, options: QueryFlags) => done(queryCommand(sqlText, options)));
 }
 
-async function queryCommand(sqlText: string, options: { format: string; db?: string }): Promise<CommandResult> {
+interface QueryFlags {
+  format: string;
+  db?: string;
+  timeout: string;
+}
+
+async function queryCommand(sqlText: string, options: QueryFlags): Promise<CommandResult> {
   if (!FORMATS.includes(options.format as QueryFormat)) throw new ConfigError(`--format "${options.format}" is not valid: expected ${FORMATS.join(', ')}`);
   if (!sqlText.trim()) throw new ConfigError('The SQL is empty: expected one statement, e.g. "select count(*) from calls"');
   const config = loadConfig(process.env, { db: options.db, logFormat: 'text' });
+  const timeoutSeconds = Number(options.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new ConfigError(`--timeout "${options.timeout}" is not valid: expected a number of seconds above 0, e.g. 300`);
+  if (isPostgresUrl(config.dbFile)) {
+    const database = (await connectDatabase(config.dbFile, { readonly: true, schema: config.dbSchema })) as PostgresDatabase;
+    try {
+      return await queryPostgres(database, sqlText, options.format as QueryFormat, timeoutSeconds * 1000);
+    } finally {
+      await database.close();
+    }
+  }
   // Read-only at the driver and query_only at SQLite: nothing run here can change the file.
   const database = openDatabase(config.dbFile, { readonly: true });
   try {
@@ -48,4 +67,15 @@ async function queryCommand(sqlText: string, options: { format: string; db?: str
   } finally {
     await database.close();
   }
+}
+
+/** Rows stream from a server-side cursor in a read-only transaction (src/db/postgres-query.ts). */
+async function queryPostgres(database: PostgresDatabase, sqlText: string, format: QueryFormat, timeoutMs: number): Promise<CommandResult> {
+  const result = await readOnlyQuery(database, sqlText, { timeoutMs });
+  try {
+    await writeRows(stdoutSink, result.columns, result.rows, format);
+  } finally {
+    await result.close();
+  }
+  return { exitCode: 0 };
 }

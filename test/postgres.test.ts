@@ -1,0 +1,216 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startSimulator } from './helpers/simulator.js';
+import { messagesOf, runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
+import { query } from './helpers/database.js';
+import { freshPostgresDatabase } from './helpers/postgres-server.js';
+import { entityTables, pgQuery, postgresContent, sqliteContent } from './helpers/postgres-database.js';
+import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
+import type { GongSimulator } from '../src/simulator/server.js';
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Runs the same command into a SQLite file and a PostgreSQL database; both must succeed. */
+async function runBoth(sim: GongSimulator, args: string[], sqliteFile: string, url: string, extra: Record<string, string> = {}) {
+  const onSqlite = await runCli(args, simEnv(sim, sqliteFile, extra));
+  expect(onSqlite.code, onSqlite.stderr).toBe(0);
+  const onPostgres = await runCli(args, simEnv(sim, url, extra));
+  expect(onPostgres.code, onPostgres.stderr).toBe(0);
+  return onPostgres;
+}
+
+describe('PostgreSQL destination', () => {
+  it('a first sync, an incremental sync after new and late data, and a backfill equal the same runs into SQLite, table by table', async () => {
+    const sim = await startSimulator({ calls: 320 });
+    const file = path.join(tempDir(), 'gong.db');
+    const url = await freshPostgresDatabase('equivalence');
+    const password = new URL(url).password;
+
+    const first = await runBoth(sim, ['sync'], file, url, { GONG_START_DATE: isoDay(Date.now() - 120 * DAY_MS) });
+    const tables = entityTables(file);
+    expect(tables.length).toBeGreaterThan(40);
+    expect(await postgresContent(url, tables)).toEqual(sqliteContent(file, tables));
+
+    sim.account.addCalls(5, { transcriptReady: false });
+    sim.account.addLateCalls(3, { ageDays: 2 });
+    await runBoth(sim, ['sync'], file, url, { GONG_START_DATE: isoDay(Date.now() - 120 * DAY_MS) });
+    sim.account.addCalls(4);
+    sim.account.releaseLateCalls();
+    sim.account.releaseTranscripts();
+    await runBoth(sim, ['sync'], file, url, { GONG_START_DATE: isoDay(Date.now() - 120 * DAY_MS) });
+    const from = isoDay(Date.now() - 300 * DAY_MS);
+    const to = isoDay(Date.now() - 200 * DAY_MS);
+    await runBoth(sim, ['backfill', '--from', from, '--to', to, '--streams', 'calls_extensive,call_transcripts,stats_activity_scorecards'], file, url);
+
+    const onPostgres = await postgresContent(url, tables);
+    const onSqlite = sqliteContent(file, tables);
+    for (const table of tables) expect(onPostgres[table], table).toEqual(onSqlite[table]);
+    // Every visible call is there, ids digit for digit.
+    const callIds = (await pgQuery<{ id: string }>(url, 'select id from calls order by id')).map((r) => r.id);
+    expect(callIds).toEqual(sim.account.visibleCalls().map((c) => String(c.record.id)).sort());
+    expect(await pgQuery(url, "select stream from _sync_state where checkpoint is not null")).toEqual([]);
+    expect(await pgQuery(url, 'select * from _rejected_records')).toEqual([]);
+
+    // status works unchanged and counts what SQLite counts; the password shows nowhere.
+    const status = await runCli(['status', '--json'], { GONG_DB: url });
+    expect(status.code, status.stderr).toBe(0);
+    const sqliteStatus = await runCli(['status', '--json'], { GONG_DB: file });
+    const rowsOf = (text: string) => (JSON.parse(text) as { streams: Array<{ stream: string; tables: unknown }> }).streams.map((s) => [s.stream, s.tables]);
+    expect(rowsOf(status.stdout)).toEqual(rowsOf(sqliteStatus.stdout));
+    const report = JSON.parse(status.stdout) as { database: string; runs: Array<{ outcome: string }> };
+    expect(report.database).not.toContain(password);
+    expect(report.runs.every((r) => r.outcome === 'succeeded')).toBe(true);
+    for (const output of [first.stdout, first.stderr, status.stdout, status.stderr]) expect(output).not.toContain(password);
+    const stored = await pgQuery<{ text: string }>(url, "select coalesce(string_agg(message, ' '), '') as text from _runs");
+    expect(stored[0]!.text).not.toContain(password);
+
+    // get writes the same rows into PostgreSQL as into SQLite.
+    const callId = String(sim.account.visibleCalls()[3]!.record.id);
+    const got = await runCli(['get', 'calls', callId], simEnv(sim, url));
+    expect(got.code, got.stderr).toBe(0);
+    expect(JSON.parse(got.stdout).id).toBe(callId);
+  }, 600_000);
+
+  it('killed with SIGKILL at random requests and rerun: no lost or duplicate rows, state never ahead of data', async () => {
+    const sim = await startSimulator({ calls: 430 });
+    const reference = path.join(tempDir(), 'reference.db');
+    expect((await runCli(['sync', '--streams', SYNCED_STREAMS], simEnv(sim, reference))).code).toBe(0);
+    const totalRequests = sim.apiRequests().length;
+    const url = await freshPostgresDatabase('crash');
+    const env = simEnv(sim, url);
+    const random = mulberry(20261125);
+    let kills = 0;
+    for (let round = 0; round < 8; round++) {
+      const killAt = 1 + Math.floor(random() * Math.min(totalRequests, 16));
+      const delayMs = Math.floor(random() * 25);
+      let seen = 0;
+      const { child, result } = spawnCli(['sync', '--streams', SYNCED_STREAMS], env);
+      sim.onRequest = (entry) => {
+        if (!entry.path.startsWith('/v2/')) return;
+        if (++seen === killAt) setTimeout(() => child.kill('SIGKILL'), delayMs);
+      };
+      const outcome = await result;
+      sim.onRequest = undefined;
+      if (outcome.signal === 'SIGKILL') kills++;
+      else expect(outcome.code, outcome.stderr).toBe(0);
+      await expectStateBehindData(url, sim);
+    }
+    expect(kills).toBeGreaterThanOrEqual(4);
+    const final = await runCli(['sync', '--streams', SYNCED_STREAMS], env);
+    expect(final.code, final.stderr).toBe(0);
+    expect(await postgresContent(url, SYNCED_TABLES)).toEqual(sqliteContent(reference, SYNCED_TABLES));
+    expect(await pgQuery(url, 'select stream from _sync_state where checkpoint is not null')).toEqual([]);
+    // Runs the kills left open are closed as interrupted by the next run, none stays "running".
+    expect(await pgQuery(url, "select id from _runs where outcome = 'running'")).toEqual([]);
+  }, 900_000);
+
+  it('two syncs at once on one database: one writes, the other exits 3; a killed holder frees the lock at once', async () => {
+    const sim = await startSimulator({ calls: 300 });
+    sim.faults.latencyMs = 30;
+    const url = await freshPostgresDatabase('concurrent');
+    const env = simEnv(sim, url);
+    const reference = path.join(tempDir(), 'reference.db');
+    expect((await runCli(['sync', '--streams', SYNCED_STREAMS], simEnv(sim, reference))).code).toBe(0);
+
+    const [a, b] = await Promise.all([runCli(['sync', '--streams', SYNCED_STREAMS], env), runCli(['sync', '--streams', SYNCED_STREAMS], env)]);
+    const codes = [a.code, b.code].sort();
+    // Both 0 only if one finished before the other began; never two writers.
+    expect(codes[0]).toBe(0);
+    expect([0, 3]).toContain(codes[1]);
+    const loser = a.code === 3 ? a : b.code === 3 ? b : undefined;
+    if (loser) expect(messagesOf(loser.stderr)).toMatch(/Another gong-sync \(sync, pid \d+ on .+\) is writing to this database/);
+    expect(await postgresContent(url, SYNCED_TABLES)).toEqual(sqliteContent(reference, SYNCED_TABLES));
+
+    // A holder killed mid-run: its session ends, the server frees the lock, the next sync runs now.
+    sim.account.addCalls(30);
+    const { child, result } = spawnCli(['sync', '--streams', SYNCED_STREAMS, '--force-refresh'], env);
+    let seen = 0;
+    sim.onRequest = (entry) => {
+      if (entry.path.startsWith('/v2/') && ++seen === 3) child.kill('SIGKILL');
+    };
+    expect((await result).signal).toBe('SIGKILL');
+    sim.onRequest = undefined;
+    const during = await runCli(['status', '--json'], { GONG_DB: url });
+    const runs = (JSON.parse(during.stdout) as { runs: Array<{ outcome: string }> }).runs;
+    expect(runs[0]!.outcome).toBe('interrupted');
+    const next = await runCli(['sync', '--streams', SYNCED_STREAMS], env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(messagesOf(next.stderr)).not.toMatch(/taking over a stale lock/);
+  }, 600_000);
+
+  it('query cannot change anything: writes, DDL and smuggled statements fail with exit 2; tables read by plain names', async () => {
+    const sim = await startSimulator({ calls: 60 });
+    const url = await freshPostgresDatabase('readonly');
+    const sync = await runCli(['sync', '--streams', 'users,calls'], simEnv(sim, url));
+    expect(sync.code, sync.stderr).toBe(0);
+    const before = await pgQuery<{ n: number }>(url, 'select count(*)::int as n from calls');
+    expect(before[0]!.n).toBe(60);
+    for (const sql of [
+      'delete from calls',
+      'drop table calls',
+      'select 1; drop table calls',
+      'select 1; commit; drop table calls',
+      'with gone as (delete from calls returning id) select count(*) from gone',
+      'select pg_advisory_lock(1); update calls set title = null',
+    ]) {
+      const result = await runCli(['query', sql], { GONG_DB: url });
+      expect(result.code, sql).toBe(2);
+      expect(messagesOf(result.stderr), sql).toMatch(/read-only|SQL error/);
+    }
+    const after = await pgQuery<{ n: number; titled: number }>(url, 'select count(*)::int as n, count(title)::int as titled from calls');
+    expect(after[0]).toEqual({ n: 60, titled: 60 });
+    const read = await runCli(['query', 'select count(*) as n from calls', '--format', 'json'], { GONG_DB: url });
+    expect(read.code, read.stderr).toBe(0);
+    expect(JSON.parse(read.stdout)).toEqual([{ n: 60 }]);
+    const slow = await runCli(['query', 'select pg_sleep(5)', '--timeout', '0.5'], { GONG_DB: url });
+    expect(slow.code).toBe(2);
+    expect(messagesOf(slow.stderr)).toMatch(/time limit/);
+  }, 300_000);
+
+  it('GONG_DB_SCHEMA keeps the tables in their own schema; a wrong password is exit 2 that never shows it', async () => {
+    const sim = await startSimulator({ calls: 40 });
+    const url = await freshPostgresDatabase('schema');
+    const sync = await runCli(['sync', '--streams', 'users,calls'], simEnv(sim, url, { GONG_DB_SCHEMA: 'gong_sales' }));
+    expect(sync.code, sync.stderr).toBe(0);
+    const tables = await pgQuery<{ table_schema: string }>(url, "select distinct table_schema from information_schema.tables where table_name = 'calls'");
+    expect(tables).toEqual([{ table_schema: 'gong_sales' }]);
+    const read = await runCli(['query', 'select count(*) as n from calls', '--format', 'json'], { GONG_DB: url, GONG_DB_SCHEMA: 'gong_sales' });
+    expect(JSON.parse(read.stdout)).toEqual([{ n: 40 }]);
+
+    const wrong = new URL(url);
+    wrong.password = 'not-the-password-x9';
+    const refused = await runCli(['sync', '--streams', 'users'], simEnv(sim, wrong.toString()));
+    expect(refused.code).toBe(2);
+    expect(messagesOf(refused.stderr)).toMatch(/Cannot use the PostgreSQL database postgres:\/\/postgres@127\.0\.0\.1:\d+\/schema_\w+: the server rejected the login/);
+    expect(refused.stderr + refused.stdout).not.toContain('not-the-password-x9');
+  }, 300_000);
+});
+
+/** A call stream's bookmark never claims calls the database does not hold (the PostgreSQL side of expectConsistentState). */
+async function expectStateBehindData(url: string, sim: GongSimulator): Promise<void> {
+  const present = await pgQuery<{ n: number }>(url, "select count(*)::int as n from information_schema.tables where table_schema = 'gong' and table_name in ('_sync_state', 'calls')");
+  if (present[0]!.n < 2) return;
+  const states = await pgQuery<{ stream: string; bookmark: string | null }>(url, "select stream, bookmark from _sync_state where scope = 'incremental'");
+  const stored = new Set((await pgQuery<{ id: string }>(url, 'select id from calls')).map((r) => r.id));
+  for (const state of states) {
+    if ((state.stream === 'calls' || state.stream === 'calls_extensive') && state.bookmark) {
+      const bound = Date.parse(state.bookmark);
+      const missing = sim.account.visibleCalls().filter((c) => c.startedMs < bound && !stored.has(String(c.record.id)));
+      expect(missing.map((c) => c.record.id), `${state.stream} bookmark ${state.bookmark}`).toEqual([]);
+    }
+  }
+  // Each table's primary key holds: no duplicate rows, whatever the kill interrupted.
+  const duplicates = await pgQuery(url, 'select id from calls group by id having count(*) > 1');
+  expect(duplicates).toEqual([]);
+}
+
+function mulberry(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
