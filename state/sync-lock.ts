@@ -50,7 +50,7 @@ export class SyncLock {
     const database = this.exec.database;
     if (database.dialect === 'postgres') {
       this.serverLock = await database.backend.holdLock('sync');
-      if (!this.serverLock) throw heldBy(await this.holder());
+      if (!this.serverLock) throw heldBy(await this.holderSoon());
     }
     await this.exec.transaction(async () => {
       const holder = await this.holder();
@@ -92,6 +92,15 @@ export class SyncLock {
     return row
       ? { pid: row.holder_pid, host: row.holder_host, command: row.command, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at }
       : undefined;
+  }
+
+  /** The holder's row, waiting briefly for it: a holder that just took the lock writes it a moment later. */
+  private async holderSoon(): Promise<LockHolder | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const holder = await this.holder();
+      if (holder || attempt >= 20) return holder;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   private isStale(holder: LockHolder): boolean {

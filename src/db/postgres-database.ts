@@ -83,6 +83,8 @@ export async function openPostgres(url: string, options: { schema: string; reado
       if (closed) return;
       closed = true;
       await db.destroy();
+      // Kysely ends the pool only if it ever ran a query itself; the executor may have been alone.
+      if (!(pool as unknown as { ended: boolean }).ended) await pool.end();
     },
   };
 }

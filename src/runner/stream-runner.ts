@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { CursorExpiredError, GongHttpError, GongProtocolError, InterruptedError, StoppedEarlyError, describeError } from '../errors.js';
 import { redact } from '../redact.js';
-import type { StateKey } from '../../state/sync-state-store.js';
+import type { StateKey, StreamState } from '../../state/sync-state-store.js';
 import type { Replication, RequestInput, Row, StreamDefinition } from '../../streams/types.js';
 import { boundTime, planWindows, upperBoundFor } from './date-windows.js';
 import type { RunContext, StreamReport } from './run-context.js';
@@ -162,12 +162,20 @@ export class StreamRunner {
   private async runParentIds(replication: ParentIdsReplication, key: StateKey, partition: Partition) {
     const state = await this.ctx.state.get(key);
     if (this.ctx.range && state?.bookmark && !state.checkpoint) return; // this backfill's pass is done
+    await this.parentIdsPass(replication, key, partition, state);
+    // A resumed pass skips parents (re)written after it began whose ids sort at or below its
+    // checkpoint: a fresh pass over those ids picks them up in this run rather than the next.
+    const skippedUpTo = state?.checkpoint?.afterId;
+    if (skippedUpTo) await this.parentIdsPass(replication, key, partition, await this.ctx.state.get(key), skippedUpTo);
+  }
+
+  private async parentIdsPass(replication: ParentIdsReplication, key: StateKey, partition: Partition, state: StreamState | undefined, upToId?: string) {
     const passStartedAt = state?.checkpoint?.passStartedAt ?? this.syncedAt;
     let afterId = state?.checkpoint?.afterId ?? '';
     const changedSince = state?.bookmark ?? null;
     for (;;) {
       this.throwIfStopped();
-      const ids = await this.pendingParentIds(replication, changedSince, afterId);
+      const ids = await this.pendingParentIds(replication, changedSince, afterId, upToId);
       if (ids.length === 0) {
         await this.ctx.state.complete(key, passStartedAt, { success: true });
         return;
@@ -340,7 +348,7 @@ export class StreamRunner {
     return combos;
   }
 
-  private async pendingParentIds(replication: ParentIdsReplication, changedSince: string | null, afterId: string): Promise<string[]> {
+  private async pendingParentIds(replication: ParentIdsReplication, changedSince: string | null, afterId: string, upToId?: string): Promise<string[]> {
     const { parent, missingIn } = replication;
     const db = this.ctx.exec.db;
     const retrySince = new Date(this.ctx.runStartedAt.getTime() - replication.retryMissingDays * DAY_MS).toISOString();
@@ -348,6 +356,7 @@ export class StreamRunner {
       .selectFrom(`${parent.table} as p`)
       .select(sql<string>`p.${sql.ref(parent.idColumn)}`.as('id'))
       .where(`p.${parent.idColumn}`, '>', afterId);
+    if (upToId !== undefined) query = query.where(`p.${parent.idColumn}`, '<=', upToId);
     // Gong's timestamps carry offsets (-08:00): compare them as instants, not as text.
     const instant = instantOf(this.ctx.exec.dialect);
     const startedAt = instant(sql.ref(`p.${parent.startedColumn}`));
