@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
 import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
 import { query } from './helpers/database.js';
-import { freshPostgresDatabase } from './helpers/postgres-server.js';
+import { freshPostgresDatabase } from './helpers/postgres-shared.js';
 import { expectSameTables, pgQuery, sqliteContent } from './helpers/postgres-database.js';
 import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
 import type { GongSimulator } from '../src/simulator/server.js';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { freshPostgresDatabase, startPostgres } from './helpers/postgres-server.js';
+import { startPostgres } from './helpers/postgres-server.js';
+import { freshPostgresDatabase } from './helpers/postgres-shared.js';
 
 async function currentDatabase(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });

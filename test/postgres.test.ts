@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
 import { messagesOf, runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
-import { freshPostgresDatabase } from './helpers/postgres-server.js';
+import { freshPostgresDatabase } from './helpers/postgres-shared.js';
 import { entityTables, expectSameTables, pgQuery } from './helpers/postgres-database.js';
 import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
 import type { GongSimulator } from '../src/simulator/server.js';

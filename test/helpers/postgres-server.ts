@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { inject } from 'vitest';
 
 /**
  * A real, throw-away PostgreSQL server on 127.0.0.1 for tests: its own data directory, a random
@@ -37,37 +36,10 @@ export interface StartPostgresOptions {
   readyTimeoutMs?: number;
 }
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Set by test/setup/postgres-global.ts when the shared server started. */
-    postgresAdminUrl: string | undefined;
-    /** Set by test/setup/postgres-global.ts when the shared server could not start. */
-    postgresStartError: string | undefined;
-  }
-}
 
 const host = '127.0.0.1';
 const user = 'postgres';
 const execFileAsync = promisify(execFile);
-
-/** The shared server's admin URL (started once per run by test/setup/postgres-global.ts). */
-export function postgresAdminUrl(): string {
-  const url = inject('postgresAdminUrl');
-  if (url) return url;
-  // Fail, never skip: a missing PostgreSQL must not let the PostgreSQL tests pass silently.
-  throw new Error(
-    `The shared PostgreSQL test server is not running: ${inject('postgresStartError') ?? 'test/setup/postgres-global.ts is not in vitest.config.ts globalSetup'}`,
-  );
-}
-
-/** A new, empty database on the shared server, uniquely named after `label`; returns its URL. */
-export async function freshPostgresDatabase(label: string): Promise<string> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^[0-9_]+|_+$/g, '').slice(0, 40) || 'test';
-  const name = `${safeLabel}_${randomBytes(5).toString('hex')}`;
-  const adminUrl = postgresAdminUrl();
-  await adminQuery(adminUrl, `create database ${quoteDatabaseName(name)}`);
-  return databaseUrl(adminUrl, name);
-}
 
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const binDir = findPostgresBinDir();
@@ -283,7 +255,7 @@ function startWatchdog(serverPid: number, directory: string): number {
   return watchdog.pid!;
 }
 
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+export async function adminQuery(adminUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
   client.on('error', () => {}); // A server shutting down mid-query must not crash the test process.
   try {
@@ -294,14 +266,14 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
   }
 }
 
-function databaseUrl(adminUrl: string, name: string): string {
+export function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${encodeURIComponent(name)}`;
   return url.toString();
 }
 
 /** Only plain lowercase names, so URLs and SQL need no escaping games. */
-function quoteDatabaseName(name: string): string {
+export function quoteDatabaseName(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Unsafe test database name: ${JSON.stringify(name)}`);
   return `"${name}"`;
 }
