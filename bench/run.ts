@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { GongSimulator, DEMO_CREDENTIALS } from '../src/simulator/server.js';
 import { benchMcpLatency } from './mcp-latency.js';
+import { benchPostgresLoad } from './postgres-load.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -277,6 +278,13 @@ async function main() {
   say(`| 5b. the same with V8's heap capped at 64 MB (\`--max-old-space-size=64\`) | **${capped[CALLS]!.peakRssMb} MB / ${capped[LARGE_CALLS]!.peakRssMb} MB** (x${(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb).toFixed(2)}), both complete, ${(capped[LARGE_CALLS]!.wallMs / 1000).toFixed(1)} s vs ${(fast[LARGE_CALLS]!.run.wallMs / 1000).toFixed(1)} s uncapped | nothing accumulates | ${verdict(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb < 1.15)} |`);
   const perScope = minimum.total + monthlyExtra(db, minimum.parts);
   say(`| 1b. figure 1 counting one request per calendar month for the two monthly stats endpoints (their grain) | ${requests.length} / ${perScope} = **${(requests.length / perScope).toFixed(3)}** | <= 1.05 | ${verdict(requests.length / perScope <= 1.05)} |`);
+  const onServer = await benchPostgresLoad(CALLS);
+  say(
+    `| 4b. the same load into PostgreSQL 15 (local server, fsync on; tsvector + GIN kept in each page's transaction), ${CALLS} calls, beside SQLite on the same account | ` +
+      `PostgreSQL **${Math.round(onServer.postgres.rowsPerSecond).toLocaleString('en-US')} rows/s** (peak RSS ${onServer.postgres.peakRssMb} MB, sync ${onServer.postgres.wallSeconds.toFixed(1)} s); ` +
+      `SQLite ${Math.round(onServer.sqlite.rowsPerSecond).toLocaleString('en-US')} rows/s (peak RSS ${onServer.sqlite.peakRssMb} MB, sync ${onServer.sqlite.wallSeconds.toFixed(1)} s); ` +
+      `the server alone takes ${Math.round(onServer.ceiling.plainRowsPerSecond).toLocaleString('en-US')} rows/s without full-text search and **${Math.round(onServer.ceiling.withFullTextRowsPerSecond).toLocaleString('en-US')}** with it | >= 50,000 | ${verdict(onServer.postgres.rowsPerSecond >= 50_000)} |`,
+  );
   const mcp = await benchMcpLatency();
   say(`| 6. MCP \`calls_list\` (${mcp.records} records): median answer from the local copy vs the same call live at 3/s | **${mcp.localMedianMs.toFixed(1)} ms** (${mcp.localRequests} Gong requests) vs **${mcp.liveMedianMs.toFixed(1)} ms** (${mcp.liveRequests} requests), ${(mcp.liveMedianMs / mcp.localMedianMs).toFixed(0)}x | local faster, 0 requests | ${verdict(mcp.localRequests === 0 && mcp.localMedianMs < mcp.liveMedianMs)} |`);
   say();

@@ -1,11 +1,12 @@
 import type { SqlExecutor } from './db/sql-executor.js';
 import { toStoredValue } from './db/sql-executor.js';
 import type { Row, TableSpec } from '../streams/types.js';
+import { PostgresBulkUpsert } from './db/postgres-bulk-upsert.js';
 
-/** Rows per multi-row upsert: SQLite's cost is per row; a server's is per round trip, so it takes more. */
-const ROWS_PER_STATEMENT = { sqlite: 100, postgres: 500 } as const;
-/** PostgreSQL binds at most 65,535 parameters per statement. */
-const MAX_PARAMETERS = 60_000;
+/** Rows per multi-row upsert on SQLite (its cost is per row, not per statement). */
+const ROWS_PER_STATEMENT = 100;
+/** Rows per array upsert on PostgreSQL: one round trip each, a bounded message size. */
+const ROWS_PER_ARRAY_STATEMENT = 5000;
 const KEYS_PER_DELETE = 500;
 
 /**
@@ -14,7 +15,11 @@ const KEYS_PER_DELETE = 500;
  * the transaction that also saves the checkpoint.
  */
 export class RowLoader {
-  constructor(private readonly exec: SqlExecutor) {}
+  private readonly bulk: PostgresBulkUpsert | undefined;
+
+  constructor(private readonly exec: SqlExecutor) {
+    this.bulk = exec.dialect === 'postgres' ? new PostgresBulkUpsert(exec) : undefined;
+  }
 
   /** Returns the number of rows written. */
   async write(tables: TableSpec[], rowsByTable: Record<string, Row[]>, syncedAt: string): Promise<number> {
@@ -57,7 +62,15 @@ export class RowLoader {
 
   private async upsert(table: TableSpec, rows: Row[], syncedAt: string): Promise<number> {
     const columns = [...Object.keys(rows[0]!).filter((c) => c !== 'synced_at'), 'synced_at'];
-    const perStatement = Math.min(ROWS_PER_STATEMENT[this.exec.dialect], Math.floor(MAX_PARAMETERS / columns.length));
+    if (this.bulk) {
+      for (let start = 0; start < rows.length; start += ROWS_PER_ARRAY_STATEMENT) {
+        const chunk = rows.slice(start, start + ROWS_PER_ARRAY_STATEMENT);
+        const columnValues = columns.map((c) => (c === 'synced_at' ? chunk.map(() => syncedAt) : chunk.map((row) => toStoredValue(row[c]))));
+        await this.bulk.upsert(table.name, table.primaryKey, columns, columnValues);
+      }
+      return rows.length;
+    }
+    const perStatement = ROWS_PER_STATEMENT;
     let index = 0;
     while (index < rows.length) {
       // Full statements, then the rest one row at a time: few distinct statements to prepare.
