@@ -16,6 +16,8 @@ COPY streams ./streams
 COPY migrations ./migrations
 COPY state ./state
 COPY bench ./bench
+# The bench starts a local PostgreSQL through this helper, compiled with it.
+COPY test/helpers/postgres-server.ts ./test/helpers/postgres-server.ts
 COPY bin ./bin
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
