@@ -61,8 +61,12 @@ describe('PostgreSQL destination', () => {
     const sqliteStatus = await runCli(['status', '--json'], { GONG_DB: file });
     const rowsOf = (text: string) => (JSON.parse(text) as { streams: Array<{ stream: string; tables: unknown }> }).streams.map((s) => [s.stream, s.tables]);
     expect(rowsOf(status.stdout)).toEqual(rowsOf(sqliteStatus.stdout));
-    const report = JSON.parse(status.stdout) as { database: string; runs: Array<{ outcome: string }> };
+    const report = JSON.parse(status.stdout) as { database: string; runs: Array<{ outcome: string }>; requestsToday: { used: number } };
     expect(report.database).not.toContain(password);
+    // The request budget is counted in PostgreSQL as in SQLite: every request the syncs sent.
+    const sentToday = (await pgQuery<{ requests: number }>(url, 'select sum(requests)::int as requests from _request_counts'))[0]!.requests;
+    expect(report.requestsToday.used).toBe(sentToday);
+    expect(sentToday).toBeGreaterThan(20);
     expect(report.runs.every((r) => r.outcome === 'succeeded')).toBe(true);
     for (const output of [first.stdout, first.stderr, status.stdout, status.stderr]) expect(output).not.toContain(password);
     const stored = await pgQuery<{ text: string }>(url, "select coalesce(string_agg(message, ' '), '') as text from _runs");
@@ -147,6 +151,13 @@ describe('PostgreSQL destination', () => {
     expect(tables).toEqual([{ table_schema: 'gong_sales' }]);
     const read = await runCli(['query', 'select count(*) as n from calls', '--format', 'json'], { GONG_DB: url, GONG_DB_SCHEMA: 'gong_sales' });
     expect(JSON.parse(read.stdout)).toEqual([{ n: 40 }]);
+
+    // The commands that read a SQLite file's driver say so instead of failing obscurely.
+    for (const args of [['export', '--format', 'csv', '--out', tempDir()], ['mcp']]) {
+      const refusedCommand = await runCli(args, { GONG_DB: url });
+      expect(refusedCommand.code, args[0]).toBe(2);
+      expect(messagesOf(refusedCommand.stderr)).toMatch(new RegExp(`gong-sync ${args[0]} works on a SQLite file, not on PostgreSQL`));
+    }
 
     const wrong = new URL(url);
     wrong.password = 'not-the-password-x9';

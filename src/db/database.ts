@@ -1,3 +1,4 @@
+import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -121,7 +122,7 @@ function openChecked(file: string, options: OpenOptions): SqliteDatabase {
   return {
     dialect: 'sqlite',
     db,
-    backend: new SqliteBackend(sqlite),
+    backend: new SqliteBackend(sqlite, file === ':memory:' ? file : path.resolve(file)),
     sqlite,
     file,
     async close() {

@@ -2,19 +2,39 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { RunResult, SqlBackend } from './sql-executor.js';
 
+/** Turn-taking shared by every connection of this process to one file. */
+interface Gate {
+  /** Resolves when the open transaction ends; undefined when none is open. */
+  openTransaction: Promise<void> | undefined;
+}
+
+const gates = new Map<string, Gate>();
+const insideTransaction = new AsyncLocalStorage<Gate>();
+
 /**
  * better-sqlite3 behind the async executor. The driver is synchronous and fast; what this adds is
- * the turn-taking an async transaction needs on a single connection: while one transaction is open,
- * statements from anywhere else wait for it to end instead of slipping into it (and being committed
- * or rolled back with it). Statements are prepared once per SQL text.
+ * the turn-taking an async transaction needs: while one transaction is open, statements from
+ * anywhere else in this process wait for it to end instead of slipping into it (and being
+ * committed or rolled back with it), and a second connection to the same file waits here rather
+ * than inside SQLite's busy handler, which would block the event loop the open transaction needs
+ * to finish. Other processes wait in the busy handler as before. Statements are prepared once.
  */
 export class SqliteBackend implements SqlBackend {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
-  private readonly insideTransaction = new AsyncLocalStorage<true>();
-  /** Resolves when the open transaction ends; undefined when none is open. */
-  private openTransaction: Promise<void> | undefined;
+  private readonly gate: Gate;
 
-  constructor(private readonly sqlite: BetterSqlite3.Database) {}
+  /** `file`: the database's resolved path, so connections to one file share their turns. */
+  constructor(
+    private readonly sqlite: BetterSqlite3.Database,
+    file: string,
+  ) {
+    let gate = file === ':memory:' ? undefined : gates.get(file);
+    if (!gate) {
+      gate = { openTransaction: undefined };
+      if (file !== ':memory:') gates.set(file, gate);
+    }
+    this.gate = gate;
+  }
 
   async run(sqlText: string, params: unknown[]): Promise<RunResult> {
     await this.waitForTurn();
@@ -33,15 +53,15 @@ export class SqliteBackend implements SqlBackend {
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    if (this.insideTransaction.getStore()) return work();
-    while (this.openTransaction) await this.openTransaction;
+    if (insideTransaction.getStore() === this.gate) return work();
+    while (this.gate.openTransaction) await this.gate.openTransaction;
     let ended!: () => void;
-    this.openTransaction = new Promise((resolve) => (ended = resolve));
+    this.gate.openTransaction = new Promise((resolve) => (ended = resolve));
     try {
       // Immediate: the write lock is taken now, so another process's writer waits here, not mid-page.
       this.prepare('begin immediate').run();
       try {
-        const result = await this.insideTransaction.run(true, work);
+        const result = await insideTransaction.run(this.gate, work);
         this.prepare('commit').run();
         return result;
       } catch (error) {
@@ -49,13 +69,13 @@ export class SqliteBackend implements SqlBackend {
         throw error;
       }
     } finally {
-      this.openTransaction = undefined;
+      this.gate.openTransaction = undefined;
       ended();
     }
   }
 
   private async waitForTurn(): Promise<void> {
-    while (this.openTransaction && !this.insideTransaction.getStore()) await this.openTransaction;
+    while (this.gate.openTransaction && insideTransaction.getStore() !== this.gate) await this.gate.openTransaction;
   }
 
   private prepare(sqlText: string): BetterSqlite3.Statement {
