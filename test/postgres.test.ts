@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
 import { messagesOf, runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
 import { freshPostgresDatabase } from './helpers/postgres-shared.js';
+import { startPostgres } from './helpers/postgres-server.js';
 import { entityTables, expectSameTables, pgQuery } from './helpers/postgres-database.js';
 import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
 import type { GongSimulator } from '../src/simulator/server.js';
@@ -165,5 +166,33 @@ describe('PostgreSQL destination', () => {
     expect(refused.code).toBe(2);
     expect(messagesOf(refused.stderr)).toMatch(/Cannot use the PostgreSQL database postgres:\/\/(postgres|\*\*\*)@127\.0\.0\.1:\d+\/schema_\w+: the server rejected the login/);
     expect(refused.stderr + refused.stdout).not.toContain('not-the-password-x9');
+  }, 300_000);
+});
+
+describe('PostgreSQL going away', () => {
+  it('the server stops mid-sync: exit 1 with one message naming the server and saying what is kept, not a stack trace', async () => {
+    const server = await startPostgres();
+    try {
+      const sim = await startSimulator({ calls: 400 });
+      sim.faults.latencyMs = 20;
+      const url = await server.createDatabase('goes_away');
+      const env = simEnv(sim, url);
+      const { child, result } = spawnCli(['sync', '--streams', SYNCED_STREAMS], env);
+      let seen = 0;
+      let stopping: Promise<void> | undefined;
+      sim.onRequest = (entry) => {
+        if (entry.path.startsWith('/v2/') && ++seen === 8) stopping = server.stop();
+      };
+      const outcome = await result;
+      sim.onRequest = undefined;
+      await stopping;
+      expect(outcome.signal).toBeNull();
+      expect(outcome.code, outcome.stderr).toBe(1);
+      expect(messagesOf(outcome.stderr)).toMatch(/Lost the connection to the PostgreSQL database postgres:\/\/(postgres|\*\*\*)@127\.0\.0\.1:\d+\/goes_away.*run again/);
+      expect(outcome.stderr).not.toMatch(/\n\s+at /);
+      expect(child.exitCode).toBe(1);
+    } finally {
+      await server.stop();
+    }
   }, 300_000);
 });

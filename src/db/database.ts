@@ -7,7 +7,7 @@ import { checkDatabasePath, databaseOpenError, describeSqliteFailure, recoverHot
 import { SqliteBackend } from './sqlite-backend.js';
 import type { SqlBackend } from './sql-executor.js';
 import type { PostgresBackend } from './postgres-backend.js';
-import { isPostgresUrl, openPostgres } from './postgres-database.js';
+import { describePostgresFailure, isPostgresUrl, openPostgres } from './postgres-database.js';
 
 export { migrateToLatest, type MigrationOutcome } from './migrator.js';
 
@@ -67,8 +67,10 @@ export function requireSqliteFile(target: string, command: string, instead: stri
  * PostgreSQL server, anything else a SQLite file.
  */
 export async function connectDatabase(target: string, options: OpenOptions = {}): Promise<Database> {
-  if (isPostgresUrl(target)) return openPostgres(target, { schema: options.schema ?? 'gong', readonly: options.readonly });
-  return openDatabase(target, options);
+  if (!isPostgresUrl(target)) return openDatabase(target, options);
+  const database = await openPostgres(target, { schema: options.schema ?? 'gong', readonly: options.readonly });
+  openedFiles.push(database.file);
+  return database;
 }
 
 /** The files opened by this process, so a failure found later (a corrupt page) can name its file. */
@@ -153,5 +155,6 @@ function leaveAsSingleFile(sqlite: BetterSqlite3.Database): void {
  * error naming the file, or undefined when the error is not one of those.
  */
 export function describeDatabaseFailure(error: unknown): GongSyncError | undefined {
-  return describeSqliteFailure(error, openedFiles[openedFiles.length - 1]);
+  const target = openedFiles[openedFiles.length - 1];
+  return target && isPostgresUrl(target) ? describePostgresFailure(error, target) : describeSqliteFailure(error, target);
 }

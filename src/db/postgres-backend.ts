@@ -30,7 +30,7 @@ export class PostgresBackend implements SqlBackend {
 
   async transaction<T>(work: () => Promise<T>, options: { exclusive?: string } = {}): Promise<T> {
     if (this.transactionClient.getStore()) return work();
-    const client = await this.pool.connect();
+    const client = await connected(this.pool);
     let broken = false;
     try {
       await client.query('begin');
@@ -54,7 +54,7 @@ export class PostgresBackend implements SqlBackend {
    * session holds it.
    */
   async holdLock(name: string): Promise<{ release(): Promise<void> } | undefined> {
-    const client = await this.pool.connect();
+    const client = await connected(this.pool);
     try {
       const { rows } = await client.query<{ held: boolean }>('select pg_try_advisory_lock(hashtext($1)) as held', [this.lockKey(name)]);
       if (!rows[0]?.held) {
@@ -96,6 +96,17 @@ export class PostgresBackend implements SqlBackend {
   private queryable(): pg.Pool | pg.PoolClient {
     return this.transactionClient.getStore() ?? this.pool;
   }
+}
+
+/**
+ * A pooled connection held by this code. A server that goes away makes node-postgres emit 'error'
+ * on a checked-out client, which would end the process unhandled; the statement in flight fails
+ * with the same error and that is where it is reported.
+ */
+export async function connected(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  if (client.listenerCount('error') === 0) client.on('error', () => undefined);
+  return client;
 }
 
 const namedStatements = new Map<string, string>();

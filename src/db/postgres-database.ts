@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
-import { DatabaseFileError } from '../errors.js';
+import { DatabaseFileError, GongSyncError } from '../errors.js';
 import { registerSecrets } from '../redact.js';
 import { PostgresBackend } from './postgres-backend.js';
 import type { PostgresDatabase } from './database.js';
@@ -113,4 +113,23 @@ function describePgError(error: unknown): string {
 /** GONG_DB as it may be printed: a file path as is, a server URL without its password. */
 export function displayTarget(target: string): string {
   return isPostgresUrl(target) ? displayUrl(target) : target;
+}
+
+/**
+ * A PostgreSQL failure after the database opened (the server went away, a disk full there, a
+ * permission revoked) as a message naming the server, or undefined when it is not one of those.
+ */
+export function describePostgresFailure(error: unknown, shownUrl: string): GongSyncError | undefined {
+  const e = error as { code?: string; message?: string };
+  const message = e?.message ?? String(error);
+  const lost = /^08|^57P0[1-3]$/.test(e?.code ?? '') || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(e?.code ?? '') || /Connection terminated/i.test(message);
+  if (lost) {
+    return new GongSyncError(
+      `Lost the connection to the PostgreSQL database ${shownUrl} (${message}): everything up to the last committed page is saved; run again once the server is reachable.`,
+      { cause: error },
+    );
+  }
+  if (e?.code === '53100') return new GongSyncError(`The PostgreSQL server of ${shownUrl} is out of disk space (${message}): free some and run again; everything up to the last committed page is saved.`, { cause: error });
+  if (e?.code === '42501') return new DatabaseFileError(`PostgreSQL refused an operation on ${shownUrl} (${message}): the GONG_DB user needs to own the schema (or have create and write rights in it).`, { cause: error });
+  return undefined;
 }

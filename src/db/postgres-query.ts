@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ConfigError } from '../errors.js';
 import type { PostgresDatabase } from './database.js';
+import { connected } from './postgres-backend.js';
 
 const FETCH_ROWS = 2000;
 
@@ -18,7 +19,7 @@ export interface ReadOnlyResult {
  * (which refuses a second statement, so "select 1; commit; drop table calls" is one error).
  */
 export async function readOnlyQuery(database: PostgresDatabase, sqlText: string, options: { timeoutMs: number }): Promise<ReadOnlyResult> {
-  const client = await database.pool.connect();
+  const client = await connected(database.pool);
   let open = true;
   const close = async () => {
     if (!open) return;
