@@ -21,6 +21,8 @@ const DAY = 86_400_000;
 export interface LoadFigure {
   destination: 'sqlite' | 'postgres';
   sentenceRows: number;
+  /** Transcript requests of the sync: Gong's 3 requests/s caps what any destination receives. */
+  requests: number;
   seconds: number;
   rowsPerSecond: number;
   peakRssMb: number;
@@ -74,13 +76,14 @@ async function loadInto(destination: LoadFigure['destination'], target: string, 
     const transcripts = stderr
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { event?: string; stream?: string; rowsWritten: number; records: number; elapsedMs: number })
+      .map((l) => JSON.parse(l) as { event?: string; stream?: string; rowsWritten: number; records: number; requests: number; elapsedMs: number })
       .find((e) => e.event === 'stream_done' && e.stream === 'call_transcripts')!;
     const sentenceRows = transcripts.rowsWritten - transcripts.records;
     const seconds = transcripts.elapsedMs / 1000;
     return {
       destination,
       sentenceRows,
+      requests: transcripts.requests,
       seconds,
       rowsPerSecond: sentenceRows / seconds,
       peakRssMb: await lastPeakRss(destination, target),
@@ -158,6 +161,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       for (const f of [sqlite, postgres]) {
         console.log(`${f.destination}: ${f.sentenceRows} sentence rows in ${f.seconds.toFixed(1)} s = ${Math.round(f.rowsPerSecond)} rows/s; peak RSS ${f.peakRssMb} MB; sync ${f.wallSeconds.toFixed(1)} s`);
       }
+      console.log(`Gong's 3 requests/s deliver at most ${Math.round((postgres.sentenceRows / postgres.requests) * 3)} sentence rows/s (${Math.round(postgres.sentenceRows / postgres.requests)} a request)`);
       console.log(`server alone, ${ceiling.rows} rows: ${Math.round(ceiling.plainRowsPerSecond)} rows/s without full-text search, ${Math.round(ceiling.withFullTextRowsPerSecond)} rows/s with it`);
     },
     (error) => {
