@@ -120,7 +120,7 @@ function lastOfEachKey(rows: Row[], primaryKey: string[]): Row[] {
   const byKey = new Map<string, Row>();
   for (const row of rows) {
     const key = primaryKey.length === 1 ? String(row[primaryKey[0]!]) : JSON.stringify(primaryKey.map((c) => row[c] ?? null));
-    byKey.delete(key);
+    // The first position (rowid order follows Gong's), the last row's values.
     byKey.set(key, row);
   }
   return byKey.size === rows.length ? rows : [...byKey.values()];

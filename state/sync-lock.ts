@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { LockHeldError } from '../src/errors.js';
 import type { SqlExecutor } from '../src/db/sql-executor.js';
+import type { HeldLock } from '../src/db/postgres-backend.js';
 
 export interface LockHolder {
   pid: number;
@@ -18,6 +19,8 @@ export interface SyncLockOptions {
   pid?: number;
   host?: string;
   onTakeover?: (previous: LockHolder) => void;
+  /** PostgreSQL: the session holding the lock ended mid-run (another writer may start): stop. */
+  onLost?: (reason: string) => void;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface SyncLockOptions {
  */
 export class SyncLock {
   private timer: NodeJS.Timeout | undefined;
-  private serverLock: { release(): Promise<void> } | undefined;
+  private serverLock: HeldLock | undefined;
   private readonly staleAfterMs: number;
   private readonly now: () => Date;
   private readonly pid: number;
@@ -49,7 +52,7 @@ export class SyncLock {
     const now = this.now().toISOString();
     const database = this.exec.database;
     if (database.dialect === 'postgres') {
-      this.serverLock = await database.backend.holdLock('sync');
+      this.serverLock = await database.backend.holdLock('sync', (reason) => this.options.onLost?.(reason));
       if (!this.serverLock) throw heldBy(await this.holderSoon());
     }
     await this.exec.transaction(async () => {
@@ -109,6 +112,7 @@ export class SyncLock {
   }
 
   private async beat(): Promise<void> {
+    await this.serverLock?.stillHeld();
     try {
       await this.exec.run(
         this.exec.db

@@ -7,6 +7,10 @@ import { startPostgres } from './helpers/postgres-server.js';
 import { entityTables, expectSameTables, pgQuery } from './helpers/postgres-database.js';
 import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
 import type { GongSimulator } from '../src/simulator/server.js';
+import { connectDatabase, migrateToLatest } from '../src/db/database.js';
+import { SqlExecutor } from '../src/db/sql-executor.js';
+import { RowLoader } from '../src/loader.js';
+import { displayUrl } from '../src/db/postgres-database.js';
 
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -194,5 +198,59 @@ describe('PostgreSQL going away', () => {
     } finally {
       await server.stop();
     }
+  }, 300_000);
+});
+
+describe('PostgreSQL edges', () => {
+  it('NUL characters and integers past 2^31 are stored (SQLite takes both; a page must not fail on them)', async () => {
+    const url = await freshPostgresDatabase('edges');
+    const database = await connectDatabase(url, { schema: 'gong' });
+    try {
+      await migrateToLatest(database);
+      const exec = new SqlExecutor(database);
+      const loader = new RowLoader(exec);
+      const sentence = { call_id: '12345678901234567890', seq: 0, segment_index: 0, speaker_id: '1', topic: null, start_ms: 3_000_000_000, end_ms: 9_007_199_254_740_991, text: 'before\u0000after' };
+      await exec.transaction(() => loader.write([{ name: 'transcript_sentences', primaryKey: ['call_id', 'seq'] }], { transcript_sentences: [sentence] }, new Date().toISOString()));
+    } finally {
+      await database.close();
+    }
+    const rows = await pgQuery(url, 'select call_id, start_ms, end_ms, text from transcript_sentences');
+    expect(rows).toEqual([{ call_id: '12345678901234567890', start_ms: 3_000_000_000, end_ms: 9_007_199_254_740_991, text: 'beforeafter' }]);
+  });
+
+  it('a password the URL parser cannot read (an unencoded "/") is still never shown', async () => {
+    const secret = 'ab/cd+ef==x9';
+    const url = `postgres://gong_sync:${secret}@127.0.0.1:1/gong`;
+    expect(displayUrl(url)).not.toContain('ab/cd');
+    const result = await runCli(['status'], { GONG_DB: url });
+    expect(result.code).toBe(2);
+    expect(result.stdout + result.stderr).not.toContain('ab/cd');
+    expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+
+  it('a sync whose lock session is terminated stops after the current page with exit 3 (another writer may start)', async () => {
+    const sim = await startSimulator({ calls: 300 });
+    sim.faults.latencyMs = 40;
+    const url = await freshPostgresDatabase('lock_lost');
+    const { result } = spawnCli(['sync', '--streams', SYNCED_STREAMS], simEnv(sim, url));
+    let seen = 0;
+    let terminated: Promise<unknown> | undefined;
+    sim.onRequest = (entry) => {
+      if (entry.path.startsWith('/v2/') && ++seen === 6) {
+        terminated = pgQuery(
+          url,
+          // The session holding the sync lock (key gong-sync:<schema>:sync), not a request-log claim.
+          "select pg_terminate_backend(l.pid) from pg_locks l where l.locktype = 'advisory' and l.granted and l.objsubid = 1 " +
+            "and l.objid = (hashtext('gong-sync:gong:sync')::bigint & 4294967295)::oid and l.database = (select oid from pg_database where datname = current_database())",
+        );
+      }
+    };
+    const outcome = await result;
+    sim.onRequest = undefined;
+    expect(((await terminated) as unknown[]).length).toBe(1);
+    expect(outcome.code, outcome.stderr).toBe(3);
+    expect(messagesOf(outcome.stderr)).toMatch(/the database session holding the sync lock ended/);
+    const next = await runCli(['sync', '--streams', SYNCED_STREAMS], simEnv(sim, url));
+    expect(next.code, next.stderr).toBe(0);
   }, 300_000);
 });

@@ -10,7 +10,7 @@ import type { RunResult, SqlBackend } from './sql-executor.js';
  * per connection (the loader's multi-row upserts are large).
  */
 export class PostgresBackend implements SqlBackend {
-  private readonly transactionClient = new AsyncLocalStorage<pg.PoolClient>();
+  private readonly transactionClient = new AsyncLocalStorage<{ client: pg.PoolClient; open: boolean }>();
 
   constructor(
     readonly pool: pg.Pool,
@@ -18,25 +18,28 @@ export class PostgresBackend implements SqlBackend {
     private readonly lockScope: string,
   ) {}
 
-  async run(sqlText: string, params: unknown[]): Promise<RunResult> {
-    const result = await this.queryable().query(statement(sqlText, params));
+  async run(sqlText: string, params: unknown[], options: { reuse?: boolean } = {}): Promise<RunResult> {
+    const result = await this.queryable().query(statement(sqlText, params, options.reuse));
     return { changes: result.rowCount ?? 0 };
   }
 
   async all<T>(sqlText: string, params: unknown[]): Promise<T[]> {
-    const result = await this.queryable().query(statement(sqlText, params));
+    const result = await this.queryable().query(statement(sqlText, params, false));
     return result.rows as T[];
   }
 
   async transaction<T>(work: () => Promise<T>, options: { exclusive?: string } = {}): Promise<T> {
-    if (this.transactionClient.getStore()) return work();
+    if (this.transactionClient.getStore()?.open) return work();
     const client = await connected(this.pool);
+    const context = { client, open: true };
     let broken = false;
     try {
-      await client.query('begin');
+      // Explicit: a server whose default is repeatable read would give the request-log claim a
+      // snapshot older than the lock it waits for.
+      await client.query('begin isolation level read committed');
       try {
         if (options.exclusive) await client.query('select pg_advisory_xact_lock(hashtext($1))', [this.lockKey(options.exclusive)]);
-        const result = await this.transactionClient.run(client, work);
+        const result = await this.transactionClient.run(context, work);
         await client.query('commit');
         return result;
       } catch (error) {
@@ -44,6 +47,7 @@ export class PostgresBackend implements SqlBackend {
         throw error;
       }
     } finally {
+      context.open = false;
       client.release(broken);
     }
   }
@@ -53,7 +57,7 @@ export class PostgresBackend implements SqlBackend {
    * the session ends: a killed holder's lock is freed by the server). Undefined when another
    * session holds it.
    */
-  async holdLock(name: string): Promise<{ release(): Promise<void> } | undefined> {
+  async holdLock(name: string, onLost: (reason: string) => void = () => undefined): Promise<HeldLock | undefined> {
     const client = await connected(this.pool);
     try {
       const { rows } = await client.query<{ held: boolean }>('select pg_try_advisory_lock(hashtext($1)) as held', [this.lockKey(name)]);
@@ -66,8 +70,19 @@ export class PostgresBackend implements SqlBackend {
       throw error;
     }
     const key = this.lockKey(name);
+    let released = false;
+    // The session going away (network, server restart, terminated) takes the lock with it.
+    client.on('error', (error) => released || onLost(error.message));
     return {
+      async stillHeld() {
+        try {
+          await client.query('select 1');
+        } catch (error) {
+          if (!released) onLost((error as Error).message);
+        }
+      },
       async release() {
+        released = true;
         try {
           await client.query('select pg_advisory_unlock(hashtext($1))', [key]);
           client.release();
@@ -94,8 +109,19 @@ export class PostgresBackend implements SqlBackend {
   }
 
   private queryable(): pg.Pool | pg.PoolClient {
-    return this.transactionClient.getStore() ?? this.pool;
+    const context = this.transactionClient.getStore();
+    if (!context) return this.pool;
+    // Work that outlived its transaction (a timer started inside it) must not use a returned connection.
+    if (!context.open) throw new Error('a statement was issued after its transaction ended (a bug: please report it)');
+    return context.client;
   }
+}
+
+/** A session-level advisory lock and the connection that holds it. */
+export interface HeldLock {
+  /** Pings the lock's session; tells `onLost` if it is gone. */
+  stillHeld(): Promise<void>;
+  release(): Promise<void>;
 }
 
 /**
@@ -111,7 +137,9 @@ export async function connected(pool: pg.Pool): Promise<pg.PoolClient> {
 
 const namedStatements = new Map<string, string>();
 
-function statement(text: string, values: unknown[]): pg.QueryConfig {
+/** Texts run again and again (the loader's upserts) are prepared once per connection; others are not kept. */
+function statement(text: string, values: unknown[], reuse = false): pg.QueryConfig {
+  if (!reuse) return { text, values };
   let name = namedStatements.get(text);
   if (!name) {
     name = `gs_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;

@@ -15,7 +15,9 @@ export class PostgresBulkUpsert {
 
   async upsert(table: string, primaryKey: string[], columns: string[], columnValues: unknown[][]): Promise<void> {
     const types = await this.typesOf(table);
-    await this.exec.runSql(this.sqlFor(table, primaryKey, columns, types), columnValues);
+    // PostgreSQL text cannot hold NUL characters (SQLite can): they are dropped, not the page.
+    const values = columnValues.map((values) => (values.some(hasNul) ? values.map(withoutNul) : values));
+    await this.exec.runSql(this.sqlFor(table, primaryKey, columns, types), values);
   }
 
   private typesOf(table: string): Promise<Map<string, string>> {
@@ -57,4 +59,12 @@ export class PostgresBulkUpsert {
     }
     return text;
   }
+}
+
+function hasNul(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('\u0000');
+}
+
+function withoutNul(value: unknown): unknown {
+  return typeof value === 'string' ? value.replaceAll('\u0000', '') : value;
 }

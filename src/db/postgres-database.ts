@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { DatabaseFileError, GongSyncError } from '../errors.js';
 import { registerSecrets } from '../redact.js';
 import { PostgresBackend } from './postgres-backend.js';
+import { WideIntegersPlugin } from './postgres-wide-integers.js';
 import type { PostgresDatabase } from './database.js';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
@@ -19,7 +20,9 @@ export function displayUrl(url: string): string {
     for (const key of [...parsed.searchParams.keys()]) if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
+    // Unparsable (e.g. a password with an unencoded "/" or "@"): everything up to the last "@" may be secret.
+    const at = url.lastIndexOf('@');
+    return at < 0 ? url : `${url.slice(0, url.indexOf('//') + 2)}***${url.slice(at)}`;
   }
 }
 
@@ -60,7 +63,7 @@ export async function openPostgres(url: string, options: { schema: string; reado
   try {
     const client = await pool.connect();
     try {
-      if (!options.readonly) await client.query(`create schema if not exists ${quoteIdent(options.schema)}`);
+      if (!options.readonly) await ensureSchema(client, options.schema);
     } finally {
       client.release();
     }
@@ -70,7 +73,7 @@ export async function openPostgres(url: string, options: { schema: string; reado
       cause: error,
     });
   }
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }), plugins: [new WideIntegersPlugin()] });
   let closed = false;
   return {
     dialect: 'postgres',
@@ -89,6 +92,21 @@ export async function openPostgres(url: string, options: { schema: string; reado
   };
 }
 
+/**
+ * Creates the schema unless it exists. Checked first: `create schema if not exists` needs CREATE
+ * on the database even when the schema is there (an admin may have made it for a least-privilege
+ * user); two first runs at once may race to create it, and the loser finds it made.
+ */
+async function ensureSchema(client: pg.PoolClient, schema: string): Promise<void> {
+  const { rows } = await client.query('select 1 from pg_namespace where nspname = $1', [schema]);
+  if (rows.length > 0) return;
+  try {
+    await client.query(`create schema if not exists ${quoteIdent(schema)}`);
+  } catch (error) {
+    if (!['42P06', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
+  }
+}
+
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -97,7 +115,11 @@ function safePassword(url: string): string {
   try {
     return decodeURIComponent(new URL(url).password);
   } catch {
-    return '';
+    // The text between the user's ":" and the last "@", as typed.
+    const start = url.indexOf('//') + 2;
+    const at = url.lastIndexOf('@');
+    const colon = url.indexOf(':', start);
+    return at > start && colon > 0 && colon < at ? url.slice(colon + 1, at) : '';
   }
 }
 

@@ -19,6 +19,7 @@ export interface ReadOnlyResult {
  * (which refuses a second statement, so "select 1; commit; drop table calls" is one error).
  */
 export async function readOnlyQuery(database: PostgresDatabase, sqlText: string, options: { timeoutMs: number }): Promise<ReadOnlyResult> {
+  const deadline = Date.now() + options.timeoutMs;
   const client = await connected(database.pool);
   let open = true;
   const close = async () => {
@@ -33,7 +34,7 @@ export async function readOnlyQuery(database: PostgresDatabase, sqlText: string,
     await client.query({ text: `declare gong_sync_query no scroll cursor for ${sqlText.trim().replace(/;\s*$/, '')}`, values: [], queryMode: 'extended' } as pg.QueryConfig);
     const first = await fetch(client);
     const columns = first.fields.map((f) => f.name);
-    return { columns, rows: rowsFrom(client, first), close };
+    return { columns, rows: rowsFrom(client, first, deadline), close };
   } catch (error) {
     await close();
     throw queryError(error);
@@ -44,11 +45,13 @@ async function fetch(client: pg.PoolClient): Promise<pg.QueryArrayResult> {
   return client.query({ text: `fetch forward ${FETCH_ROWS} from gong_sync_query`, rowMode: 'array' });
 }
 
-async function* rowsFrom(client: pg.PoolClient, first: pg.QueryArrayResult): AsyncIterable<unknown[]> {
+/** The statement timeout bounds each fetch; the deadline bounds them all. */
+async function* rowsFrom(client: pg.PoolClient, first: pg.QueryArrayResult, deadline: number): AsyncIterable<unknown[]> {
   let batch = first;
   for (;;) {
     for (const row of batch.rows) yield row.map(plainValue);
     if (batch.rows.length < FETCH_ROWS) return;
+    if (Date.now() > deadline) throw new ConfigError('SQL error: the query ran past its time limit while its rows were read; narrow it or raise --timeout');
     try {
       batch = await fetch(client);
     } catch (error) {

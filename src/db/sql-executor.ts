@@ -11,7 +11,8 @@ export interface RunResult {
 /** What a transaction runs on: the connection of one database, one statement at a time. */
 export interface SqlBackend {
   /** Runs SQL text with positional parameters (already in the dialect's placeholder form). */
-  run(sqlText: string, params: unknown[]): Promise<RunResult>;
+  /** `reuse`: the text will be run many times (worth preparing once per connection). */
+  run(sqlText: string, params: unknown[], options?: { reuse?: boolean }): Promise<RunResult>;
   all<T>(sqlText: string, params: unknown[]): Promise<T[]>;
   /**
    * Runs `work` in one transaction: every statement the executor runs during it, from any
@@ -51,9 +52,9 @@ export class SqlExecutor {
     return (await this.all<T>(query))[0];
   }
 
-  /** Runs SQL text written for this dialect (placeholders `?` on SQLite, `$1` on PostgreSQL). */
+  /** Runs SQL text written for this dialect (placeholders `?` on SQLite, `$1` on PostgreSQL), prepared once for reuse. */
   async runSql(sqlText: string, params: unknown[]): Promise<RunResult> {
-    return this.database.backend.run(sqlText, params);
+    return this.database.backend.run(sqlText, params, { reuse: true });
   }
 
   transaction<T>(work: () => Promise<T>, options?: { exclusive?: string }): Promise<T> {

@@ -9,7 +9,7 @@ interface Gate {
 }
 
 const gates = new Map<string, Gate>();
-const insideTransaction = new AsyncLocalStorage<Gate>();
+const insideTransaction = new AsyncLocalStorage<{ gate: Gate; open: boolean }>();
 
 /**
  * better-sqlite3 behind the async executor. The driver is synchronous and fast; what this adds is
@@ -53,15 +53,16 @@ export class SqliteBackend implements SqlBackend {
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    if (insideTransaction.getStore() === this.gate) return work();
+    if (this.inOpenTransaction()) return work();
     while (this.gate.openTransaction) await this.gate.openTransaction;
     let ended!: () => void;
     this.gate.openTransaction = new Promise((resolve) => (ended = resolve));
+    const context = { gate: this.gate, open: true };
     try {
       // Immediate: the write lock is taken now, so another process's writer waits here, not mid-page.
       this.prepare('begin immediate').run();
       try {
-        const result = await insideTransaction.run(this.gate, work);
+        const result = await insideTransaction.run(context, work);
         this.prepare('commit').run();
         return result;
       } catch (error) {
@@ -69,13 +70,20 @@ export class SqliteBackend implements SqlBackend {
         throw error;
       }
     } finally {
+      context.open = false;
       this.gate.openTransaction = undefined;
       ended();
     }
   }
 
   private async waitForTurn(): Promise<void> {
-    while (this.gate.openTransaction && insideTransaction.getStore() !== this.gate) await this.gate.openTransaction;
+    while (this.gate.openTransaction && !this.inOpenTransaction()) await this.gate.openTransaction;
+  }
+
+  /** Inside a transaction of this file that is still open (work that outlived its transaction waits its turn). */
+  private inOpenTransaction(): boolean {
+    const context = insideTransaction.getStore();
+    return context !== undefined && context.gate === this.gate && context.open;
   }
 
   private prepare(sqlText: string): BetterSqlite3.Statement {

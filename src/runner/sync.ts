@@ -69,7 +69,14 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const runKey = options.runId ?? newRunId();
   const logger = withFields(options.logger ?? silentLogger, { run_id: runKey });
   const exec = new SqlExecutor(options.database);
+  // Stops the run after its current page if the PostgreSQL session holding the lock ends.
+  const lockLost = new AbortController();
   const lock = new SyncLock(exec, {
+    onLost: (reason) => {
+      if (lockLost.signal.aborted) return;
+      logger.error(`the database session holding the sync lock ended (${reason}): stopping after the current page`, { event: 'lock_lost' });
+      lockLost.abort(`the loss of the sync lock (${reason})`);
+    },
     now,
     staleAfterMs: options.lockStaleAfterMs,
     onTakeover: (previous) =>
@@ -77,7 +84,8 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   });
   await lock.acquire(options.command ?? 'sync');
   try {
-    return await runLocked(options, exec, now, logger, runKey);
+    const signal = options.signal ? AbortSignal.any([options.signal, lockLost.signal]) : lockLost.signal;
+    return await runLocked({ ...options, signal }, exec, now, logger, runKey);
   } finally {
     await lock.release();
   }
