@@ -36,20 +36,37 @@ export class SqliteBackend implements SqlBackend {
     this.gate = gate;
   }
 
-  async run(sqlText: string, params: unknown[]): Promise<RunResult> {
-    await this.waitForTurn();
-    const info = this.prepare(sqlText).run(...params);
-    return { changes: info.changes };
+  /**
+   * Runs at once, in the caller's tick, unless another transaction is open: a statement outside
+   * any transaction (the pacer's send-time correction) must be visible to other processes as soon
+   * as it is issued, not after whatever page this process writes next.
+   */
+  run(sqlText: string, params: unknown[]): Promise<RunResult> {
+    if (this.mustWait()) return this.waitForTurn().then(() => this.run(sqlText, params));
+    try {
+      const info = this.prepare(sqlText).run(...params);
+      return Promise.resolve({ changes: info.changes });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async all<T>(sqlText: string, params: unknown[]): Promise<T[]> {
-    await this.waitForTurn();
-    const statement = this.prepare(sqlText);
-    if (!statement.reader) {
-      statement.run(...params);
-      return [];
+  all<T>(sqlText: string, params: unknown[]): Promise<T[]> {
+    if (this.mustWait()) return this.waitForTurn().then(() => this.all<T>(sqlText, params));
+    try {
+      const statement = this.prepare(sqlText);
+      if (!statement.reader) {
+        statement.run(...params);
+        return Promise.resolve([]);
+      }
+      return Promise.resolve(statement.all(...params) as T[]);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return statement.all(...params) as T[];
+  }
+
+  private mustWait(): boolean {
+    return this.gate.openTransaction !== undefined && !this.inOpenTransaction();
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
