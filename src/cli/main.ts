@@ -18,6 +18,7 @@ import { registerMcp } from './commands/mcp.js';
 import { registerCheck } from './commands/check.js';
 import { packageVersion } from './version.js';
 import { registerSimulator } from './commands/simulator.js';
+import { registerPlan } from './commands/plan.js';
 import { defaultLogFormat, stderrLine } from '../logger.js';
 
 export interface CommandResult {
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   registerMcp(program, done);
   registerCheck(program, done);
   registerSimulator(program, done);
+  registerPlan(program, done);
   for (const command of program.commands) command.exitOverride();
 
   try {

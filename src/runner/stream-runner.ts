@@ -3,16 +3,14 @@ import { GongHttpError, InterruptedError, StoppedEarlyError, describeError } fro
 import { redact } from '../redact.js';
 import type { Checkpoint, StateKey, StreamState } from '../../state/sync-state-store.js';
 import type { DateWindow, Replication, RequestInput, Row, StreamDefinition } from '../../streams/types.js';
-import { boundTime, planWindows, planWindowsNewestFirst, upperBoundFor } from './date-windows.js';
+import { boundTime, planWindows, planWindowsNewestFirst } from './date-windows.js';
+import { RECENT_DAYS, firstPassWindows, passStart, passUpperBound, windowShape } from './pass-windows.js';
 import type { RunContext, StreamReport } from './run-context.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { withCursorRestarts } from './cursor-restart.js';
 import { pagesOf } from './pages.js';
 import { callMediaRow } from '../media/media-downloader.js';
 
-const BACKFILL_WINDOW_DAYS = 31;
-/** The newest window of a first sync or backfill: this week, read before anything older. */
-export const RECENT_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 type DateWindowsReplication = Extract<Replication, { kind: 'date_windows' }>;
@@ -121,21 +119,20 @@ export class StreamRunner {
     }
     const current = await this.ctx.state.get(key);
     const bookmark = current?.bookmark ?? null;
-    const upperBound = this.upperBound(replication);
     if (bookmark === null && !resumed) {
       // A first sync or a new backfill: the newest window now, older ones in the history phase.
-      const windows = planWindowsNewestFirst({ ...this.windowShape(replication), from: this.passStart().getTime(), to: upperBound, firstWindowDays: RECENT_DAYS });
+      const windows = firstPassWindows(replication, this.ctx);
       const newest = windows[0];
       if (!newest) return this.ctx.state.complete(key, null, { success: true });
       const rest = windows.length > 1 ? { from: windows[windows.length - 1]!.from, to: newest.from } : undefined;
       return this.readFreshWindow(replication, key, partition, newest, null, rest);
     }
     const windows = planWindows({
-      ...this.windowShape(replication),
+      ...windowShape(replication, this.ctx),
       bookmark,
-      startDate: this.passStart(),
+      startDate: passStart(this.ctx),
       lookbackDays: this.ctx.range ? 0 : replication.lookbackDays,
-      upperBound,
+      upperBound: passUpperBound(replication, this.ctx),
     });
     const history = current?.checkpoint?.history;
     for (const window of windows) await this.readFreshWindow(replication, key, partition, window, null, history);
@@ -163,7 +160,7 @@ export class StreamRunner {
       if (!history) return;
       const bookmark = state!.bookmark;
       const resumed = history.window;
-      const window = resumed ?? planWindowsNewestFirst({ ...this.windowShape(replication), from: boundTime(history.from), to: history.to })[0];
+      const window = resumed ?? planWindowsNewestFirst({ ...windowShape(replication, this.ctx), from: boundTime(history.from), to: history.to })[0];
       if (!window) return this.ctx.state.complete(key, bookmark, { success: true });
       if (resumed) this.ctx.logger.info(`${this.stream.name}: resuming window ${window.from} .. ${window.to}`);
       const range = { from: history.from, to: history.to };
@@ -173,27 +170,6 @@ export class StreamRunner {
         after: { bookmark, checkpoint: rest && { cursor: null, history: rest } },
       });
     }
-  }
-
-  /** Where this pass starts: the backfill's own start, else the configured start date. */
-  private passStart(): Date {
-    return this.ctx.range ? new Date(boundTime(this.ctx.range.from)) : this.ctx.startDate;
-  }
-
-  private windowShape(replication: DateWindowsReplication) {
-    return {
-      granularity: replication.granularity,
-      // A backfill uses windows of at most a month, so its progress (and an expired cursor) costs little.
-      maxWindowDays: this.ctx.range ? Math.min(replication.maxWindowDays, BACKFILL_WINDOW_DAYS) : replication.maxWindowDays,
-      alignToMonths: replication.alignToMonths && !this.ctx.range,
-    };
-  }
-
-  /** The frozen end of this run's windows; a backfill's own end, but never past what Gong allows. */
-  private upperBound(replication: DateWindowsReplication): string {
-    const limit = upperBoundFor(replication.upperBound, this.ctx.runStartedAt, this.ctx.timeZone);
-    if (!this.ctx.range) return limit;
-    return boundTime(this.ctx.range.to) < boundTime(limit) ? this.ctx.range.to : limit;
   }
 
   /**

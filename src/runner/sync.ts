@@ -14,6 +14,8 @@ import type { DateWindow, StreamDefinition, StreamSettings } from '../../streams
 import type { MediaDownloader } from '../media/media-downloader.js';
 import type { ProgressListener, RunContext, StreamReport } from './run-context.js';
 import { StreamRunner } from './stream-runner.js';
+import { startDateProblem } from './pass-windows.js';
+import { boundTime } from './date-windows.js';
 
 export interface SyncOptions {
   database: Database;
@@ -65,6 +67,8 @@ export interface SyncReport {
  * the run at once with state saved.
  */
 export async function runSync(options: SyncOptions): Promise<SyncReport> {
+  const tooEarly = startDateProblem(options.backfill ? new Date(boundTime(options.backfill.from)) : options.startDate, options.backfill ? 'The backfill start' : 'The start date (GONG_START_DATE)');
+  if (tooEarly) throw new ConfigError(tooEarly);
   const now = options.now ?? (() => new Date());
   const runKey = options.runId ?? newRunId();
   const logger = withFields(options.logger ?? silentLogger, { run_id: runKey });
