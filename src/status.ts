@@ -8,6 +8,7 @@ import { boundTime } from './runner/date-windows.js';
 import { redact } from './redact.js';
 import { INTERRUPTED_MESSAGE } from '../state/run-log.js';
 import { holderIsAlive, type LockHolder } from '../state/sync-lock.js';
+import { historyLeft, type HistoryLeft } from './plan/history-left.js';
 
 /** The JSON shape of `gong-sync status --json` (documented in the README; only ever extended). */
 export interface StatusReport {
@@ -15,6 +16,8 @@ export interface StatusReport {
   requestsToday: { day: string; used: number; budget: number };
   streams: StreamStatus[];
   runs: RunStatus[];
+  /** A first sync's history still unread (newest first, across days): requests left and days of budget. */
+  historyLeft: { requests: number; days: number } | null;
 }
 
 export interface StreamStatus {
@@ -29,6 +32,8 @@ export interface StreamStatus {
   pending: Record<string, number>;
   /** Each backfill this stream took part in: how far it got and what is left ("FROM..TO"). */
   backfills: Array<{ range: string; doneUpTo: string | null; finished: boolean; left: string | null }>;
+  /** The older range a first sync has not read yet, and what reading it costs (plan/history-left.ts). */
+  historyLeft?: HistoryLeft;
 }
 
 export interface RunStatus {
@@ -90,6 +95,10 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
       backfills: summarizeBackfills(own.filter((s) => s.key.scope.startsWith('backfill:')), stream),
     });
   }
+  const rowsOf = (stream: StreamDefinition) => streamStatuses.find((s) => s.stream === stream.name)?.tables[0]?.rows ?? 0;
+  const left = historyLeft(streams, states, rowsOf);
+  for (const status of streamStatuses) if (left.has(status.stream)) status.historyLeft = left.get(status.stream);
+  const leftRequests = [...left.values()].reduce((sum, l) => sum + l.requests, 0);
   const holder = tables.has('_lock') ? await readLockHolder(exec) : undefined;
   // On PostgreSQL the server knows whether the writer's session (and its lock) is still there.
   const writerAlive =
@@ -107,7 +116,13 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
           message: r.outcome === 'running' && !writerAlive ? INTERRUPTED_MESSAGE : r.message === null ? null : redact(String(r.message)),
         }))
     : [];
-  return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs };
+  return {
+    database: database.file,
+    requestsToday: { day, used, budget },
+    streams: streamStatuses,
+    runs,
+    historyLeft: left.size > 0 ? { requests: leftRequests, days: Math.round((leftRequests / Math.max(1, budget)) * 100) / 100 } : null,
+  };
 }
 
 async function tableNames(exec: SqlExecutor): Promise<string[]> {
@@ -145,7 +160,10 @@ function summarizeBackfills(states: StreamState[], stream: StreamDefinition): St
     const finished =
       parts.every((p) => p.checkpoint === null && p.bookmark !== null) &&
       (stream.replication.kind === 'parent_ids' || (doneUpTo !== null && boundTime(doneUpTo) >= Math.min(toTime, Date.now() - 86_400_000)));
-    return { range, doneUpTo, finished, left: finished ? null : `${doneUpTo ?? range.split('..')[0]}..${to}` };
+    // Read newest first, a backfill's unread part is the history its checkpoint names.
+    const history = parts.map((p) => p.checkpoint?.history).find((h) => h !== undefined);
+    const left = finished ? null : history ? `${history.from}..${history.to}` : `${doneUpTo ?? range.split('..')[0]}..${to}`;
+    return { range, doneUpTo: history ? null : doneUpTo, finished, left };
   });
 }
 
@@ -161,7 +179,17 @@ export function formatStatus(report: StatusReport): string {
       `  ${s.stream.padEnd(28)} bookmark ${s.bookmark ?? '-'}  last success ${s.lastSuccessAt ?? (s.tables.some((t) => t.rows > 0) ? 'none of its own yet (rows came from a backfill, get, a stream that covers it or a pass still unfinished)' : 'never')}${s.resumable ? '  (resumes mid-pass)' : ''}`,
       `  ${''.padEnd(28)} rows: ${rows}${pending ? `  pending: ${pending}` : ''}`,
     );
+    if (s.historyLeft) {
+      const h = s.historyLeft;
+      lines.push(`  ${''.padEnd(28)} history still to read: ${h.from}..${h.to} (${h.days} days, about ${h.records} records, ${h.requests} requests)`);
+    }
     for (const b of s.backfills) lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);
+  }
+  if (report.historyLeft) {
+    lines.push(
+      '',
+      `history still missing: about ${report.historyLeft.requests} requests, ${report.historyLeft.days} day(s) of the daily budget; each run (or \`schedule\`) continues it, newest first.`,
+    );
   }
   lines.push('', 'recent runs:');
   if (report.runs.length === 0) lines.push('  none yet');

@@ -22,7 +22,15 @@ export interface Checkpoint {
    * yet, and the window of it being read with that window's cursor. Everything from the start up
    * to the bookmark is complete except this range.
    */
-  history?: { from: string; to: string; window?: { from: string; to: string }; cursor?: string | null };
+  history?: {
+    from: string;
+    to: string;
+    window?: { from: string; to: string };
+    cursor?: string | null;
+    /** Gong's total for that window and the records of it committed so far (for `status`). */
+    total?: number;
+    read?: number;
+  };
 }
 
 export interface StreamState {

@@ -8,6 +8,8 @@ import { createApp, syncOptions } from '../src/app.js';
 import { runSync, type SyncReport } from '../src/runner/sync.js';
 import { streams, OPT_IN_STREAMS } from '../streams/index.js';
 import type { GongSimulator, RequestLogEntry } from '../src/simulator/server.js';
+import { readStatus, formatStatus } from '../src/status.js';
+import { connectDatabase } from '../src/db/database.js';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_STREAMS = streams.filter((s) => !OPT_IN_STREAMS.includes(s.name));
@@ -111,5 +113,39 @@ describe('a first sync reads newest first', () => {
     const again = new Set(readBefore.map(key));
     expect(history.filter((w) => again.has(key(w)))).toEqual([]);
     expectEqualsTruth(sim, db);
+  }, 120_000);
+
+  it('across days: the budget ends mid-history (exit 3), status shows the history missing in requests and days, the next day completes it', async () => {
+    const sim = await startSimulator({ calls: 900, days: 365 });
+    const db = path.join(tempDir(), 'gong.db');
+    const first = await sync(sim, db, { GONG_DAILY_BUDGET: '30' });
+    expect(first.outcome).toBe('stopped');
+    expect(first.error?.message).toMatch(/budget/i);
+    const database = await connectDatabase(db);
+    try {
+      const status = await readStatus(database, streams, 30);
+      expect(status.historyLeft).not.toBeNull();
+      expect(status.historyLeft!.requests).toBeGreaterThan(0);
+      expect(status.historyLeft!.days).toBeCloseTo(status.historyLeft!.requests / 30, 2);
+      const calls = status.streams.find((s) => s.stream === 'calls_extensive')!;
+      expect(calls.historyLeft!.days).toBeGreaterThan(300);
+      // About the calls of the unread range not stored yet (Gong's total for the window being read, then density).
+      const stored = new Set(column(db, 'select id from calls'));
+      const unread = sim.account.visibleCalls().filter((c) => c.startedMs < Date.parse(calls.historyLeft!.to) && !stored.has(String(c.record.id))).length;
+      expect(Math.abs(calls.historyLeft!.records - unread)).toBeLessThanOrEqual(Math.max(30, unread * 0.25));
+      expect(formatStatus(status)).toMatch(/history still missing: about \d+ requests/);
+    } finally {
+      await database.close();
+    }
+    // The next day (a fresh budget), the run continues the history and completes it.
+    const second = await sync(sim, db, { GONG_DAILY_BUDGET: '100000' });
+    expect(second.outcome, second.error?.message).toBe('succeeded');
+    expectEqualsTruth(sim, db);
+    const after = await connectDatabase(db);
+    try {
+      expect((await readStatus(after, streams, 100000)).historyLeft).toBeNull();
+    } finally {
+      await after.close();
+    }
   }, 120_000);
 });

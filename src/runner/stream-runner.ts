@@ -8,7 +8,7 @@ import { RECENT_DAYS, firstPassWindows, passStart, passUpperBound, windowShape }
 import type { RunContext, StreamReport } from './run-context.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { withCursorRestarts } from './cursor-restart.js';
-import { pagesOf } from './pages.js';
+import { pagesOf, type Page } from './pages.js';
 import { callMediaRow } from '../media/media-downloader.js';
 
 const DAY_MS = 86_400_000;
@@ -20,7 +20,7 @@ type Partition = Record<string, string> | undefined;
 type Rejected = { id: string; reason: string; raw: string };
 
 /** Work done inside a page's transaction, after its rows: the state that follows the page. */
-type CommitState = (nextCursor: string | null) => Promise<void>;
+type CommitState = (nextCursor: string | null, page: Page) => Promise<void>;
 
 /**
  * Runs one stream declaration: resolves its partitions, plans its work from the saved state, reads
@@ -166,9 +166,10 @@ export class StreamRunner {
       const range = { from: history.from, to: history.to };
       const rest = boundTime(history.from) < boundTime(window.from) ? { from: history.from, to: window.from } : null;
       await this.readWindow(replication, key, partition, window, resumed ? (history.cursor ?? null) : null, {
-        during: (next) => ({ cursor: null, history: { ...range, window, cursor: next } }),
+        // Gong's total for the window and the records read so far: what `status` says is left.
+        during: (next, seen) => ({ cursor: null, history: { ...range, window, cursor: next, ...seen } }),
         after: { bookmark, checkpoint: rest && { cursor: null, history: rest } },
-      });
+      }, resumed ? (history.read ?? 0) : 0);
     }
   }
 
@@ -182,25 +183,28 @@ export class StreamRunner {
     partition: Partition,
     window: DateWindow,
     cursor: string | null,
-    state: { during: (next: string | null) => Checkpoint; after: { bookmark: string | null; checkpoint: Checkpoint | null } },
+    state: { during: (next: string | null, seen: WindowProgress) => Checkpoint; after: { bookmark: string | null; checkpoint: Checkpoint | null } },
+    readBefore = 0,
   ) {
     const input = this.input({ window, partition });
+    const seen: WindowProgress = { read: cursor ? readBefore : 0 };
     await withCursorRestarts(
       cursor,
       (start) =>
         this.readPages(
           input,
           start,
-          (next) =>
+          (next, page) =>
             next
-              ? this.ctx.state.saveCheckpoint(key, state.during(next))
+              ? this.ctx.state.saveCheckpoint(key, state.during(next, progressAfter(seen, page)))
               : this.ctx.state.complete(key, state.after.bookmark, { success: true, checkpoint: state.after.checkpoint }),
           // Read from its first page, a window replaces the rows an earlier read of it left.
           start === null && replication.windowColumn ? () => this.deleteWindowRows(replication.windowColumn!, window.from, partition) : undefined,
         ),
       async () => {
         this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting window ${window.from} .. ${window.to}`);
-        await this.ctx.state.saveCheckpoint(key, state.during(null));
+        seen.read = 0;
+        await this.ctx.state.saveCheckpoint(key, state.during(null, seen));
       },
     );
   }
@@ -300,7 +304,7 @@ export class StreamRunner {
         if (page.first) await beforeFirstPage?.();
         const count = await this.ctx.loader.write(this.stream.tables, rowsByTable, this.syncedAt);
         for (const reject of rejected) await this.recordRejected(reject);
-        await commitState(page.next);
+        await commitState(page.next, page);
         return count;
       });
       this.report.pages++;
@@ -492,6 +496,14 @@ export class StreamRunner {
 export type RunPhase = 'fresh' | 'history';
 
 type History = NonNullable<Checkpoint['history']>;
+/** How much of a window is read: Gong's total for it, and the records committed so far. */
+type WindowProgress = { total?: number; read: number };
+
+function progressAfter(seen: WindowProgress, page: Page): WindowProgress {
+  seen.read += page.records.length;
+  if (page.totalRecords !== undefined) seen.total = page.totalRecords;
+  return { ...seen };
+}
 
 /** A timestamp text as a comparable instant, in the database's dialect. */
 function instantOf(dialect: 'sqlite' | 'postgres') {
