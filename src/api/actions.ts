@@ -7,6 +7,7 @@
  */
 import { findStream } from '../../streams/index.js';
 import type { StreamDefinition } from '../../streams/types.js';
+import { DEFAULT_REVIEW_METHOD, REVIEW_METHODS } from '../../streams/stats-activity-scorecards.js';
 
 export type ParamType = 'string' | 'boolean' | 'array<string>' | 'object';
 
@@ -19,6 +20,10 @@ export interface ParamSpec {
   fields?: Record<string, Omit<ParamSpec, 'in'>>;
   /** Sent when the caller gives nothing (Gong requires a `filter` object even when all its fields are optional). */
   whenAbsent?: unknown;
+  /** The values Gong accepts (its spec's enum). */
+  values?: readonly string[];
+  /** A field of an object parameter sent when the caller leaves it out (e.g. `filter.reviewMethod: BOTH`). */
+  default?: unknown;
   description?: string;
 }
 
@@ -191,6 +196,13 @@ const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Re
           reviewToDate: { type: 'string' },
           reviewedUserIds: { type: 'array<string>' },
           scorecardIds: { type: 'array<string>' },
+          // Gong's default is MANUAL: every automatic review would be missing (see the stream).
+          reviewMethod: {
+            type: 'string',
+            values: REVIEW_METHODS,
+            default: DEFAULT_REVIEW_METHOD,
+            description: `AUTOMATIC, MANUAL or BOTH; default ${DEFAULT_REVIEW_METHOD} (Gong's own default, MANUAL, leaves out every automatic review)`,
+          },
         },
       },
       cursor: bodyCursor,
@@ -231,10 +243,25 @@ export function validateParams(spec: ActionSpec, params: Record<string, unknown>
   return validateFields(spec.params, translateParams(spec, params), '');
 }
 
-/** `params` with defaults for what Gong requires and the caller left out. */
+/** `params` with defaults for what Gong requires and the caller left out, and for fields with a declared default. */
 export function withDefaults(spec: ActionSpec, params: Record<string, unknown>): Record<string, unknown> {
   const out = { ...params };
-  for (const [name, param] of Object.entries(spec.params)) if (out[name] === undefined && param.whenAbsent !== undefined) out[name] = param.whenAbsent;
+  for (const [name, param] of Object.entries(spec.params)) {
+    if (out[name] === undefined && param.whenAbsent !== undefined) out[name] = structuredClone(param.whenAbsent);
+    out[name] = withFieldDefaults(param, out[name]);
+  }
+  for (const name of Object.keys(out)) if (out[name] === undefined) delete out[name];
+  return out;
+}
+
+function withFieldDefaults(param: Omit<ParamSpec, 'in'>, value: unknown): unknown {
+  if (param.type !== 'object' || !param.fields || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [name, field] of Object.entries(param.fields)) {
+    if (out[name] === undefined && field.default !== undefined) out[name] = field.default;
+    else out[name] = withFieldDefaults(field, out[name]);
+    if (out[name] === undefined) delete out[name];
+  }
   return out;
 }
 
@@ -256,6 +283,10 @@ function validateFields(fields: Record<string, Omit<ParamSpec, 'in'>>, value: Re
     }
     if (!matchesType(given, spec.type)) {
       problems.push(`parameter "${prefix}${name}" must be ${spec.type}, got ${describeType(given)}`);
+      continue;
+    }
+    if (spec.values && !spec.values.includes(given as string)) {
+      problems.push(`parameter "${prefix}${name}" must be one of ${spec.values.join(', ')}, got ${JSON.stringify(given)}`);
       continue;
     }
     if (spec.type === 'object' && spec.fields) problems.push(...validateFields(spec.fields, given as Record<string, unknown>, `${prefix}${name}.`));

@@ -90,8 +90,9 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     for (const field of ['reviewFromDate', 'reviewToDate', 'callFromDate', 'callToDate']) {
       if (filter[field] !== undefined && !DATE_ONLY.test(String(filter[field]))) return errorAnswer(400, `${field} must be a date in the format YYYY-MM-DD`);
     }
-    // Gong's spec lists no review method: without one, every review counts.
-    const method = String(filter.reviewMethod ?? 'BOTH').toUpperCase();
+    // As Gong (2026 spec: "Default value: MANUAL"): without reviewMethod only manual reviews come back.
+    const method = filter.reviewMethod ?? 'MANUAL';
+    if (!['MANUAL', 'AUTOMATIC', 'BOTH'].includes(method)) return errorAnswer(400, 'reviewMethod must be one of AUTOMATIC, MANUAL, BOTH');
     // callIds and reviewerUserIds are the reference's filters; Gong's spec does not know them.
     const onlyIn = (name: string) => (!gongShapes && Array.isArray(filter[name]) ? new Set((filter[name] as unknown[]).map(String)) : undefined);
     const callIds = onlyIn('callIds');
