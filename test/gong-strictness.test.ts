@@ -106,3 +106,58 @@ describe('answered scorecards: Gong answers manual reviews only unless asked for
     expect(query(db, "select name from kysely_migration where name like '2026-12-03-0007%'")).toHaveLength(1);
   });
 });
+
+/** Every call-list request's span in days, and whether it had both bounds. */
+function spans(sim: GongSimulator, path: '/v2/calls' | '/v2/calls/extensive'): number[] {
+  return sim.apiRequests(path).map((r) => {
+    const bounds = path === '/v2/calls' ? r.query : r.body?.filter ?? {};
+    expect(bounds.fromDateTime, `${path} without fromDateTime`).toBeDefined();
+    expect(bounds.toDateTime, `${path} without toDateTime`).toBeDefined();
+    return (Date.parse(bounds.toDateTime) - Date.parse(bounds.fromDateTime)) / DAY;
+  });
+}
+
+describe('call lists: at most 90 days a request, both bounds always', () => {
+  it('the simulator, like Gong, refuses GET /v2/calls over 90 days or without both bounds', async () => {
+    const sim = await startSimulator({ calls: 20, days: 200 });
+    const get = async (query: Record<string, string>) =>
+      (await fetch(`${sim.url}/v2/calls?${new URLSearchParams(query)}`, { headers: { authorization: AUTH } })).status;
+    const now = Date.now();
+    expect(await get({ fromDateTime: new Date(now - 90 * DAY).toISOString(), toDateTime: new Date(now).toISOString() })).toBe(200);
+    expect(await get({ fromDateTime: new Date(now - 91 * DAY).toISOString(), toDateTime: new Date(now).toISOString() })).toBe(400);
+    expect(await get({ fromDateTime: new Date(now - 10 * DAY).toISOString() })).toBe(400);
+    expect(await get({ toDateTime: new Date(now).toISOString() })).toBe(400);
+  });
+
+  it.each(['calls', 'calls_extensive'] as const)('a first sync of 200 days reads %s in windows of at most 90 days and stores every call', async (stream) => {
+    const sim = await startSimulator({ calls: 160, days: 200 });
+    const db = path.join(tempDir(), 'gong.db');
+    const start = new Date(Date.now() - 200 * DAY).toISOString().slice(0, 10);
+    await syncInProcess(sim, db, { streams: [stream], env: { GONG_START_DATE: start } });
+    const days = spans(sim, stream === 'calls' ? '/v2/calls' : '/v2/calls/extensive');
+    expect(days.length).toBeGreaterThanOrEqual(3);
+    for (const d of days) expect(d).toBeLessThanOrEqual(90);
+    expect(column(db, 'select id from calls order by id')).toEqual(sim.account.visibleCalls().map((c) => c.record.id).sort());
+  });
+
+  it('execute calls list over the last 365 days answers every call of that year, in order, from requests of at most 90 days', async () => {
+    const sim = await startSimulator({ calls: 260, days: 365 });
+    const db = path.join(tempDir(), 'gong.db');
+    const to = new Date().toISOString();
+    const from = new Date(Date.now() - 365 * DAY).toISOString();
+    const answer = (await executeInProcess(sim, db, 'calls', 'list', { fromDateTime: from, toDateTime: to })) as ListResult;
+    const expected = sim.account.visibleCalls().filter((c) => c.startedMs >= Date.parse(from)).map((c) => c.record.id);
+    expect(answer.records.map((c) => c.id)).toEqual(expected);
+    expect(answer.pagination).toEqual({ totalRecords: expected.length, currentPageSize: expected.length, currentPageNumber: 0 });
+    for (const d of spans(sim, '/v2/calls')) expect(d).toBeLessThanOrEqual(90);
+    // Consecutive windows: their first pages cover the year exactly once.
+    const firstPages = sim.apiRequests('/v2/calls').filter((r) => !r.query.cursor);
+    expect(firstPages.map((r) => r.query.fromDateTime)).toEqual([from, ...firstPages.slice(0, -1).map((r) => r.query.toDateTime)]);
+    expect(firstPages.at(-1)!.query.toDateTime).toBe(to);
+    // The same for extensive calls, and a cursor makes no sense for an answer that holds everything.
+    const extensive = (await executeInProcess(sim, db, 'calls_extensive', 'list', { filter: { fromDateTime: from, toDateTime: to } })) as ListResult;
+    expect(extensive.records.map((c) => (c.metaData as { id: string }).id)).toEqual(expected);
+    for (const d of spans(sim, '/v2/calls/extensive')) expect(d).toBeLessThanOrEqual(90);
+    await expect(executeInProcess(sim, db, 'calls', 'list', { fromDateTime: from, toDateTime: to, cursor: 'x' })).rejects.toThrow(/answered whole, without a cursor/);
+  });
+});

@@ -135,10 +135,11 @@ describe('get, download and execute', () => {
   });
 
   it('execute runs the reference\'s actions by their own names, and validates parameters', async () => {
-    const sim = await startSimulator({ calls: 130 });
+    const sim = await startSimulator({ calls: 130, days: 80 });
     const db = path.join(tempDir(), 'gong.db');
     const env = simEnv(sim, db);
-    const range = { fromDateTime: '2020-01-01T00:00:00Z', toDateTime: new Date(Date.now() + 86_400_000).toISOString() };
+    // Within Gong's 90 days a request: Gong's own pages and cursor (longer ranges: test/gong-strictness.test.ts).
+    const range = { fromDateTime: new Date(Date.now() - 85 * 86_400_000).toISOString(), toDateTime: new Date(Date.now() + 86_400_000).toISOString() };
     const list = await runCli(['execute', 'calls', 'list', '--params', JSON.stringify(range)], env);
     expect(list.code).toBe(0);
     const page = JSON.parse(list.stdout);

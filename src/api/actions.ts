@@ -48,6 +48,8 @@ export interface ActionSpec {
   /** download: which media URL of the extensive answer to stream. */
   media?: 'audio' | 'video';
   translations?: Translation[];
+  /** A date range Gong caps per request: where its bounds are, and the longest span (the stream's window). */
+  range?: { from: string; to: string; maxDays: number };
 }
 
 const cursor: ParamSpec = { type: 'string', in: 'query', description: 'Cursor for pagination' };
@@ -111,8 +113,14 @@ function renameFilterField(from: string, to: string, exclusiveEnd: boolean): Tra
   };
 }
 
-/** Each action: the stream it reads and the parameters it takes. */
-const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Record<string, ParamSpec>; translations?: Translation[] }> = [
+/** Each action: the stream it reads and the parameters it takes (`range`: dotted names of its date bounds). */
+const DECLARED: Array<{
+  entity: string;
+  action: ActionSpec['action'];
+  params: Record<string, ParamSpec>;
+  translations?: Translation[];
+  range?: { from: string; to: string };
+}> = [
   { entity: 'users', action: 'list', params: { cursor } },
   { entity: 'users', action: 'get', params: idParam },
   {
@@ -124,6 +132,7 @@ const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Re
       workspaceId: { type: 'string', in: 'query' },
       cursor,
     },
+    range: { from: 'fromDateTime', to: 'toDateTime' },
   },
   { entity: 'calls', action: 'get', params: idParam },
   {
@@ -145,6 +154,7 @@ const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Re
       contentSelector: { type: 'object', in: 'body', fields: { context: { type: 'string' }, contextTiming: { type: 'array<string>' }, exposedFields } },
       cursor: bodyCursor,
     },
+    range: { from: 'filter.fromDateTime', to: 'filter.toDateTime' },
   },
   { entity: 'call_audio', action: 'download', params: mediaParams },
   { entity: 'call_video', action: 'download', params: mediaParams },
@@ -215,7 +225,9 @@ const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Re
 function actionOf(declared: (typeof DECLARED)[number]): ActionSpec {
   const stream: StreamDefinition | undefined = findStream(declared.entity);
   if (!stream) throw new Error(`action ${declared.entity} ${declared.action} has no stream declaration`);
-  const base = { entity: declared.entity, action: declared.action, params: declared.params, translations: declared.translations };
+  const replication = stream.replication;
+  const range = declared.range && replication.kind === 'date_windows' ? { ...declared.range, maxDays: replication.maxWindowDays } : undefined;
+  const base = { entity: declared.entity, action: declared.action, params: declared.params, translations: declared.translations, range };
   if (declared.action === 'get') {
     if (!stream.get) throw new Error(`stream ${stream.name} declares no get`);
     return { ...base, method: 'GET', path: stream.get.template, recordKey: stream.get.recordKey };
@@ -310,4 +322,45 @@ function matchesType(value: unknown, type: ParamType): boolean {
 function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return value === null ? 'null' : typeof value;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A list whose date range is longer than Gong takes in one request (`range.maxDays`), as the
+ * parameters of consecutive requests of at most that span, oldest first; null when one request
+ * does (or the bounds are not both valid date-times: Gong then says what is wrong).
+ */
+export function splitRange(spec: ActionSpec, params: Record<string, unknown>): Array<Record<string, unknown>> | null {
+  if (!spec.range) return null;
+  const fromText = getPath(params, spec.range.from);
+  const toText = getPath(params, spec.range.to);
+  if (typeof fromText !== 'string' || typeof toText !== 'string') return null;
+  const from = Date.parse(fromText);
+  const to = Date.parse(toText);
+  const step = spec.range.maxDays * DAY_MS;
+  if (!Number.isFinite(from) || !Number.isFinite(to) || to - from <= step) return null;
+  const windows: Array<Record<string, unknown>> = [];
+  for (let start = from; start < to; start += step) {
+    const end = Math.min(start + step, to);
+    // The caller's own text at the ends (its offset kept); UTC instants in between.
+    const lower = start === from ? fromText : isoSeconds(start);
+    const upper = end === to ? toText : isoSeconds(end);
+    windows.push(setPath(setPath(params, spec.range.from, lower), spec.range.to, upper));
+  }
+  return windows;
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+function getPath(value: Record<string, unknown>, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+function setPath(value: Record<string, unknown>, dotted: string, to: unknown): Record<string, unknown> {
+  const [head, ...rest] = dotted.split('.');
+  if (rest.length === 0) return { ...value, [head!]: to };
+  return { ...value, [head!]: setPath((value[head!] as Record<string, unknown>) ?? {}, rest.join('.'), to) };
 }

@@ -21,6 +21,7 @@ export interface SimRequest {
 
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const CALL_LIST_MAX_RANGE_MS = 90 * 86_400_000;
 
 /** Gong v2's endpoints, answered from the simulated account in the simulator's shapes (shapes.ts). */
 export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
@@ -37,8 +38,11 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
   if (route === 'GET /v2/workspaces') return sim.ok({ requestId: 'r', workspaces: account.workspaces });
 
   if (route === 'GET /v2/calls') {
+    // As Gong: both bounds required (spec), and at most 90 days a request (production integrations).
+    if (req.query.fromDateTime === undefined || req.query.toDateTime === undefined) return errorAnswer(400, 'fromDateTime and toDateTime are required');
     const range = dateTimeRange(req.query.fromDateTime, req.query.toDateTime);
     if ('error' in range) return range.error;
+    if (range.to - range.from > CALL_LIST_MAX_RANGE_MS) return errorAnswer(400, 'The date range between fromDateTime and toDateTime may not exceed 90 days');
     const calls = account.calls
       .filter((c) => c.visible && c.startedMs >= range.from && c.startedMs < range.to)
       .filter((c) => !req.query.workspaceId || c.record.workspaceId === req.query.workspaceId)
