@@ -15,6 +15,7 @@ import { freshPostgresDatabase } from './helpers/postgres-shared.js';
 import { pgQuery } from './helpers/postgres-database.js';
 import type { GongSimulator } from '../src/simulator/server.js';
 import type { ListResult } from '../src/api/gong.js';
+import { clipsOf, folderEntry } from '../src/simulator/shapes.js';
 
 const DAY = 86_400_000;
 const AUTH = `Basic ${Buffer.from('demo-access-key:demo-access-secret').toString('base64')}`;
@@ -159,5 +160,55 @@ describe('call lists: at most 90 days a request, both bounds always', () => {
     expect(extensive.records.map((c) => (c.metaData as { id: string }).id)).toEqual(expected);
     for (const d of spans(sim, '/v2/calls/extensive')) expect(d).toBeLessThanOrEqual(90);
     await expect(executeInProcess(sim, db, 'calls', 'list', { fromDateTime: from, toDateTime: to, cursor: 'x' })).rejects.toThrow(/answered whole, without a cursor/);
+  });
+});
+
+describe('library folders: a call filed twice is two entries, and a folder comes in one answer', () => {
+  it('the simulator, like Gong, answers a folder whole (no records, no cursor) with a call filed twice as two clips', async () => {
+    const sim = await startSimulator({ calls: 200, days: 90 });
+    const twice = sim.account.folders.find((f) => new Set(f.callIds).size < f.callIds.length)!;
+    const big = sim.account.folders.find((f) => f.callIds.length > 100)!;
+    const get = async (folderId: unknown) => (await fetch(`${sim.url}/v2/library/folder-content?folderId=${folderId}`, { headers: { authorization: AUTH } })).json();
+    const answer = await get(twice.folder.id);
+    expect(answer.records).toBeUndefined();
+    const ids: string[] = answer.calls.map((c: { id: string }) => c.id);
+    const repeated = ids.find((id, i) => ids.indexOf(id) !== i)!;
+    const clips = answer.calls.filter((c: { id: string }) => c.id === repeated);
+    expect(clips).toHaveLength(2);
+    expect(clips[0].created).not.toBe(clips[1].created);
+    expect((await get(big.folder.id)).calls).toHaveLength(big.callIds.length);
+  });
+
+  it.each(['sqlite', 'postgres'] as const)('a sync keeps both clips, and every entry of a folder over 100 calls (%s)', async (kind) => {
+    const sim = await startSimulator({ calls: 200, days: 90 });
+    const db = kind === 'sqlite' ? path.join(tempDir(), 'gong.db') : await freshPostgresDatabase('strict_folders');
+    await syncInProcess(sim, db, { streams: ['workspaces', 'library_folders', 'library_folder_content'] });
+    const sql = "select folder_id || '|' || call_id || '|' || created as k from library_folder_content order by 1";
+    const stored = kind === 'sqlite' ? column(db, sql) : (await pgQuery<{ k: string }>(db, sql)).map((r) => r.k);
+    const expected = sim.account.folders.flatMap((f) =>
+      clipsOf(f.callIds).map(({ id, clip }) => `${f.folder.id}|${id}|${folderEntry(String(f.folder.id), sim.account.getCall(id)!, sim.account.users, clip).created}`),
+    );
+    expect(stored).toEqual(expected.sort());
+    expect(expected.length).toBeGreaterThan(new Set(expected.map((e) => e.split('|').slice(0, 2).join('|'))).size);
+  });
+
+  it('migration 0008 re-keys a database keyed the old way, and the next refresh stores every clip', async () => {
+    const sim = await startSimulator({ calls: 60, days: 60 });
+    const db = path.join(tempDir(), 'gong.db');
+    // A database of the previous version: migrated up to 0007, folder entries keyed by folder and call.
+    await syncInProcess(sim, db, { streams: ['workspaces', 'library_folders'] });
+    const file = new BetterSqlite3(db);
+    file.exec('drop table library_folder_content');
+    file.exec(`create table library_folder_content ("folder_id" text not null, "call_id" text not null, "title" text, "started" text, "duration" integer,
+      "primary_user_id" text, "url" text, "raw" text not null, "synced_at" text not null, "note" text, "added_by" text, "created" text,
+      "snippet_from_sec" integer, "snippet_to_sec" integer, constraint "library_folder_content_pk" primary key ("folder_id", "call_id"))`);
+    const folder = sim.account.folders[0]!;
+    file.prepare("insert into library_folder_content (folder_id, call_id, raw, synced_at, created) values (?, ?, '{}', '2026-01-01T00:00:00Z', null)").run(String(folder.folder.id), folder.callIds[0]);
+    file.exec("delete from kysely_migration where name = '2026-12-03-0008-folder-entries-per-clip'");
+    file.close();
+    await syncInProcess(sim, db, { streams: ['library_folder_content'] });
+    const key = query<{ name: string; pk: number }>(db, "select name, pk from pragma_table_info('library_folder_content') where pk > 0 order by pk").map((c) => c.name);
+    expect(key).toEqual(['folder_id', 'call_id', 'created']);
+    expect(Number(column(db, 'select count(*) from library_folder_content')[0])).toBe(sim.account.folders.reduce((n, f) => n + f.callIds.length, 0));
   });
 });

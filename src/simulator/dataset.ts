@@ -142,6 +142,7 @@ export class SimulatedAccount {
   readonly answeredScorecards: SimAnsweredScorecard[] = [];
   readonly scorecardSettings: Array<Record<string, unknown>> = [];
   readonly trackers: Array<Record<string, unknown>> = [];
+  /** Each folder's entries in order; an id listed twice is the same call filed as two clips. */
   readonly folders: Array<{ workspaceId: string; folder: Record<string, unknown>; callIds: string[] }> = [];
   private readonly callById = new Map<string, SimCall>();
   private readonly usedIds = new Set<string>();
@@ -574,7 +575,8 @@ export class SimulatedAccount {
             createdBy: this.users[0]!.id,
             updated: new Date(now - (i + 1) * DAY_MS).toISOString(),
           },
-          callIds: [...new Set(callIds)],
+          // A call can be filed twice, as two clips (Gong keys entries by folder, call and created).
+          callIds: i === 1 && callIds.length > 0 ? [...new Set(callIds), callIds[0]!] : [...new Set(callIds)],
         });
       });
     }
