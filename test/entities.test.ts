@@ -6,6 +6,7 @@ import { column, query } from './helpers/database.js';
 import { aggregateActivity, coachingData, dayByDayActivity, interactionStats } from '../src/simulator/stats.js';
 import { clipsOf, folderEntry, gongCoaching, shapesFromEnv } from '../src/simulator/shapes.js';
 import { DEFAULT_EXPOSED_FIELDS } from '../streams/calls-extensive.js';
+import { CALL_OUTCOMES } from '../src/simulator/dataset.js';
 import { streams } from '../streams/index.js';
 import type { GongSimulator } from '../src/simulator/server.js';
 
@@ -184,6 +185,11 @@ describe.each(SHAPES)("a full sync against a Gong answering in %s's shapes", (sh
     );
     // The reference's five counts stay columns when a metric of that name arrives.
     expect(Number(column(db, 'select count(*) from coaching where calls_listened is null')[0])).toBe(0);
+
+    // Call outcome definitions, all of them (Gong's 2026 spec; the same in both shapes).
+    expect(rows('call_outcomes', "select call_outcome || ':' || display_order || ':' || connect_status || ':' || sentiment from call_outcomes order by 1")).toEqual(
+      CALL_OUTCOMES.map((o) => `${o.callOutcome}:${o.displayOrder}:${o.connectStatus}:${o.sentiment}`).sort(),
+    );
 
     expect([...checked].sort()).toEqual([...STREAM_TABLES].sort());
   });

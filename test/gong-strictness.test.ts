@@ -16,6 +16,8 @@ import { pgQuery } from './helpers/postgres-database.js';
 import type { GongSimulator } from '../src/simulator/server.js';
 import type { ListResult } from '../src/api/gong.js';
 import { clipsOf, folderEntry } from '../src/simulator/shapes.js';
+import { CALL_OUTCOMES } from '../src/simulator/dataset.js';
+import { DEFAULT_EXPOSED_FIELDS } from '../streams/calls-extensive.js';
 
 const DAY = 86_400_000;
 const AUTH = `Basic ${Buffer.from('demo-access-key:demo-access-secret').toString('base64')}`;
@@ -210,5 +212,34 @@ describe('library folders: a call filed twice is two entries, and a folder comes
     const key = query<{ name: string; pk: number }>(db, "select name, pk from pragma_table_info('library_folder_content') where pk > 0 order by pk").map((c) => c.name);
     expect(key).toEqual(['folder_id', 'call_id', 'created']);
     expect(Number(column(db, 'select count(*) from library_folder_content')[0])).toBe(sim.account.folders.reduce((n, f) => n + f.callIds.length, 0));
+  });
+});
+
+describe('call outcomes (GET /v2/call-outcomes, Gong 2026 spec)', () => {
+  it.each(['sqlite', 'postgres'] as const)('a sync stores every outcome, and call_outcome_details gives each call its outcome (%s)', async (kind) => {
+    const sim = await startSimulator({ calls: 80, days: 30 });
+    const db = kind === 'sqlite' ? path.join(tempDir(), 'gong.db') : await freshPostgresDatabase('strict_outcomes');
+    await syncInProcess(sim, db, { streams: ['calls_extensive', 'call_outcomes'], env: { GONG_START_DATE: new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10) } });
+    const read = async (sql: string) => (kind === 'sqlite' ? column(db, sql) : (await pgQuery<{ k: string }>(db, sql)).map((r) => r.k));
+    expect(await read("select call_outcome || ':' || display_order || ':' || connect_status || ':' || sentiment as k from call_outcomes order by 1")).toEqual(
+      CALL_OUTCOMES.map((o) => `${o.callOutcome}:${o.displayOrder}:${o.connectStatus}:${o.sentiment}`).sort(),
+    );
+    const expected = sim.account.visibleCalls().map((c) => {
+      const name = (sim.account.extensiveOf(c, DEFAULT_EXPOSED_FIELDS).content as { callOutcome: { name: string } }).callOutcome.name;
+      const outcome = CALL_OUTCOMES.find((o) => o.callOutcome === name)!;
+      return `${c.record.id}:${name}:${outcome.connectStatus}:${outcome.sentiment}`;
+    });
+    expect(await read("select call_id || ':' || call_outcome_name || ':' || connect_status || ':' || sentiment as k from call_outcome_details order by 1")).toEqual(expected.sort());
+    // Read at most daily: a second run the same day asks nothing.
+    sim.clearLog();
+    await syncInProcess(sim, db, { streams: ['call_outcomes'] });
+    expect(sim.apiRequests('/v2/call-outcomes')).toHaveLength(0);
+  });
+
+  it('execute call_outcomes list answers them as Gong sends them', async () => {
+    const sim = await startSimulator({ calls: 10 });
+    const answer = (await executeInProcess(sim, path.join(tempDir(), 'gong.db'), 'call_outcomes', 'list')) as ListResult;
+    expect(answer.records).toEqual(CALL_OUTCOMES.map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null))));
+    await expect(executeInProcess(sim, path.join(tempDir(), 'gong.db'), 'call_outcomes', 'list', { workspaceId: '1' })).rejects.toThrow(/Gong takes no parameters here/);
   });
 });

@@ -1,5 +1,6 @@
 import type { GongSimulator, Answer } from './server.js';
 import type { SimCall } from './dataset.js';
+import { CALL_OUTCOMES } from './dataset.js';
 import { errorAnswer } from './server.js';
 import { aggregateActivity, coachingData, dayByDayActivity, interactionStats } from './stats.js';
 import {
@@ -166,6 +167,10 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
       url: c.record.url,
     }));
     return sim.page(req, calls, 'calls', 'calls', { id, name, createdBy, updated });
+  }
+  if (route === 'GET /v2/call-outcomes') {
+    // Gong's 2026 spec: `{requestId, outcomes}`, no paging, no parameters.
+    return sim.ok({ requestId: 'r', outcomes: CALL_OUTCOMES });
   }
   if (route === 'GET /v2/coaching') {
     const { 'workspace-id': workspaceId, 'manager-id': managerId, from, to } = req.query;
