@@ -243,3 +243,17 @@ describe('call outcomes (GET /v2/call-outcomes, Gong 2026 spec)', () => {
     await expect(executeInProcess(sim, path.join(tempDir(), 'gong.db'), 'call_outcomes', 'list', { workspaceId: '1' })).rejects.toThrow(/Gong takes no parameters here/);
   });
 });
+
+describe('deprecated and moved fields (Gong 2026 spec)', () => {
+  it('never asks for content.pointsOfInterest, yet stores its action items and trackers\' saidInCallParts when a tenant sends them', async () => {
+    const sim = await startSimulator({ calls: 40, days: 20 });
+    const db = path.join(tempDir(), 'gong.db');
+    await syncInProcess(sim, db, { streams: ['calls_extensive', 'settings_trackers'], env: { GONG_START_DATE: new Date(Date.now() - 20 * DAY).toISOString().slice(0, 10) } });
+    for (const request of sim.apiRequests('/v2/calls/extensive')) expect(request.body.contentSelector.exposedFields.content).not.toHaveProperty('pointsOfInterest');
+    // This simulated tenant still sends action items with the brief: one per call.
+    expect(Number(column(db, 'select count(distinct call_id) from call_action_items')[0])).toBe(sim.account.visibleCalls().length);
+    expect(column(db, "select tracker_id || ':' || said_in_call_parts from settings_trackers order by 1")).toEqual(
+      sim.account.trackers.map((t) => `${t.trackerId}:${JSON.stringify(t.saidInCallParts)}`).sort(),
+    );
+  });
+});
