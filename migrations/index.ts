@@ -6,6 +6,8 @@ import * as gongSpecShapes from './2026-11-26-0004-gong-spec-shapes.js';
 import * as requestLog from './2026-11-26-0005-request-log.js';
 import * as analystModel from './2026-11-26-0006-analyst-model.js';
 import * as rereadAutomaticReviews from './2026-12-03-0007-reread-automatic-reviews.js';
+import * as folderEntriesPerClip from './2026-12-03-0008-folder-entries-per-clip.js';
+import * as callOutcomes from './2026-12-03-0009-call-outcomes.js';
 
 /** Every migration, by sortable name. Listed explicitly so they load under vitest and from dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-0005-request-log': requestLog,
   '2026-11-26-0006-analyst-model': analystModel,
   '2026-12-03-0007-reread-automatic-reviews': rereadAutomaticReviews,
+  '2026-12-03-0008-folder-entries-per-clip': folderEntriesPerClip,
+  '2026-12-03-0009-call-outcomes': callOutcomes,
 };
