@@ -63,7 +63,7 @@ async function demoCommand(options: DemoOptions, command: Command): Promise<Comm
         ...counts,
         '',
         `requests used: ${report.requests} (${sim.stats.throttled} throttled by the simulator), elapsed ${(report.elapsedMs / 1000).toFixed(1)}s`,
-        `try: npx gong-sync query "select title, started from calls order by started desc limit 5" --db ${app.database.dialect === 'sqlite' ? config.dbFile : '"$GONG_DB"'}`,
+        `try: npx gong-sync query "select title, started from calls order by started desc limit 5" --db ${app.database.file === config.dbFile ? config.dbFile : '"$GONG_DB"'}`,
       ];
       return { exitCode: exitCodeOf(report), stdout: lines.join('\n') };
     } finally {
