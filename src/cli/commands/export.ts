@@ -1,41 +1,38 @@
-import type { Command } from 'commander';
 import { openDatabase, requireSqliteFile } from '../../db/database.js';
-import { commandConfig } from '../command-config.js';
-import { createAppLogger } from '../../app.js';
+import type { AppRoot } from '../../app.js';
 import { ConfigError } from '../../errors.js';
 import { EXPORT_FORMATS, exportTables, type ExportFormat } from '../../export/export-tables.js';
-import type { CommandResult } from '../main.js';
+import { defineCommand, type CommandResult } from '../command.js';
 
 interface ExportFlags {
   format: string;
   out: string;
   tables?: string;
-  db?: string;
 }
 
-export function registerExport(program: Command, done: (result: Promise<CommandResult>) => void) {
-  program
-    .command('export')
-    .description('write one CSV or Parquet file per table, ids as exact strings, rows streamed')
-    .requiredOption('--out <dir>', 'folder for the files (created if missing)')
-    .option('--format <format>', 'csv or parquet', 'csv')
-    .option('--tables <names>', 'comma-separated tables (default: every entity table)')
-    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
-    .addHelpText(
-      'after',
-      '\nBeside the files: schema.json (each column\'s type; ids are VARCHAR) and, for CSV, load-duckdb.sql,\n' +
-        'which loads them into DuckDB with those types. pandas: read_csv(f, dtype=str) keeps ids exact.',
-    )
-    .action((flags: ExportFlags, command: Command) => done(exportCommand(flags, command)));
-}
+export default defineCommand<ExportFlags>({
+  description: 'write one CSV or Parquet file per table, ids as exact strings, rows streamed',
+  stop: 'immediate',
+  db: { accepts: 'sqlite' },
+  declare: (command) =>
+    command
+      .requiredOption('--out <dir>', 'folder for the files (created if missing)')
+      .option('--format <format>', 'csv or parquet', 'csv')
+      .option('--tables <names>', 'comma-separated tables (default: every entity table)')
+      .addHelpText(
+        'after',
+        '\nBeside the files: schema.json (each column\'s type; ids are VARCHAR) and, for CSV, load-duckdb.sql,\n' +
+          'which loads them into DuckDB with those types. pandas: read_csv(f, dtype=str) keeps ids exact.',
+      ),
+  run: (app, _args, flags) => exportCommand(app, flags),
+});
 
-async function exportCommand(flags: ExportFlags, command: Command): Promise<CommandResult> {
+async function exportCommand(app: AppRoot, flags: ExportFlags): Promise<CommandResult> {
   if (!EXPORT_FORMATS.includes(flags.format as ExportFormat)) {
     throw new ConfigError(`--format "${flags.format}" is not valid: expected ${EXPORT_FORMATS.join(' or ')}`);
   }
   const tables = flags.tables?.split(',').map((t) => t.trim()).filter(Boolean);
-  const config = commandConfig(command, flags);
-  const logger = createAppLogger(config);
+  const { config, logger } = app;
   requireSqliteFile(config.dbFile, 'export', 'on PostgreSQL the tables are already on a server; copy them with COPY or pg_dump.');
   const database = openDatabase(config.dbFile, { readonly: true });
   try {
