@@ -1,5 +1,4 @@
 import type { Database } from '../db/database.js';
-import { readOnlyQuery } from '../db/postgres-query.js';
 
 /** A table as the database declares it. */
 export interface SourceTable {
@@ -64,8 +63,7 @@ function sqliteSource(database: Extract<Database, { dialect: 'sqlite' }>): Table
 function postgresSource(database: Extract<Database, { dialect: 'postgres' }>): TableSource {
   return {
     async listTables() {
-      const result = await readOnlyQuery(
-        database,
+      const result = await database.adapter.readOnlyQuery(
         `select c.table_name, c.column_name, c.data_type from information_schema.columns c
            join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
           where c.table_schema = ${quoteString(database.schema)} and t.table_type = 'BASE TABLE'
@@ -84,7 +82,7 @@ function postgresSource(database: Extract<Database, { dialect: 'postgres' }>): T
       return [...tables.values()];
     },
     async *streamRows(table, columns) {
-      const result = await readOnlyQuery(database, `select ${columns.map(quoteIdent).join(', ')} from ${quoteIdent(table)}`, { timeoutMs: STATEMENT_LIMIT_MS });
+      const result = await database.adapter.readOnlyQuery(`select ${columns.map(quoteIdent).join(', ')} from ${quoteIdent(table)}`, { timeoutMs: STATEMENT_LIMIT_MS });
       try {
         let batch: unknown[][] = [];
         for await (const row of result.rows) {
