@@ -84,7 +84,8 @@ describe('answered scorecards: Gong answers manual reviews only unless asked for
     const automatic = (await executeInProcess(sim, db, 'stats_activity_scorecards', 'list', { filter: { reviewMethod: 'AUTOMATIC' } })) as ListResult;
     expect(automatic.records.map((r) => r.reviewMethod)).toEqual(automatic.records.map(() => 'AUTOMATIC'));
     expect(automatic.pagination.totalRecords).toBe(sim.account.answeredScorecards.filter((s) => s.record.reviewMethod === 'AUTOMATIC').length);
-    expect(sim.apiRequests('/v2/stats/activity/scorecards').map((r) => r.body.filter.reviewMethod)).toEqual(['BOTH', 'AUTOMATIC']);
+    await executeInProcess(sim, db, 'stats_activity_scorecards', 'list', { filter: { reviewMethod: null } });
+    expect(sim.apiRequests('/v2/stats/activity/scorecards').map((r) => r.body.filter.reviewMethod)).toEqual(['BOTH', 'AUTOMATIC', 'BOTH']);
     await expect(executeInProcess(sim, db, 'stats_activity_scorecards', 'list', { filter: { reviewMethod: 'ALL' } })).rejects.toThrow(
       /filter.reviewMethod" must be one of AUTOMATIC, MANUAL, BOTH/,
     );
