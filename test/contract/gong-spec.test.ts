@@ -231,6 +231,24 @@ describe('the contract refuses what Gong would ignore or refuse', () => {
 });
 
 describe("the contract tells the reference's shapes from Gong's", () => {
+  it("a sync against a tenant in the reference's shapes sends nothing beyond the spec but allow-listed fields (a folder's cursor)", async () => {
+    const reference = await GongSimulator.start({ calls: 150, days: 30, shapes: 'reference' });
+    const requests: SeenRequest[] = [];
+    reference.onAnswer = (entry) => requests.push(entry);
+    const folderDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gong-sync-contract-ref-'));
+    try {
+      await syncInProcess(reference, path.join(folderDir, 'gong.db'), { streams: ['workspaces', 'library_folders', 'library_folder_content', 'stats_activity_scorecards'] });
+      const problems = requests.flatMap((r) => contract.requestProblems(contract.endpointOf(r.method, r.path)!, r));
+      expect(problems).toEqual([]);
+      // The allow-list entry is used: the reference's shape pages the 130-call folder.
+      expect(requests.some((r) => r.path === '/v2/library/folder-content' && r.query.cursor)).toBe(true);
+      expect(new SpecContract(loadExtract(), []).requestProblems('GET /v2/library/folder-content', { method: 'GET', path: '', query: { folderId: '1', cursor: 'x' }, body: undefined })).toHaveLength(1);
+    } finally {
+      await reference.stop();
+      fs.rmSync(folderDir, { recursive: true, force: true });
+    }
+  });
+
   // Gong's schemas mark no field required and allow more: a reference-shaped coaching or folder answer
   // passes them (the mapping tests cover those). Typed fields and request names do not.
   it("flags the reference's string ids in answered scorecards and its filter names, naming the field", async () => {
