@@ -8,6 +8,7 @@ import * as analystModel from './2026-11-26-0006-analyst-model.js';
 import * as rereadAutomaticReviews from './2026-12-03-0007-reread-automatic-reviews.js';
 import * as postgresNativeTypes from './2026-12-03-0010-postgres-native-types.js';
 import * as utcTextForm from './2026-12-03-0011-utc-text-form.js';
+import * as moreUtcCopies from './2026-12-03-0012-more-utc-copies.js';
 
 /** Every migration, by sortable name. Listed explicitly so they load under vitest and from dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-0007-reread-automatic-reviews': rereadAutomaticReviews,
   '2026-12-03-0010-postgres-native-types': postgresNativeTypes,
   '2026-12-03-0011-utc-text-form': utcTextForm,
+  '2026-12-03-0012-more-utc-copies': moreUtcCopies,
 };
