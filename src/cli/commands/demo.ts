@@ -55,7 +55,7 @@ export default defineCommand<DemoFlags>({
         ...counts,
         '',
         `requests used: ${report.requests} (${sim.stats.throttled} throttled by the simulator), elapsed ${(report.elapsedMs / 1000).toFixed(1)}s`,
-        `try: npx gong-sync query "select title, started from calls order by started desc limit 5" --db ${gong.database.dialect === 'sqlite' ? config.dbFile : '"$GONG_DB"'}`,
+        `try: npx gong-sync query "select title, started from calls order by started desc limit 5" --db ${gong.database.file === config.dbFile ? config.dbFile : '"$GONG_DB"'}`,
       ];
       return { exitCode: reportExitCode(report), stdout: lines.join('\n') };
     } finally {
