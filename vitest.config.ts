@@ -6,7 +6,14 @@ import { defineConfig } from 'vitest/config';
  * build, no PostgreSQL and no CLI process (`npm run test:fast`). `full`: everything else: the
  * spawned CLI (built dist/), the PostgreSQL server, crash campaigns. `npm test` runs both.
  */
-const FAST = ['test/units.test.ts', 'test/redact.test.ts', 'test/schema-coverage.test.ts', 'test/bad-input.test.ts', 'test/command-line.test.ts'];
+const FAST = [
+  'test/units.test.ts',
+  'test/redact.test.ts',
+  'test/schema-coverage.test.ts',
+  'test/bad-input.test.ts',
+  'test/command-line.test.ts',
+  'test/mcp-text-masking.test.ts',
+];
 
 export default defineConfig({
   test: {

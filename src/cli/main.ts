@@ -3,7 +3,7 @@ import { AppRoot } from '../app.js';
 import { parseLogFormat } from '../config.js';
 import { ConfigError, GongSyncError, describeError, type ExitCode } from '../errors.js';
 import { redactProcessOutput } from '../redact.js';
-import { installStopSignals, setStopMode } from './signals.js';
+import { installStopSignals, setStopMode, stopWhenParentEnds } from './signals.js';
 import { packageVersion } from './version.js';
 import { defaultLogFormat, stderrLine } from '../logger.js';
 import { COMMANDS } from './commands/index.js';
@@ -18,6 +18,7 @@ export type { CommandResult } from './command.js';
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // Before anything can open a database: a signal from now on is handled, never a half-done step.
   const stopSignal = installStopSignals();
+  stopWhenParentEnds(env);
   // Nothing that leaves the process carries a secret, whoever writes it.
   redactProcessOutput();
   // Everything gong-sync creates (database, media) is readable by its owner only.
