@@ -138,6 +138,10 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
     for (const match of printed.matchAll(/export (GONG_[A-Z_]+)=(\S+)/g)) env[match[1]!] = match[2]!;
     expect(Object.keys(env).sort()).toEqual(['GONG_ACCESS_KEY', 'GONG_ACCESS_KEY_SECRET', 'GONG_BASE_URL', 'GONG_DB', 'GONG_START_DATE']);
     expect(env.GONG_ACCESS_KEY).toBe(DEMO_CREDENTIALS.accessKey);
+    // The commands it suggests run as printed: `npx gong-sync` in a clone, `gong-sync` once installed or linked.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { commandName } = await import('../src/command-name.js');
+    expect(printed).toContain(`then try:\n  ${commandName()} check\n  ${commandName()} sync\n`);
     const db = path.join(dir, 'sim.db');
     const check = await runCli(['check'], { ...env, GONG_DB: db });
     expect(check.code, check.stderr).toBe(0);

@@ -5,6 +5,7 @@ import { ConfigError, GongSyncError, describeError, type ExitCode } from '../err
 import { redactProcessOutput } from '../redact.js';
 import { installStopSignals, setStopMode, stopWhenParentEnds } from './signals.js';
 import { packageVersion } from './version.js';
+import { commandName } from '../command-name.js';
 import { defaultLogFormat, stderrLine } from '../logger.js';
 import { COMMANDS } from './commands/index.js';
 import { databaseOptionHelp, type CliCommand, type CommandResult } from './command.js';
@@ -101,7 +102,7 @@ function invokedCommandName(argv: string[], program: Command): string | undefine
   return undefined;
 }
 
-const USAGE_HINT = '(run gong-sync --help for usage)';
+const USAGE_HINT = `(run ${commandName()} --help for usage)`;
 
 /** Usage errors are log lines too: one JSON object each without a terminal (the hint goes inside); help stays text. */
 function writeCommanderError(text: string): void {
