@@ -4,7 +4,8 @@ import { commandConfig } from '../command-config.js';
 import { createAppLogger } from '../../app.js';
 import { ConfigError } from '../../errors.js';
 import { EXPORT_FORMATS, exportTables, type ExportFormat } from '../../export/export-tables.js';
-import { tableSourceOf } from '../../export/table-source.js';
+import { spokenTextMask } from '../../export/spoken-text.js';
+import { maskingRequested } from '../../text-masking.js';
 import { withStopSignals } from '../signals.js';
 import type { CommandResult } from '../main.js';
 
@@ -47,11 +48,12 @@ async function exportCommand(flags: ExportFlags, command: Command): Promise<Comm
   try {
     const exported = await withStopSignals((signal) =>
       exportTables({
-        source: tableSourceOf(database),
+        source: database.adapter,
         format: flags.format as ExportFormat,
         outDir: flags.out,
         tables,
         signal,
+        mask: spokenTextMask(maskingRequested(process.env.GONG_REDACT_TEXT)),
         warn: (message) => logger.warn(message),
         onTable: (t) => logger.info(`exported ${t.table}`, { rows: t.rows, file: t.file }),
       }),
