@@ -8,6 +8,7 @@ import { boundTime } from './runner/date-windows.js';
 import { redact } from './redact.js';
 import { INTERRUPTED_MESSAGE } from '../state/run-log.js';
 import { holderIsAlive, type LockHolder } from '../state/sync-lock.js';
+import { formatMirrorStatus, readMirrorStatus, type MirrorStatus } from './mirror/mirror-status.js';
 
 /** The JSON shape of `gong-sync status --json` (documented in the README; only ever extended). */
 export interface StatusReport {
@@ -15,6 +16,8 @@ export interface StatusReport {
   requestsToday: { day: string; used: number; budget: number };
   streams: StreamStatus[];
   runs: RunStatus[];
+  /** Completeness counts, schema drift new since the latest run, deletions and erasures (turn 3). */
+  mirror?: MirrorStatus;
 }
 
 export interface StreamStatus {
@@ -107,7 +110,8 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
           message: r.outcome === 'running' && !writerAlive ? INTERRUPTED_MESSAGE : r.message === null ? null : redact(String(r.message)),
         }))
     : [];
-  return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs };
+  const mirror = await readMirrorStatus(exec, tables);
+  return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs, ...(mirror ? { mirror } : {}) };
 }
 
 async function tableNames(exec: SqlExecutor): Promise<string[]> {
@@ -163,6 +167,7 @@ export function formatStatus(report: StatusReport): string {
     );
     for (const b of s.backfills) lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);
   }
+  lines.push(...formatMirrorStatus(report.mirror));
   lines.push('', 'recent runs:');
   if (report.runs.length === 0) lines.push('  none yet');
   for (const r of report.runs) {

@@ -18,6 +18,9 @@ import { registerMcp } from './commands/mcp.js';
 import { registerCheck } from './commands/check.js';
 import { packageVersion } from './version.js';
 import { registerSimulator } from './commands/simulator.js';
+import { registerReconcile } from './commands/reconcile.js';
+import { registerForget } from './commands/forget.js';
+import { registerRepair } from './commands/repair.js';
 import { defaultLogFormat, stderrLine } from '../logger.js';
 
 export interface CommandResult {
@@ -30,7 +33,7 @@ export interface CommandResult {
  * (0 done, 1 failed, 2 bad usage or configuration, 3 stopped early on purpose with state saved).
  */
 /** Commands that stop cleanly on SIGINT/SIGTERM (exit 3, state saved); the others end at once. */
-const GRACEFUL_COMMANDS = new Set(['sync', 'backfill', 'schedule', 'demo', 'migrate', 'get', 'download', 'execute', 'check']);
+const GRACEFUL_COMMANDS = new Set(['sync', 'backfill', 'schedule', 'demo', 'migrate', 'get', 'download', 'execute', 'check', 'reconcile', 'repair']);
 
 export async function main(argv: string[]): Promise<number> {
   // Before anything can open a database: a signal from now on is handled, never a half-done step.
@@ -66,6 +69,9 @@ export async function main(argv: string[]): Promise<number> {
   registerMcp(program, done);
   registerCheck(program, done);
   registerSimulator(program, done);
+  registerReconcile(program, done);
+  registerForget(program, done);
+  registerRepair(program, done);
   for (const command of program.commands) command.exitOverride();
 
   try {

@@ -214,15 +214,18 @@ export class StreamRunner {
         else spec.body = { ...spec.body, cursor: next };
       }
       const answer = (await this.ctx.client.request(spec)) as Record<string, any> | null;
-      const records = this.recordsOf(answer, spec.path).filter((r) => this.ctx.settings.includePrivateCalls || !this.stream.isPrivate?.(r));
+      this.ctx.drift?.observe(spec, answer);
+      const listed = this.recordsOf(answer, spec.path).filter((r) => this.ctx.settings.includePrivateCalls || !this.stream.isPrivate?.(r));
+      const records = this.ctx.suppression ? this.ctx.suppression.filter(this.stream, listed) : listed;
       const following = this.stream.paginated ? (answer?.records?.cursor as string | undefined) || null : null;
       // Before anything of this page commits: a loop must not be checkpointed, or the next run resumes it.
-      loopGuard.check(spec.path, following, records.length, answer?.records?.totalRecords);
+      loopGuard.check(spec.path, following, listed.length, answer?.records?.totalRecords);
       const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(records) : this.toRows(records, input);
       const isFirst = first;
       const written = await this.ctx.exec.transaction(async () => {
         if (isFirst) await beforeFirstPage?.();
         const count = await this.ctx.loader.write(this.stream.tables, rowsByTable, this.syncedAt);
+        await this.ctx.drift?.flush();
         for (const reject of rejected) await this.recordRejected(reject);
         await commitState(following);
         return count;

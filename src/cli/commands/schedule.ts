@@ -11,6 +11,7 @@ import { withStopSignals } from '../signals.js';
 import type { CommandResult } from '../main.js';
 import { connectionCheckOf } from './check.js';
 import { commandConfig } from '../command-config.js';
+import { reconcileOnSchedule, reconcileScheduleFromEnv } from '../../mirror/reconcile-schedule.js';
 
 interface ScheduleFlags {
   cron: string;
@@ -47,6 +48,7 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
     throw new ConfigError(`--timezone "${options.timezone}" is not a time zone: expected an IANA name such as UTC or Europe/Berlin`);
   }
   const selected = selectStreams(options.streams);
+  const reconcileSchedule = reconcileScheduleFromEnv();
   const config = commandConfig(command, options);
   const logger = createAppLogger(config);
   const app = await createApp(config, logger);
@@ -65,6 +67,7 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
             logger.info(`scheduled sync ${report.outcome}: ${report.rowsWritten} rows, ${report.requests} requests`, { event: 'scheduled_run', outcome: report.outcome });
             if (report.error) logger.error(report.error.message);
             if (report.outcome === 'stopped' && signal.aborted) interrupted = true;
+            if (report.outcome === 'succeeded') await reconcileOnSchedule(app, signal, reconcileSchedule);
           } catch (error) {
             if (error instanceof LockHeldError) logger.warn(`scheduled run skipped: ${error.message}`);
             else logger.error(`scheduled run failed: ${describeError(error)}`);
