@@ -5,6 +5,7 @@ import * as operations from './2026-11-25-0003-operations.js';
 import * as gongSpecShapes from './2026-11-26-0004-gong-spec-shapes.js';
 import * as requestLog from './2026-11-26-0005-request-log.js';
 import * as analystModel from './2026-11-26-0006-analyst-model.js';
+import * as rereadAutomaticReviews from './2026-12-03-0007-reread-automatic-reviews.js';
 import * as mirrorBookkeeping from './2026-12-03-0020-mirror-bookkeeping.js';
 import * as callCompleteness from './2026-12-03-0021-call-completeness.js';
 
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-0004-gong-spec-shapes': gongSpecShapes,
   '2026-11-26-0005-request-log': requestLog,
   '2026-11-26-0006-analyst-model': analystModel,
+  '2026-12-03-0007-reread-automatic-reviews': rereadAutomaticReviews,
   '2026-12-03-0020-mirror-bookkeeping': mirrorBookkeeping,
   '2026-12-03-0021-call-completeness': callCompleteness,
 };

@@ -1,4 +1,5 @@
-import type { SqlExecutor } from './sql-executor.js';
+import type { Kysely } from 'kysely';
+import type { SqlBackend } from './sql-executor.js';
 import { quoteIdent } from './postgres-database.js';
 
 /**
@@ -11,26 +12,29 @@ export class PostgresBulkUpsert {
   private readonly columnTypes = new Map<string, Promise<Map<string, string>>>();
   private readonly sqlCache = new Map<string, string>();
 
-  constructor(private readonly exec: SqlExecutor) {}
+  constructor(
+    private readonly backend: SqlBackend,
+    private readonly db: Kysely<any>,
+  ) {}
 
   async upsert(table: string, primaryKey: string[], columns: string[], columnValues: unknown[][]): Promise<void> {
     const types = await this.typesOf(table);
     // PostgreSQL text cannot hold NUL characters (SQLite can): they are dropped, not the page.
     const values = columnValues.map((values) => (values.some(hasNul) ? values.map(withoutNul) : values));
-    await this.exec.runSql(this.sqlFor(table, primaryKey, columns, types), values);
+    await this.backend.run(this.sqlFor(table, primaryKey, columns, types), values, { reuse: true });
   }
 
   private typesOf(table: string): Promise<Map<string, string>> {
     let types = this.columnTypes.get(table);
     if (!types) {
-      types = this.exec
-        .all<{ column_name: string; udt_name: string }>(
-          this.exec.db
-            .selectFrom('information_schema.columns')
-            .select(['column_name', 'udt_name'])
-            .where('table_schema', '=', this.exec.db.fn('current_schema', []))
-            .where('table_name', '=', table),
-        )
+      const query = this.db
+        .selectFrom('information_schema.columns')
+        .select(['column_name', 'udt_name'])
+        .where('table_schema', '=', this.db.fn('current_schema', []))
+        .where('table_name', '=', table)
+        .compile();
+      types = this.backend
+        .all<{ column_name: string; udt_name: string }>(query.sql, [...query.parameters])
         .then((rows) => new Map(rows.map((r) => [r.column_name, r.udt_name])));
       this.columnTypes.set(table, types);
     }

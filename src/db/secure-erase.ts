@@ -2,30 +2,25 @@ import fs from 'node:fs';
 import type { Database } from './database.js';
 
 /**
- * What erasing data for good takes on each database (until the per-database adapter offers it).
- * SQLite: `secure_delete` overwrites freed cells and pages with zeros as rows are deleted. That
- * alone is not enough: earlier writes (an upsert, a page split or merge) can have left stale copies
- * of a row in the unused space of other pages, which secure_delete never sees. So after the
- * deletions the full-text index is merged, the file rebuilt (VACUUM: every page written afresh)
- * and the WAL checkpointed into it and truncated. PostgreSQL: the touched tables are rewritten
- * (VACUUM FULL), so their dead row versions leave the table files.
+ * The step after the adapter's `secureErase` that erasure needs: rebuilding what still holds stale
+ * copies. SQLite's secure_delete zeroes the cells and pages a deletion frees, but earlier writes (an
+ * upsert, a page split or merge) can have left older copies of a row in the unused space of other
+ * pages, which no deletion frees: measured, one copy of an erased address survived secure_delete
+ * and a truncated WAL. VACUUM writes every page afresh; the WAL it fills is then copied back and
+ * emptied. On PostgreSQL a plain VACUUM only marks dead row versions reusable; VACUUM FULL writes
+ * the touched tables (and their TOAST and indexes) into new files and drops the old ones.
  */
-export async function prepareSecureDelete(database: Database): Promise<void> {
-  if (database.dialect === 'sqlite') await database.backend.all('pragma secure_delete = on', []);
-}
-
-export async function finishSecureErase(database: Database, touchedTables: string[]): Promise<void> {
+export async function rewriteAfterErasure(database: Database, touchedTables: string[]): Promise<void> {
   if (database.dialect === 'sqlite') {
-    const fts = await database.backend.all<{ name: string }>("select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL TABLE%fts5%'", []);
-    for (const { name } of fts) await database.backend.run(`insert into "${name}"("${name}") values ('optimize')`, []);
     await database.backend.run('vacuum', []);
     await database.backend.all('pragma wal_checkpoint(truncate)', []);
     return;
   }
-  for (const table of touchedTables) await database.backend.run(`vacuum full "${table.replace(/"/g, '""')}"`, []);
+  // VACUUM cannot run inside a transaction: each on a pooled connection of its own.
+  for (const table of touchedTables) await database.pool.query(`vacuum full "${table.replace(/"/g, '""')}"`);
 }
 
-/** How often `needle` (case-insensitively) occurs in the bytes of the database's files (SQLite: the file and its WAL). */
+/** How often `needle` (ASCII letters in any case) occurs in the bytes of the database's files: SQLite's file and its WAL. */
 export function occurrencesInFiles(database: Database, needle: string): Record<string, number> | undefined {
   if (database.dialect !== 'sqlite' || database.file === ':memory:') return undefined;
   const out: Record<string, number> = {};

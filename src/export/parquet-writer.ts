@@ -1,48 +1,55 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
-import type { ExportColumn, ExportType } from './exportable-tables.js';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { ExportType } from './column-typing.js';
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
- * Writes rows to a Parquet file with typed columns (ids as VARCHAR). Rows go through DuckDB's
- * appender into a scratch database on disk with a memory limit, so a large table spills to disk
- * instead of filling memory, then DuckDB's COPY writes the Parquet file.
+ * Writes Parquet files with typed columns through DuckDB. A table's rows are appended as text into
+ * a scratch database on disk (memory-limited, so a large table spills to disk instead of filling
+ * memory); once every row is in and the column types are known, COPY casts each column to its
+ * type (TIMESTAMP for instants, BOOLEAN for flags, ids VARCHAR) and writes the file.
  */
-export async function writeParquet(file: string, columns: ExportColumn[], rows: Iterable<unknown[]>): Promise<number> {
-  const scratch = `${file}.scratch.duckdb`;
-  fs.rmSync(scratch, { force: true });
-  fs.rmSync(`${scratch}.wal`, { force: true });
-  const instance = await DuckDBInstance.create(scratch, { memory_limit: '256MB', threads: '2' });
-  const connection = await instance.connect();
-  try {
-    const definition = columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
-    await connection.run(`create table export_rows (${definition})`);
-    const appender = await connection.createAppender('export_rows');
-    let count = 0;
-    for (const row of rows) {
-      for (let i = 0; i < columns.length; i++) appendValue(appender, columns[i]!.type, row[i]);
-      appender.endRow();
-      count++;
-    }
-    appender.closeSync();
-    await connection.run(`copy export_rows to ${quoteString(path.resolve(file))} (format parquet, compression zstd)`);
-    fs.chmodSync(file, 0o600);
-    return count;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-    fs.rmSync(scratch, { force: true });
-    fs.rmSync(`${scratch}.wal`, { force: true });
-  }
-}
+export class ParquetWriter {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
 
-function appendValue(appender: DuckDBAppender, type: ExportType, value: unknown): void {
-  if (value === null || value === undefined) return appender.appendNull();
-  // Column types were widened to the stored values (listExportableTables), so these always fit.
-  if (type === 'BIGINT') return appender.appendBigInt(BigInt(value as number | bigint));
-  if (type === 'DOUBLE') return appender.appendDouble(Number(value));
-  appender.appendVarchar(Buffer.isBuffer(value) ? value.toString('base64') : String(value));
+  /** `scratchDir` holds the scratch database; it is removed with the staging folder. */
+  static async open(scratchDir: string): Promise<ParquetWriter> {
+    const instance = await DuckDBInstance.create(path.join(scratchDir, 'scratch.duckdb'), { memory_limit: '256MB', threads: '2' });
+    return new ParquetWriter(instance, await instance.connect());
+  }
+
+  async write(file: string, columns: string[], batches: AsyncIterable<(string | null)[][]>, typesOf: () => ExportType[]): Promise<number> {
+    await this.connection.run(`create or replace table export_rows (${columns.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ')})`);
+    const appender = await this.connection.createAppender('export_rows');
+    let count = 0;
+    try {
+      for await (const batch of batches) {
+        for (const row of batch) {
+          for (const value of row) {
+            if (value === null) appender.appendNull();
+            else appender.appendVarchar(value);
+          }
+          appender.endRow();
+        }
+        count += batch.length;
+      }
+    } finally {
+      appender.closeSync();
+    }
+    const types = typesOf();
+    const select = columns.map((c, i) => (types[i] === 'VARCHAR' ? quoteIdent(c) : `cast(${quoteIdent(c)} as ${types[i]}) as ${quoteIdent(c)}`)).join(', ');
+    await this.connection.run(`copy (select ${select} from export_rows) to ${quoteString(file)} (format parquet, compression zstd)`);
+    await this.connection.run('drop table export_rows');
+    return count;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
 }

@@ -119,37 +119,8 @@ async function removeMediaFiles(exec: SqlExecutor, plan: CallTablePlan, callIds:
   return removed;
 }
 
-/** Base tables of the database (not views) with their column names. */
+/** Base tables of the database (not views, not full-text indexes) with their column names. */
 export async function tableColumns(exec: SqlExecutor): Promise<Map<string, Set<string>>> {
-  const schema = exec.database.dialect === 'postgres' ? exec.database.schema : undefined;
-  const tables = await exec.db.introspection.getTables();
-  const out = new Map<string, Set<string>>();
-  for (const table of tables) {
-    if (table.isView || (schema && table.schema !== schema)) continue;
-    out.set(table.name, new Set(table.columns.map((c) => c.name)));
-  }
-  return out;
-}
-
-/** The primary-key columns of a table, in key order (empty when it has none). */
-export async function primaryKeyOf(exec: SqlExecutor, table: string): Promise<string[]> {
-  if (exec.dialect === 'sqlite') {
-    const rows = await exec.database.backend.all<{ name: string; pk: number }>('select name, pk from pragma_table_info(?) where pk > 0', [table]);
-    return rows.sort((a, b) => a.pk - b.pk).map((r) => r.name);
-  }
-  const rows = await exec.database.backend.all<{ name: string }>(
-    `select k.column_name as name from information_schema.table_constraints c
-       join information_schema.key_column_usage k on k.constraint_name = c.constraint_name and k.table_schema = c.table_schema and k.table_name = c.table_name
-     where c.constraint_type = 'PRIMARY KEY' and c.table_schema = current_schema() and c.table_name = $1 order by k.ordinal_position`,
-    [table],
-  );
-  return rows.map((r) => r.name);
-}
-
-/** SQLite's full-text tables and their shadow tables: derived from other tables, never searched or deleted from directly. */
-export async function derivedTables(exec: SqlExecutor): Promise<Set<string>> {
-  if (exec.dialect !== 'sqlite') return new Set();
-  const virtual = await exec.database.backend.all<{ name: string }>("select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL TABLE%'", []);
-  const all = await exec.database.backend.all<{ name: string }>("select name from sqlite_master where type = 'table'", []);
-  return new Set(all.map((r) => r.name).filter((name) => virtual.some((v) => name === v.name || name.startsWith(`${v.name}_`))));
+  const tables = await exec.database.adapter.listTables();
+  return new Map(tables.filter((t) => t.type === 'table').map((t) => [t.name, new Set(t.columns.map((c) => c.name))]));
 }

@@ -1,9 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
 import { ConfigError } from '../errors.js';
 import type { SqlExecutor } from '../db/sql-executor.js';
-import { finishSecureErase, occurrencesInFiles, prepareSecureDelete } from '../db/secure-erase.js';
+import { occurrencesInFiles, rewriteAfterErasure } from '../db/secure-erase.js';
 import type { StreamDefinition } from '../../streams/types.js';
-import { derivedTables, planCallTables, primaryKeyOf, removeCalls, tableColumns, type CallTablePlan } from './call-tables.js';
+import { primaryKeyOf } from '../db/table-keys.js';
+import { planCallTables, removeCalls, tableColumns, type CallTablePlan } from './call-tables.js';
 import { normalized, saltOf, suppressionHash, type SuppressedKind } from './suppression.js';
 
 /** Tables forget never searches: its own proof and list, and tables that hold no text of Gong's. */
@@ -90,9 +91,8 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
     report.rows = Object.values(report.rowsByTable).reduce((a, b) => a + b, 0);
     return report;
   }
-  await prepareSecureDelete(exec.database);
-  const touched = new Set<string>();
-  await exec.transaction(async () => {
+  const touched = [...new Set([...plan.dependents.map((d) => d.table), ...plan.byCall.map((t) => t.table), ...found.rows.keys(), '_suppressions', '_erasures'])];
+  await exec.database.adapter.secureErase(touched, () => exec.transaction(async () => {
     const removed = await removeCalls(exec, plan, report.callIds, options.mediaDir);
     Object.assign(report.rowsByTable, removed.rowsByTable);
     report.files = removed.files;
@@ -104,7 +104,6 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
       }
       if (count > 0) report.rowsByTable[table] = (report.rowsByTable[table] ?? 0) + count;
     }
-    for (const table of Object.keys(report.rowsByTable)) touched.add(table);
     report.rows = Object.values(report.rowsByTable).reduce((a, b) => a + b, 0);
     const at = options.now().toISOString();
     const known = await exec.get(exec.db.selectFrom('_suppressions').select('hash').where('hash', '=', hash));
@@ -126,9 +125,8 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
         }),
       );
     }
-  });
-  touched.add('_suppressions');
-  await finishSecureErase(exec.database, [...touched]);
+  }));
+  await rewriteAfterErasure(exec.database, touched);
   const left = occurrencesInFiles(exec.database, options.kind === 'email' ? normalized('email', options.value) : options.value);
   if (left) {
     report.bytesLeft = left;
@@ -148,11 +146,10 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
 /** Every row holding the address: a coarse SQL filter per table, then an exact check of each candidate row. */
 async function findAddress(exec: SqlExecutor, plan: CallTablePlan, kind: 'email' | 'phone', value: string): Promise<Found> {
   const columns = await tableColumns(exec);
-  const derived = await derivedTables(exec);
   const holds = matcher(kind, value);
   const found: Found = { callIds: new Set(), rows: new Map(), userRows: 0 };
   for (const [table, names] of columns) {
-    if (NOT_SEARCHED.has(table) || derived.has(table) || table.startsWith('sqlite_')) continue;
+    if (NOT_SEARCHED.has(table)) continue;
     const filter = sql.join([...names].map((c) => coarseMatch(kind, value, c)), sql` or `);
     const candidates = await exec.all<Record<string, unknown>>(exec.db.selectFrom(table).selectAll().where(filter as RawBuilder<boolean>));
     const rows = candidates.filter((row) => Object.values(row).some((v) => v !== null && holds(String(v))));

@@ -1,8 +1,9 @@
-import { CursorExpiredError, InterruptedError } from '../errors.js';
+import { CursorExpiredError } from '../errors.js';
+import { pagesOf } from '../runner/pages.js';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import type { GongClient } from '../gong/client.js';
 import { RowLoader } from '../loader.js';
-import type { Row, StreamDefinition, StreamSettings } from '../../streams/types.js';
+import type { RequestSpec, Row, StreamDefinition, StreamSettings } from '../../streams/types.js';
 import type { Suppression } from './suppression.js';
 import type { DriftRecorder } from './schema-drift.js';
 
@@ -41,18 +42,19 @@ export async function readByIds(ctx: ReadByIdsContext, stream: StreamDefinition,
 }
 
 async function readBatch(ctx: ReadByIdsContext, loader: RowLoader, stream: StreamDefinition, ids: string[]): Promise<number> {
-  let cursor: string | null = null;
   let written = 0;
-  do {
-    if (ctx.signal?.aborted) throw new InterruptedError(String(ctx.signal.reason ?? 'a signal'));
-    const spec = stream.request({ ids, settings: ctx.settings });
-    // Streams read by date windows ask for the same records by id with Gong's `callIds` filter.
-    if (spec.body && typeof spec.body.filter === 'object') spec.body = { ...spec.body, filter: { callIds: ids } };
-    if (cursor) spec.body = { ...spec.body, cursor };
-    const answer = (await ctx.client.request(spec)) as Record<string, any> | null;
-    ctx.drift?.observe(spec, answer);
-    const listed: unknown[] = Array.isArray(answer?.[stream.recordsKey]) ? answer![stream.recordsKey] : [];
-    const records = ctx.suppression ? ctx.suppression.filter(stream, listed) : listed;
+  const byIds: StreamDefinition = { ...stream, request: (input) => withCallIds(stream.request(input), ids) };
+  const pages = pagesOf({
+    client: ctx.client,
+    stream: byIds,
+    input: { ids, settings: ctx.settings },
+    cursor: null,
+    includePrivateCalls: ctx.settings.includePrivateCalls,
+    signal: ctx.signal,
+    observe: ctx.drift && ((spec, answer) => ctx.drift!.observe(spec, answer)),
+  });
+  for await (const page of pages) {
+    const records = ctx.suppression ? ctx.suppression.filter(stream, page.records) : page.records;
     const rowsByTable: Record<string, Row[]> = {};
     for (const record of records) {
       for (const [table, rows] of Object.entries(stream.toRows(record, { ids, settings: ctx.settings }))) (rowsByTable[table] ??= []).push(...rows);
@@ -62,7 +64,11 @@ async function readBatch(ctx: ReadByIdsContext, loader: RowLoader, stream: Strea
       await ctx.drift?.flush();
       return count;
     });
-    cursor = (answer?.records?.cursor as string | undefined) || null;
-  } while (cursor);
+  }
   return written;
+}
+
+/** Streams read by date windows ask for the same records by id with Gong's `callIds` filter. */
+function withCallIds(spec: RequestSpec, ids: string[]): RequestSpec {
+  return spec.body && typeof spec.body.filter === 'object' ? { ...spec, body: { ...spec.body, filter: { callIds: ids } } } : spec;
 }

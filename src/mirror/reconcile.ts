@@ -7,6 +7,7 @@ import { SyncStateStore, type StateKey } from '../../state/sync-state-store.js';
 import type { StreamDefinition, StreamSettings } from '../../streams/types.js';
 import { planCallTables, removeCalls, type CallTablePlan } from './call-tables.js';
 import type { DriftRecorder } from './schema-drift.js';
+import { pagesOf } from '../runner/pages.js';
 
 const DAY_MS = 86_400_000;
 /** Gong refuses a call list over more than 90 days. */
@@ -168,27 +169,24 @@ async function listCallIds(options: ReconcileOptions, window: { from: string; to
 async function listOnce(options: ReconcileOptions, window: { from: string; to: string }): Promise<Set<string>> {
   const ids = new Set<string>();
   const stream = options.callsStream;
-  let cursor: string | null = null;
-  do {
-    const spec = stream.request({ window, settings: options.settings });
-    if (cursor) spec.query = { ...spec.query, cursor };
-    const answer = (await options.client.request(spec)) as Record<string, any> | null;
-    options.drift?.observe(spec.path, answer);
-    const records = answer?.[stream.recordsKey];
-    if (answer !== null && !Array.isArray(records) && answer.records?.totalRecords !== 0) {
-      throw new StoppedEarlyError(`Gong's answer for ${spec.path} has no "${stream.recordsKey}" list: reconcile stopped without removing anything in ${window.from} .. ${window.to}`);
-    }
-    for (const record of Array.isArray(records) ? records : []) ids.add(stream.recordId(record));
-    cursor = (answer?.records?.cursor as string | undefined) || null;
-  } while (cursor);
+  const pages = pagesOf({
+    client: options.client,
+    stream,
+    input: { window, settings: options.settings },
+    cursor: null,
+    // Every call Gong serves counts as served, private or not.
+    includePrivateCalls: true,
+    signal: options.signal,
+    observe: options.drift && ((spec, answer) => options.drift!.observe(spec, answer)),
+  });
+  for await (const page of pages) for (const record of page.records) ids.add(stream.recordId(record));
   if (options.drift) await options.drift.flush();
   return ids;
 }
 
 /** The calls the database holds that started in the window (compared as instants, whatever their offset). */
 async function heldCallIds(exec: SqlExecutor, window: { from: string; to: string }): Promise<string[]> {
-  const instant = (value: unknown) =>
-    exec.dialect === 'postgres' ? sql`cast(${value} as timestamptz)` : sql`julianday(${value})`;
+  const instant = (value: string | ReturnType<typeof sql.ref>) => exec.database.adapter.instant(typeof value === 'string' ? sql.val(value) : value);
   const started = instant(sql.ref('started'));
   const rows = await exec.all<{ id: string }>(
     exec.db

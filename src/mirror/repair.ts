@@ -51,8 +51,8 @@ async function incomplete(exec: SqlExecutor, what: 'extensive' | 'transcript', f
   let query = exec.db.selectFrom('call_completeness').select('call_id');
   query = what === 'extensive' ? query.where(sql<boolean>`not has_extensive`) : query.where('transcript_status', '<>', 'present');
   if (from) {
-    const instant = (value: unknown) => (exec.dialect === 'postgres' ? sql`cast(${value} as timestamptz)` : sql`julianday(${value})`);
-    query = query.where(instant(sql.ref('started_utc')), '>=', instant(from.toISOString()));
+    const { adapter } = exec.database;
+    query = query.where(adapter.instant(sql.ref('started_utc')), '>=', adapter.instant(sql.val(from.toISOString())));
   }
   return (await exec.all<{ call_id: string }>(query.orderBy('call_id'))).map((r) => String(r.call_id));
 }

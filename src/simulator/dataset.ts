@@ -61,7 +61,7 @@ export interface SimCall {
 }
 
 export interface SimAnsweredScorecard {
-  record: Record<string, unknown> & { answeredScorecardId: string; reviewTime: string; reviewMethod: string };
+  record: Record<string, unknown> & { answeredScorecardId: string; reviewTime: string; reviewMethod: string; reviewerUserId: string | null };
   reviewMs: number;
   callId: string;
 }
@@ -533,6 +533,7 @@ export class SimulatedAccount {
     }));
     const overall = answers.reduce((s, a) => s + a.score, 0) / answers.length;
     const id = this.newId(19);
+    const automatic = !random.chance(0.8);
     this.answeredScorecards.push({
       record: {
         answeredScorecardId: id,
@@ -541,9 +542,10 @@ export class SimulatedAccount {
         callId: call.record.id,
         callStartTime: call.record.started,
         reviewedUserId: call.record.primaryUserId,
-        reviewerUserId: reviewer.id,
-        reviewMethod: random.chance(0.8) ? 'MANUAL' : 'AUTOMATIC',
-        editorUserId: null,
+        // Gong's 2026 spec: no reviewer for an automatic review; a person may have edited it since.
+        reviewerUserId: automatic ? null : reviewer.id,
+        reviewMethod: automatic ? 'AUTOMATIC' : 'MANUAL',
+        editorUserId: automatic && hashString(id) % 3 === 0 ? reviewer.id : null,
         answeredDateTime: new Date(reviewMs).toISOString(),
         reviewTime: new Date(reviewMs).toISOString(),
         visibilityType: 'PUBLIC',

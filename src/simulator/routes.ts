@@ -22,6 +22,7 @@ export interface SimRequest {
 
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const CALL_LIST_MAX_RANGE_MS = 90 * 86_400_000;
 
 /** Gong v2's endpoints, answered from the simulated account in the simulator's shapes (shapes.ts). */
 export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
@@ -38,8 +39,11 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
   if (route === 'GET /v2/workspaces') return sim.ok({ requestId: 'r', workspaces: workspacesAnswer(sim) });
 
   if (route === 'GET /v2/calls') {
+    // As Gong: both bounds required (spec), and at most 90 days a request (production integrations).
+    if (req.query.fromDateTime === undefined || req.query.toDateTime === undefined) return errorAnswer(400, 'fromDateTime and toDateTime are required');
     const range = dateTimeRange(req.query.fromDateTime, req.query.toDateTime);
     if ('error' in range) return range.error;
+    if (range.to - range.from > CALL_LIST_MAX_RANGE_MS) return errorAnswer(400, 'The date range between fromDateTime and toDateTime may not exceed 90 days');
     const calls = account.calls
       .filter((c) => c.visible && c.startedMs >= range.from && c.startedMs < range.to)
       .filter((c) => !req.query.workspaceId || c.record.workspaceId === req.query.workspaceId)
@@ -91,8 +95,9 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     for (const field of ['reviewFromDate', 'reviewToDate', 'callFromDate', 'callToDate']) {
       if (filter[field] !== undefined && !DATE_ONLY.test(String(filter[field]))) return errorAnswer(400, `${field} must be a date in the format YYYY-MM-DD`);
     }
-    // Gong's spec lists no review method: without one, every review counts.
-    const method = String(filter.reviewMethod ?? 'BOTH').toUpperCase();
+    // As Gong (2026 spec: "Default value: MANUAL"): without reviewMethod only manual reviews come back.
+    const method = filter.reviewMethod ?? 'MANUAL';
+    if (!['MANUAL', 'AUTOMATIC', 'BOTH'].includes(method)) return errorAnswer(400, 'reviewMethod must be one of AUTOMATIC, MANUAL, BOTH');
     // callIds and reviewerUserIds are the reference's filters; Gong's spec does not know them.
     const onlyIn = (name: string) => (!gongShapes && Array.isArray(filter[name]) ? new Set((filter[name] as unknown[]).map(String)) : undefined);
     const callIds = onlyIn('callIds');

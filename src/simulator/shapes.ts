@@ -20,7 +20,7 @@ export function shapesFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatorSh
 }
 
 /** Ids Gong sends as bare int64 JSON numbers (answered scorecards and scorecard settings). */
-export const ANSWERED_SCORECARD_NUMERIC_IDS = ['answeredScorecardId', 'scorecardId', 'callId', 'reviewedUserId', 'reviewerUserId', 'questionId', 'questionRevisionId'];
+export const ANSWERED_SCORECARD_NUMERIC_IDS = ['answeredScorecardId', 'scorecardId', 'callId', 'reviewedUserId', 'reviewerUserId', 'editorUserId', 'questionId', 'questionRevisionId'];
 export const SCORECARD_SETTING_NUMERIC_IDS = ['scorecardId', 'workspaceId', 'updaterUserId', 'questionId', 'questionRevisionId'];
 
 /**
@@ -42,10 +42,10 @@ export function asSent<T>(record: T, shapes: SimulatorShapes): T {
   return JSON.parse(answerText(record, shapes));
 }
 
-/** An answered scorecard: Gong's spec lists no overallScore, answeredDateTime, visibility, editor or answer. */
+/** An answered scorecard: Gong's spec lists no overallScore, answeredDateTime, visibility or answer (its 2026 copy adds reviewMethod and editorUserId). */
 export function answeredScorecard(record: Record<string, any>, shapes: SimulatorShapes): Record<string, unknown> {
   if (shapes === 'reference') return record;
-  const { overallScore: _o, answeredDateTime: _a, visibility: _v, editorUserId: _e, ...rest } = record;
+  const { overallScore: _o, answeredDateTime: _a, visibility: _v, ...rest } = record;
   return { ...rest, answers: (record.answers as Array<Record<string, unknown>>).map(({ answer: _answer, ...answer }) => answer) };
 }
 
