@@ -59,7 +59,11 @@ export async function reconcileOnSchedule(app: App, signal: AbortSignal, schedul
     try {
       const report = await runReconcile(app, { from: plan.from, scope: plan.scope, maxDeleteShare: schedule.maxDeleteShare, signal, command: 'schedule:reconcile' });
       app.logger.info(`scheduled ${plan.scope.replace('scheduled-', '')} ${formatReconcile(report)}`, { event: 'scheduled_reconcile', removed: report.removed.length });
-      fullRan ||= plan.scope === 'scheduled-full';
+      if (plan.scope === 'scheduled-full') {
+        fullRan = true;
+        // It covered the recent window: that counts as its daily pass too.
+        await new SyncStateStore(new SqlExecutor(app.database), () => now).complete({ stream: 'reconcile', partitionKey: '', scope: 'reconcile:scheduled-recent' }, now.toISOString(), { success: true });
+      }
     } catch (error) {
       if (error instanceof LockHeldError) app.logger.warn(`scheduled reconcile skipped: ${error.message}`);
       else app.logger.error(`scheduled reconcile stopped: ${describeError(error)}`);
