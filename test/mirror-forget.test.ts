@@ -75,6 +75,10 @@ describe.each(DESTINATIONS)('forget on $name', (destination) => {
     expect(proof).toHaveLength(1);
     expect(proof[0]).toMatchObject({ kind: 'email', hash: report.hash, calls_removed: callIds.length, rows_removed: report.rows });
     expect(report.hash).toMatch(/^[0-9a-f]{64}$/);
+    // The proof an operator asks for later: nothing left, and when it went.
+    const proved = await forgetInProcess(sim, target, { email, dryRun: true });
+    expect(proved).toMatchObject({ callIds: [], rows: 0 });
+    expect(proved.erasedBefore).toEqual([expect.objectContaining({ calls_removed: callIds.length, rows_removed: report.rows })]);
 
     // Gong still serves those calls: the next sync skips them.
     await syncInProcess(sim, target, { streams: MIRROR_STREAMS, env: { GONG_START_DATE: undefined } });

@@ -34,6 +34,8 @@ export interface ForgetReport {
   files: number;
   /** Erased before, and nothing held it any more: only the byte-level clean-up ran again. */
   alreadyErased: boolean;
+  /** Earlier erasures of this address (`_erasures`): what a dry run shows an operator as proof. */
+  erasedBefore: Array<{ erased_at: string; calls_removed: number; rows_removed: number; files_checked: string | null }>;
   /** Occurrences of the address left in the database's files after the erasure (SQLite). */
   bytesLeft?: Record<string, number>;
   requests: number;
@@ -76,6 +78,11 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
     rows: 0,
     files: 0,
     alreadyErased: false,
+    erasedBefore: (
+      await exec.all<ForgetReport['erasedBefore'][number]>(
+        exec.db.selectFrom('_erasures').select(['erased_at', 'calls_removed', 'rows_removed', 'files_checked']).where('hash', '=', hash).orderBy('erased_at'),
+      )
+    ).map((r) => ({ ...r, calls_removed: Number(r.calls_removed), rows_removed: Number(r.rows_removed) })),
     requests: 0,
     rowsWritten: 0,
   };
@@ -128,16 +135,15 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
   }));
   await rewriteAfterErasure(exec.database, touched);
   const left = occurrencesInFiles(exec.database, options.kind === 'email' ? normalized('email', options.value) : options.value);
-  if (left) {
-    report.bytesLeft = left;
-    const latest = await exec.get<{ erased_at: string }>(
-      exec.db.selectFrom('_erasures').select('erased_at').where('hash', '=', hash).orderBy('erased_at', 'desc').limit(1),
-    );
-    const checked = Object.entries(left).map(([file, n]) => `${file.split('/').pop()}: ${n}`).join(', ');
-    if (latest) {
-      await exec.run(exec.db.updateTable('_erasures').set({ files_checked: `${options.now().toISOString()} occurrences ${checked}` }).where('hash', '=', hash).where('erased_at', '=', latest.erased_at));
-      await exec.database.backend.all(exec.dialect === 'sqlite' ? 'pragma wal_checkpoint(truncate)' : 'select 1', []);
-    }
+  report.bytesLeft = left;
+  const checked = left
+    ? `occurrences ${Object.entries(left).map(([file, n]) => `${file.split('/').pop()}: ${n}`).join(', ')}`
+    : `${touched.length} touched tables rewritten (VACUUM FULL)`;
+  const latest = await exec.get<{ erased_at: string }>(exec.db.selectFrom('_erasures').select('erased_at').where('hash', '=', hash).orderBy('erased_at', 'desc').limit(1));
+  if (latest) {
+    await exec.run(exec.db.updateTable('_erasures').set({ files_checked: `${options.now().toISOString()} ${checked}` }).where('hash', '=', hash).where('erased_at', '=', latest.erased_at));
+    // The update went through the WAL: empty it again, so the files stay as checked.
+    if (left) await exec.database.backend.all('pragma wal_checkpoint(truncate)', []);
   }
   report.rowsWritten = report.rows;
   return report;

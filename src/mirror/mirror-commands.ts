@@ -91,6 +91,7 @@ export function formatForget(report: ForgetReport): string {
       `forget --dry-run: would remove ${report.callIds.length} call(s) and ${report.rows} row(s); nothing was changed`,
       `  calls: ${report.callIds.join(', ') || 'none'}`,
       `  rows: ${tables || 'none'}`,
+      ...report.erasedBefore.map((e) => `  erased before: ${e.erased_at}, ${e.calls_removed} call(s) and ${e.rows_removed} row(s) (_erasures, hash ${report.hash}); files: ${e.files_checked ?? 'not checked'}`),
     ].join('\n');
   }
   const left = report.bytesLeft ? Object.entries(report.bytesLeft).map(([f, n]) => `${f}: ${n}`).join(', ') : 'not checked (PostgreSQL: the server rewrote the touched tables)';
