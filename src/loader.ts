@@ -1,5 +1,6 @@
 import type { SqlExecutor } from './db/sql-executor.js';
 import { toStoredValue } from './db/sql-executor.js';
+import { utcInstant } from './db/instants.js';
 import type { Row, TableSpec } from '../streams/types.js';
 
 const KEYS_PER_DELETE = 500;
@@ -53,7 +54,9 @@ export class RowLoader {
 
   private async upsert(table: TableSpec, rows: Row[], syncedAt: string): Promise<number> {
     const columns = [...Object.keys(rows[0]!).filter((c) => c !== 'synced_at'), 'synced_at'];
-    const values = rows.map((row) => columns.map((c) => (c === 'synced_at' ? syncedAt : toStoredValue(row[c]))));
+    // The stamp in the stored instant form, as PostgreSQL's timestamptz reads back.
+    const stamp = utcInstant(syncedAt) ?? syncedAt;
+    const values = rows.map((row) => columns.map((c) => (c === 'synced_at' ? stamp : toStoredValue(row[c]))));
     await this.exec.database.adapter.upsert(table.name, table.primaryKey, columns, values);
     return rows.length;
   }

@@ -169,6 +169,32 @@ describe.each([
   });
 });
 
+describe('export of unusual values', () => {
+  it('a value past DuckDB\'s default line limit, quotes, newlines and an empty string load back exactly from CSV and Parquet', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'copy.db');
+    fs.copyFileSync(fixture.sqlite, file);
+    const long = `"Quoted", then a new line\n${'é, naïve; '.repeat(300_000)}end`;
+    const db = new BetterSqlite3(file);
+    const [first, second] = db.prepare('select call_id, seq from transcript_sentences order by call_id, seq limit 2').all() as { call_id: string; seq: number }[];
+    db.prepare('update transcript_sentences set text = ? where call_id = ? and seq = ?').run(long, first!.call_id, first!.seq);
+    db.prepare(`update transcript_sentences set text = '' where call_id = ? and seq = ?`).run(second!.call_id, second!.seq);
+    db.close();
+    await withDatabase(file, async (database) => {
+      for (const format of ['csv', 'parquet'] as const) await exportFrom(database, { format, outDir: path.join(dir, format), tables: ['transcript_sentences'] });
+    });
+    await withDuckDb(async (connection) => {
+      for (const format of ['csv', 'parquet']) {
+        await connection.run(fs.readFileSync(path.join(dir, format, 'load-duckdb.sql'), 'utf8'));
+        const read = async (id: string, seq: number) =>
+          (await connection.runAndReadAll(`select text from transcript_sentences where call_id = '${id}' and seq = ${seq}`)).getRows()[0]![0];
+        expect(await read(first!.call_id, first!.seq), format).toBe(long);
+        expect(await read(second!.call_id, second!.seq), format).toBe('');
+      }
+    });
+  });
+});
+
 describe('export never writes outside --out', () => {
   it('replaces symlinks planted in --out instead of writing through them', async () => {
     const dir = tempDir();

@@ -181,6 +181,8 @@ const DECLARED: Array<{
   { entity: 'library_folders', action: 'list', params: { workspaceId: { type: 'string', in: 'query', required: true } } },
   // Gong's spec lists no cursor for folder content: it answers with the whole folder.
   { entity: 'library_folder_content', action: 'list', params: { folderId: { type: 'string', in: 'query', required: true } } },
+  // Gong's 2026 spec lists no parameter for call outcomes.
+  { entity: 'call_outcomes', action: 'list', params: {} },
   {
     entity: 'coaching',
     action: 'list',

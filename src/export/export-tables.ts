@@ -39,6 +39,8 @@ export interface ExportedTable {
   file: string;
   rows: number;
   types: Record<string, ExportType>;
+  /** A bound on the CSV file's longest line, in bytes (DuckDB's read limits). */
+  longestLineBytes: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function exportTables(options: ExportOptions): Promise<ExportedTabl
     const schema = Object.fromEntries(exported.map((t) => [t.table, t.types]));
     folder.writeStaged(SCHEMA_FILE, JSON.stringify(schema, null, 2) + '\n');
     writing = DUCKDB_LOAD_FILE;
-    folder.writeStaged(DUCKDB_LOAD_FILE, duckdbLoadScript(folder.outDir, options.format, exported.map((t) => ({ name: t.table, types: t.types }))));
+    folder.writeStaged(DUCKDB_LOAD_FILE, duckdbLoadScript(folder.outDir, options.format, exported));
     folder.publish([...exported.map((t) => `${t.table}.${options.format}`), SCHEMA_FILE, DUCKDB_LOAD_FILE]);
     const placed = exported.map((t) => ({ ...t, file: path.join(folder.outDir, t.file) }));
     for (const t of placed) options.onTable?.(t);
@@ -92,15 +94,17 @@ async function exportTable(table: ExportableTable, name: string, folder: ExportF
       yield rows;
     }
   }
-  let rows: number;
-  if (parquet) {
-    rows = await parquet.write(folder.stagedPath(name), names, texts(), () => typer.types());
-  } else {
-    const file = folder.createStaged(name);
-    rows = await writeCsv(options.wrapFile ? options.wrapFile(file, name) : file, names, texts());
-  }
+  // Parquet is converted by DuckDB from the same CSV text, typed as load-duckdb.sql types it.
+  const csvName = parquet ? `${table.name}.csv` : name;
+  const file = folder.createStaged(csvName);
+  const { rows, longestLineBytes } = await writeCsv(options.wrapFile ? options.wrapFile(file, csvName) : file, names, texts());
   const types = typer.types();
-  return { table: table.name, file: name, rows, types: Object.fromEntries(names.map((n, i) => [n, types[i]!])) };
+  const typesByName = Object.fromEntries(names.map((n, i) => [n, types[i]!]));
+  if (parquet) {
+    await parquet.convert(folder.stagedPath(csvName), folder.stagedPath(name), typesByName, longestLineBytes);
+    fs.rmSync(folder.stagedPath(csvName));
+  }
+  return { table: table.name, file: name, rows, types: typesByName, longestLineBytes };
 }
 
 /** A failure as one message naming what was being written and saying --out is unchanged. */

@@ -335,7 +335,7 @@ export class StreamRunner {
       .where(`p.${parent.idColumn}`, '>', afterId);
     if (upToId !== undefined) query = query.where(`p.${parent.idColumn}`, '<=', upToId);
     // Gong's timestamps carry offsets (-08:00): compare them as instants, not as text.
-    const instant = instantOf(this.ctx.exec.dialect);
+    const instant = (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) => this.ctx.exec.database.adapter.instant(value);
     const startedAt = instant(sql.ref(`p.${parent.startedColumn}`));
     if (this.ctx.range) {
       query = query.where(startedAt, '>=', instant(sql.val(this.ctx.range.from))).where(startedAt, '<', instant(sql.val(this.ctx.range.to)));
@@ -397,11 +397,6 @@ export class StreamRunner {
   }
 }
 
-/** A timestamp text as a comparable instant, in the database's dialect. */
-function instantOf(dialect: 'sqlite' | 'postgres') {
-  return (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
-    dialect === 'postgres' ? sql<number>`cast(${value} as timestamptz)` : sql<number>`julianday(${value})`;
-}
 
 export function partitionKeyOf(partition: Partition): string {
   if (!partition) return '';
