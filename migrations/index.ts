@@ -11,6 +11,8 @@ import * as folderEntriesPerClip from './2026-12-03-0008-folder-entries-per-clip
 import * as moreUtcCopies from './2026-12-03-0012-more-utc-copies.js';
 import * as postgresNativeTypes from './2026-12-03-0010-postgres-native-types.js';
 import * as utcTextForm from './2026-12-03-0011-utc-text-form.js';
+import * as mirrorBookkeeping from './2026-12-03-0020-mirror-bookkeeping.js';
+import * as callCompleteness from './2026-12-03-0021-call-completeness.js';
 
 /** Every migration, by sortable name. Listed explicitly so they load under vitest and from dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +28,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-0010-postgres-native-types': postgresNativeTypes,
   '2026-12-03-0011-utc-text-form': utcTextForm,
   '2026-12-03-0012-more-utc-copies': moreUtcCopies,
+  '2026-12-03-0020-mirror-bookkeeping': mirrorBookkeeping,
+  '2026-12-03-0021-call-completeness': callCompleteness,
 };
