@@ -5,6 +5,7 @@ import * as operations from './2026-11-25-0003-operations.js';
 import * as gongSpecShapes from './2026-11-26-0004-gong-spec-shapes.js';
 import * as requestLog from './2026-11-26-0005-request-log.js';
 import * as analystModel from './2026-11-26-0006-analyst-model.js';
+import * as mcpLiveRequests from './2026-12-03-0025-mcp-live-requests.js';
 
 /** Every migration, by sortable name. Listed explicitly so they load under vitest and from dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-0004-gong-spec-shapes': gongSpecShapes,
   '2026-11-26-0005-request-log': requestLog,
   '2026-11-26-0006-analyst-model': analystModel,
+  '2026-12-03-0025-mcp-live-requests': mcpLiveRequests,
 };

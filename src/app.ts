@@ -1,6 +1,6 @@
 import { connectDatabase, migrateToLatest, type Database } from './db/database.js';
 import { SqlExecutor } from './db/sql-executor.js';
-import { GongClient } from './gong/client.js';
+import { GongClient, type RequestBudget } from './gong/client.js';
 import { RequestPacer } from './gong/pacer.js';
 import { requireAuth, secretsOf, type AppConfig } from './config.js';
 import { createLogger, processRunId, type Logger } from './logger.js';
@@ -54,7 +54,12 @@ export async function openMigratedDatabase(target: string, logger?: Logger, sche
   return database;
 }
 
-export async function createApp(config: AppConfig, logger: Logger = createAppLogger(config)): Promise<App> {
+/** `budget`: what the client counts requests against, around the daily counter (the MCP server adds its live budget). */
+export async function createApp(
+  config: AppConfig,
+  logger: Logger = createAppLogger(config),
+  options: { budget?: (exec: SqlExecutor, daily: RequestBudget) => RequestBudget } = {},
+): Promise<App> {
   const auth = requireAuth(config);
   const database = await openMigratedDatabase(config.dbFile, logger, config.dbSchema);
   const counter = new DailyRequestCounter(new SqlExecutor(database), config.dailyBudget);
@@ -62,7 +67,7 @@ export async function createApp(config: AppConfig, logger: Logger = createAppLog
     baseUrl: config.baseUrl,
     auth,
     pacer: new RequestPacer({ requestsPerSecond: config.rateLimit, shared: new SharedRequestTimes(new SqlExecutor(database)) }),
-    budget: counter,
+    budget: options.budget ? options.budget(new SqlExecutor(database), counter) : counter,
     logger,
     retryBaseMs: config.retryBaseMs,
     requestTimeoutMs: config.requestTimeoutMs,
