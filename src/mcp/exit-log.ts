@@ -10,6 +10,9 @@ export function watchExits(logger: Logger): { reason(why: string): void } {
     why = `${name} received`;
     logger.warn(`mcp server stopping: ${name} received`);
     for (const signal of SIGNALS) process.off(signal, onSignal);
+    // Main's handler re-raised the signal while this one still caught it: raise it once more, now
+    // that nothing catches it, so it ends the server as it ends any other.
+    if (process.listenerCount(name) === 0) process.kill(process.pid, name);
   };
   const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of SIGNALS) process.on(signal, onSignal);
