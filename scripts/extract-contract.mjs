@@ -17,7 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const specFile = path.resolve(process.argv[2] ?? path.join(root, '../shared/reference/gong-openapi-v2.json'));
 const outFile = path.resolve(process.argv[3] ?? path.join(root, 'test/contract/gong-spec-extract.json'));
 
-/** The endpoints of the reference's 16 entity/actions (the stream registry names the same; the test checks it). */
+/** The endpoints of the reference's 16 entity/actions and call outcomes (the stream registry names the same; the test checks it). */
 export const ENDPOINTS = [
   ['GET', '/v2/users'],
   ['GET', '/v2/users/{id}'],
@@ -35,6 +35,8 @@ export const ENDPOINTS = [
   ['GET', '/v2/library/folders'],
   ['GET', '/v2/library/folder-content'],
   ['GET', '/v2/coaching'],
+  // Not in the reference: Gong's 2026 spec (call outcome definitions).
+  ['GET', '/v2/call-outcomes'],
 ];
 
 /** Keywords that only describe: dropped. */

@@ -195,7 +195,7 @@ function parseTimeZone(value: string): string {
   }
 }
 
-function parseLogFormat(value: string | undefined): LogFormat {
+export function parseLogFormat(value: string | undefined): LogFormat {
   if (value === undefined) return process.stderr.isTTY ? 'text' : 'json';
   if (value === 'text' || value === 'json') return value;
   throw new ConfigError(`--log-format "${value}" is not valid: expected text or json`);

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Database } from './db/database.js';
 import { SqlExecutor } from './db/sql-executor.js';
 import { SyncStateStore, type StreamState } from '../state/sync-state-store.js';
@@ -44,7 +43,7 @@ export interface RunStatus {
 
 export async function readStatus(database: Database, streams: StreamDefinition[], budget: number, now = new Date()): Promise<StatusReport> {
   const exec = new SqlExecutor(database);
-  const tables = new Set(await tableNames(exec));
+  const tables = new Set((await database.adapter.listTables()).filter((t) => t.type === 'table').map((t) => t.name));
   const count = async (table: string) =>
     tables.has(table) ? Number((await exec.get<{ n: number }>(exec.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0) : 0;
   const states = tables.has('_sync_state') ? await new SyncStateStore(exec).list() : [];
@@ -91,9 +90,9 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
     });
   }
   const holder = tables.has('_lock') ? await readLockHolder(exec) : undefined;
-  // On PostgreSQL the server knows whether the writer's session (and its lock) is still there.
-  const writerAlive =
-    holder !== undefined && (database.dialect === 'postgres' ? await database.backend.lockHeld('sync') : holderIsAlive(holder, now));
+  // Where the lock lives in a server session (PostgreSQL), the server knows whether the writer is still there.
+  const sessionLock = database.adapter.sessionLock;
+  const writerAlive = holder !== undefined && (sessionLock ? await sessionLock.held('sync') : holderIsAlive(holder, now));
   const runs = tables.has('_runs')
     ? (await exec.all<any>(exec.db.selectFrom('_runs').selectAll().orderBy('id', 'desc').limit(10))).map((r) => ({
           id: r.id,
@@ -108,18 +107,6 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
         }))
     : [];
   return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs };
-}
-
-async function tableNames(exec: SqlExecutor): Promise<string[]> {
-  const query =
-    exec.dialect === 'postgres'
-      ? exec.db
-          .selectFrom('information_schema.tables')
-          .select('table_name as name')
-          .where('table_schema', '=', sql<string>`current_schema()`)
-          .where('table_type', '=', 'BASE TABLE')
-      : exec.db.selectFrom('sqlite_master').select('name').where('type', '=', 'table');
-  return (await exec.all<{ name: string }>(query)).map((r) => r.name);
 }
 
 async function readLockHolder(exec: SqlExecutor): Promise<LockHolder | undefined> {

@@ -93,6 +93,22 @@ describe('bounds on settings', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} "${value}" is not valid: expected a positive (whole )?number of .* from .* to .* \\(default`));
   });
 
+  it('a mistyped stream name gets a "did you mean" with the nearest stream; a name far from all gets the list only', () => {
+    const refusal = (option: string) => {
+      try {
+        selectStreams(option);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error(`${option} was accepted`);
+    };
+    expect(refusal('cals')).toMatch(/^Unknown stream cals \(did you mean calls\?\): expected some of users, workspaces, calls/);
+    expect(refusal('users,call_transcript,setings_trackers')).toMatch(/did you mean call_transcripts for call_transcript, settings_trackers for setings_trackers\?/);
+    expect(refusal('meetings')).toMatch(/^Unknown stream meetings: expected some of/);
+    expect(refusal('meetings')).not.toMatch(/did you mean/);
+  });
+
   it('the edges of each range are accepted, and the response size limit defaults to 64 MiB', () => {
     const config = loadConfig({
       GONG_RATE_LIMIT: '0.05',

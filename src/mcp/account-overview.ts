@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import { objectSchema } from './json-schema.js';
 import { ToolError, type McpTool } from './tool.js';
-import { containsText, isoText } from './copy-reads.js';
+import { byInstant, containsText, isoText } from './copy-reads.js';
 import { text, wholeNumber } from './tool-args.js';
 
 const MAX_PEOPLE = 50;
@@ -48,7 +48,7 @@ export function accountOverviewTool(exec: SqlExecutor): McpTool {
           .leftJoin('calls_extensive as ce', 'ce.id', 'c.id')
           .select(['c.id', 'c.title', 'c.started_utc', 'ce.call_outcome_name as outcome', 'ce.call_outcome_category as category'])
           .where('c.id', 'in', callIds)
-          .orderBy('c.started_utc', 'desc')
+          .orderBy(byInstant(exec, 'c.started_utc'), 'desc')
           .orderBy('c.id'),
       );
       const people = await exec.all<{ name: string | null; email_address: string | null; affiliation: string | null; title: string | null; calls: unknown; last: unknown }>(
@@ -76,7 +76,7 @@ export function accountOverviewTool(exec: SqlExecutor): McpTool {
           .select(['f.object_id', 'f.name', 'f.value'])
           .where('f.object_type', '=', 'Opportunity')
           .where('f.call_id', 'in', callIds)
-          .orderBy('c.started_utc', 'asc'),
+          .orderBy(byInstant(exec, 'c.started_utc'), 'asc'),
       );
       const opps = new Map<string, Record<string, string | null>>();
       // Oldest first, so each field ends with its value on the latest call.

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { SelectQueryBuilder } from 'kysely';
 import type { SqlExecutor } from '../db/sql-executor.js';
+import { instantText } from '../db/instants.js';
 
 /**
  * Small reads of the copy shared by the MCP tools, written with Kysely's builder so the same code
@@ -20,9 +21,20 @@ export async function countOf(exec: SqlExecutor, base: Select): Promise<number> 
   return Number(row?.n ?? 0);
 }
 
-/** An instant as the copy's *_utc columns hold it (ISO-8601 UTC with milliseconds), for comparing. */
+/** An instant as the copy stores them (ISO-8601 UTC, whole seconds unless there are milliseconds). */
 export function utcInstant(ms: number): string {
-  return new Date(ms).toISOString();
+  return instantText(ms);
+}
+
+/** `column op instant`, compared as instants by the database's adapter (never as text). */
+export function instantWhere(exec: SqlExecutor, column: string, op: '>=' | '<' | '<=' | '>', ms: number) {
+  const adapter = exec.database.adapter;
+  return sql<boolean>`${adapter.instant(sql.ref(column))} ${sql.raw(op)} ${adapter.instant(sql.val(instantText(ms)))}`;
+}
+
+/** A column's values in instant order (ascending unless `desc`). */
+export function byInstant(exec: SqlExecutor, column: string) {
+  return exec.database.adapter.instant(sql.ref(column));
 }
 
 /** An instant column's value (ISO text, or a Date where the database has a timestamp type) as ISO text. */
@@ -39,25 +51,6 @@ export function isoText(value: unknown): string | null {
 export function storedOrder(exec: SqlExecutor, alias?: string): string {
   const column = exec.dialect === 'postgres' ? 'ctid' : 'rowid';
   return alias ? `${alias}.${column}` : column;
-}
-
-/**
- * A condition "this sentence (alias s of transcript_sentences) holds all these words", using the
- * database's full-text index: SQLite's FTS5 table, PostgreSQL's tsvector column. (The one place
- * the MCP tools name a full-text feature; the database adapter owns it once it offers one.)
- */
-export function sentenceMatches(exec: SqlExecutor, words: string) {
-  if (exec.dialect === 'postgres') return sql<boolean>`s.tsv @@ plainto_tsquery('simple', ${words})`;
-  return sql<boolean>`s.rowid in (select rowid from transcript_search where transcript_search match ${ftsWords(words)})`;
-}
-
-/** Words as an FTS5 query: each word required, quoted so punctuation is never syntax. */
-export function ftsWords(text: string): string {
-  return text
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((w) => `"${w.replace(/"/g, '""')}"`)
-    .join(' ');
 }
 
 /** `lower(expression) like '%text%'`, the text's own % and _ taken literally (same SQL on both databases). */

@@ -2,7 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import { objectSchema } from './json-schema.js';
 import type { McpTool } from './tool.js';
-import { containsText, isoText, sentenceMatches, utcInstant } from './copy-reads.js';
+import { byInstant, containsText, instantWhere, isoText, utcInstant } from './copy-reads.js';
 import { RANGE_PARAMS, range, text, wholeNumber } from './tool-args.js';
 import { ToolError } from './tool.js';
 
@@ -74,8 +74,8 @@ async function findCalls(exec: SqlExecutor, c: Criteria, limit: number, offset: 
   const db = exec.db;
   let query = db.selectFrom('calls as c').leftJoin('calls_extensive as ce', 'ce.id', 'c.id').select(['c.id', 'c.title', 'c.started_utc', 'ce.brief']);
   const exists = (build: (eb: any) => Expression<SqlBool>) => (query = query.where(build));
-  if (c.from !== undefined) query = query.where('c.started_utc', '>=', utcInstant(c.from));
-  if (c.to !== undefined) query = query.where('c.started_utc', '<', utcInstant(c.to));
+  if (c.from !== undefined) query = query.where(instantWhere(exec, 'c.started_utc', '>=', c.from));
+  if (c.to !== undefined) query = query.where(instantWhere(exec, 'c.started_utc', '<', c.to));
   if (c.account) {
     const domain = c.account.toLowerCase().replace(/\s+/g, '');
     exists((eb) =>
@@ -122,7 +122,7 @@ async function findCalls(exec: SqlExecutor, c: Criteria, limit: number, offset: 
     ranked = ranked.slice(offset, offset + limit);
   } else {
     total = Number((await exec.get<{ n: unknown }>(query.clearSelect().select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0);
-    const rows = await exec.all<Candidate>(query.orderBy('c.started_utc', 'desc').orderBy('c.id').limit(limit).offset(offset));
+    const rows = await exec.all<Candidate>(query.orderBy(byInstant(exec, 'c.started_utc'), 'desc').orderBy('c.id').limit(limit).offset(offset));
     ranked = rows.map((row) => ({ ...row, score: 0, hits: 0, where: [] }));
   }
   const ids = ranked.map((r) => r.id);
@@ -172,19 +172,19 @@ function repUsers(exec: SqlExecutor, rep: string) {
   return q.where(containsText("coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')", rep));
 }
 
+/** Most transcript matches counted per search (the adapter's full-text search, best first). */
+const MAX_HITS = 5000;
+
 async function transcriptHits(exec: SqlExecutor, words: string): Promise<Map<string, number>> {
+  let matches;
   try {
-    const rows = await exec.all<{ call_id: string; n: unknown }>(
-      exec.db
-        .selectFrom('transcript_sentences as s')
-        .select((eb) => ['s.call_id', eb.fn.countAll().as('n')])
-        .where(sentenceMatches(exec, words))
-        .groupBy('s.call_id'),
-    );
-    return new Map(rows.map((r) => [r.call_id, Number(r.n)]));
+    matches = await exec.database.adapter.searchTranscripts({ query: words, limit: MAX_HITS, offset: 0 });
   } catch (error) {
     throw new ToolError(`find_calls: the transcript search failed: ${(error as Error).message}`);
   }
+  const hits = new Map<string, number>();
+  for (const match of matches) hits.set(match.callId, (hits.get(match.callId) ?? 0) + 1);
+  return hits;
 }
 
 async function keyPointMatches(exec: SqlExecutor, words: string[]): Promise<Set<string>> {

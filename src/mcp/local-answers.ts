@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import type { Coverage, RangeCoverage } from './coverage.js';
 import { canonicalJson } from './canonical-json.js';
-import { countOf, parseRaw, storedOrder, utcInstant, type Select } from './copy-reads.js';
+import { byInstant, countOf, instantWhere, parseRaw, storedOrder, utcInstant, type Select } from './copy-reads.js';
 import { filterFields } from './reference-actions.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
 
@@ -55,9 +55,9 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       const range = dateTimeRange(p.fromDateTime, p.toDateTime);
       const covered = range && (await ctx.coverage.rangeStart(['calls', 'calls_extensive'], range.from, range.to));
       if (!range || !covered) return null;
-      let base = startedIn(ctx.exec.db.selectFrom('calls as c'), range);
+      let base = startedIn(ctx.exec, ctx.exec.db.selectFrom('calls as c'), range);
       if (p.workspaceId !== undefined) base = base.where('c.workspace_id', '=', p.workspaceId);
-      return withAsOf(fullTable(ctx, covered.syncedAt, base, ['c.started_utc', 'c.id'], 'c.raw'), covered, range);
+      return withAsOf(fullTable(ctx, covered.syncedAt, base, [byInstant(ctx.exec, 'c.started_utc'), 'c.id'], 'c.raw'), covered, range);
     },
   },
   calls_extensive_list: {
@@ -79,11 +79,11 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         range = dateTimeRange(filter.fromDateTime, filter.toDateTime);
         covered = range && (await ctx.coverage.rangeStart(['calls_extensive'], range.from, range.to));
         if (!range || !covered) return null;
-        base = startedIn(base, range);
+        base = startedIn(ctx.exec, base, range);
       }
       if (filter.workspaceId !== undefined) base = base.where('c.workspace_id', '=', filter.workspaceId);
       if (filter.primaryUserIds !== undefined) base = base.where('c.primary_user_id', 'in', filter.primaryUserIds);
-      return withAsOf(fullTable(ctx, covered.syncedAt, base, ['c.started_utc', 'c.id'], 'ce.raw'), covered, range);
+      return withAsOf(fullTable(ctx, covered.syncedAt, base, [byInstant(ctx.exec, 'c.started_utc'), 'c.id'], 'ce.raw'), covered, range);
     },
   },
   call_transcripts_list: {
@@ -103,14 +103,14 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         range = dateTimeRange(filter.fromDateTime, filter.toDateTime);
         covered = range && (await ctx.coverage.rangeStart(['calls', 'calls_extensive'], range.from, range.to));
         if (!range || !covered) return null;
-        calls = startedIn(calls, range);
+        calls = startedIn(ctx.exec, calls, range);
         if (filter.workspaceId !== undefined) calls = calls.where('c.workspace_id', '=', filter.workspaceId);
         const missing = await countOf(ctx.exec, calls.select('c.id').where((eb) => eb.not(eb.exists(eb.selectFrom('call_transcripts as t').select('t.call_id').whereRef('t.call_id', '=', 'c.id')))));
         if (missing > 0) return null;
       }
       if (!covered) return null;
       const base = calls.innerJoin('call_transcripts as t', 't.call_id', 'c.id');
-      const list = fullTable(ctx, covered.syncedAt, base, ['c.started_utc', 'c.id'], 't.raw', async (row) => {
+      const list = fullTable(ctx, covered.syncedAt, base, [byInstant(ctx.exec, 'c.started_utc'), 'c.id'], 't.raw', async (row) => {
         const sentences = await ctx.exec.all<StoredSentence>(
           ctx.exec.db.selectFrom('transcript_sentences').select(['start_ms', 'end_ms', 'text']).where('call_id', '=', row.call_id).orderBy('seq'),
         );
@@ -205,13 +205,13 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       if (!syncedAt) return null;
       let base = ctx.exec.db
         .selectFrom('stats_activity_scorecards')
-        .where('review_time_utc', '>=', utcInstant(dayStart(filter.reviewFromDate)))
-        .where('review_time_utc', '<', utcInstant(dayStart(filter.reviewToDate)));
-      if (filter.callFromDate) base = base.where('call_start_time_utc', '>=', utcInstant(dayStart(filter.callFromDate)));
-      if (filter.callToDate) base = base.where('call_start_time_utc', '<', utcInstant(dayStart(filter.callToDate)));
+        .where(instantWhere(ctx.exec, 'review_time_utc', '>=', dayStart(filter.reviewFromDate)))
+        .where(instantWhere(ctx.exec, 'review_time_utc', '<', dayStart(filter.reviewToDate)));
+      if (filter.callFromDate) base = base.where(instantWhere(ctx.exec, 'call_start_time_utc', '>=', dayStart(filter.callFromDate)));
+      if (filter.callToDate) base = base.where(instantWhere(ctx.exec, 'call_start_time_utc', '<', dayStart(filter.callToDate)));
       if (filter.scorecardIds) base = base.where('scorecard_id', 'in', filter.scorecardIds);
       if (filter.reviewedUserIds) base = base.where('reviewed_user_id', 'in', filter.reviewedUserIds);
-      return fullTable(ctx, syncedAt, base, ['review_time_utc', 'answered_scorecard_id']);
+      return fullTable(ctx, syncedAt, base, [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id']);
     },
   },
 };
@@ -237,8 +237,8 @@ function dateTimeRange(from: unknown, to: unknown): { from: number; to: number }
 }
 
 /** Calls that started in [from, to), compared on the UTC copy of the start (the same instant on both databases). */
-function startedIn<T extends Select>(query: T, range: { from: number; to: number }): T {
-  return query.where('c.started_utc', '>=', utcInstant(range.from)).where('c.started_utc', '<', utcInstant(range.to)) as T;
+function startedIn<T extends Select>(exec: SqlExecutor, query: T, range: { from: number; to: number }): T {
+  return query.where(instantWhere(exec, 'c.started_utc', '>=', range.from)).where(instantWhere(exec, 'c.started_utc', '<', range.to)) as T;
 }
 
 /** Only filter fields the endpoint registry declares for this action (an unknown one: Gong decides). */
@@ -263,7 +263,7 @@ function fullTable(
   ctx: LocalContext,
   syncedAt: string | null,
   base: Select,
-  orderBy: string[],
+  orderBy: Array<string | Expression<unknown>>,
   rawColumn = 'raw',
   toRecord: (row: { raw: unknown } & Record<string, any>) => unknown = (row) => parseRaw(row.raw),
   extraColumns: string[] = [],
@@ -274,7 +274,7 @@ function fullTable(
     async read(offset, limit) {
       const total = await countOf(ctx.exec, base);
       let page = base.select([`${rawColumn} as raw`, ...extraColumns] as any);
-      for (const column of orderBy) page = page.orderBy(sql.raw(column));
+      for (const column of orderBy) page = page.orderBy(typeof column === 'string' ? sql.raw(column) : column);
       const rows = await ctx.exec.all<{ raw: unknown } & Record<string, any>>(page.limit(limit).offset(offset));
       return { records: await Promise.all(rows.map(toRecord)), total };
     },

@@ -11,7 +11,7 @@ import { Coverage } from './coverage.js';
 import { referenceTools } from './reference-tools.js';
 import { mediaTools } from './media-tools.js';
 import { transcriptSearchTool } from './transcript-search.js';
-import { queryTool, readOnlyRunner, type ReadOnlyRunner } from './read-only-query.js';
+import { queryTool } from './read-only-query.js';
 import { checkTool, syncStatusTool } from './status-tools.js';
 import { findCallsTool } from './find-calls.js';
 import { callBriefTool } from './call-brief.js';
@@ -33,13 +33,12 @@ export interface McpApp {
  * credentials are set (local answers need none; live ones count against GONG_MCP_LIVE_BUDGET as
  * well as the daily budget), and the off-loop runner of the query tool.
  */
-export async function createMcpApp(config: AppConfig, logger: Logger): Promise<McpApp> {
+export async function createMcpApp(config: AppConfig, logger: Logger, signal?: AbortSignal): Promise<McpApp> {
   const liveBudget = config.mcpLiveBudget ?? defaultLiveBudget(config.dailyBudget);
   const app: App | undefined = config.auth
-    ? await createApp(config, logger, { budget: (exec, daily) => new LiveRequestBudget(exec, daily, liveBudget) })
+    ? await createApp(config, logger, signal, { budget: (exec, daily) => new LiveRequestBudget(exec, daily, liveBudget) })
     : undefined;
-  const database: Database = app?.database ?? (await openMigratedDatabase(config.dbFile, logger, config.dbSchema));
-  let runner: ReadOnlyRunner | undefined;
+  const database: Database = app?.database ?? (await openMigratedDatabase(config.dbFile, logger, config.dbSchema, signal));
   const exec = new SqlExecutor(database);
   const settings: StreamSettings = { includePrivateCalls: config.includePrivateCalls, exposedFields: config.exposedFields };
   const mask = textMasker(config.redactText);
@@ -61,7 +60,7 @@ export async function createMcpApp(config: AppConfig, logger: Logger): Promise<M
       mask,
       media: mediaTools({ exec, directory: config.mediaDir, downloader: () => (client(), app!.media) }),
     }),
-    queryTool(() => (runner ??= readOnlyRunner(database, config.dbFile)), database.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite', mask),
+    queryTool(database, mask),
     syncStatusTool(() => database, config.dailyBudget, liveBudget),
     checkTool(client, config.baseUrl),
   ];
@@ -70,7 +69,6 @@ export async function createMcpApp(config: AppConfig, logger: Logger): Promise<M
     tools,
     redact: (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text),
     async close() {
-      await runner?.close();
       if (app) await app.close();
       else await database.close();
     },

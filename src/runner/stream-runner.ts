@@ -1,14 +1,15 @@
 import { sql, type RawBuilder } from 'kysely';
-import { CursorExpiredError, GongHttpError, GongProtocolError, InterruptedError, StoppedEarlyError, describeError } from '../errors.js';
+import { GongHttpError, InterruptedError, StoppedEarlyError, describeError } from '../errors.js';
 import { redact } from '../redact.js';
 import type { StateKey, StreamState } from '../../state/sync-state-store.js';
 import type { Replication, RequestInput, Row, StreamDefinition } from '../../streams/types.js';
 import { boundTime, planWindows, upperBoundFor } from './date-windows.js';
 import type { RunContext, StreamReport } from './run-context.js';
 import { mapWithConcurrency } from './concurrency.js';
+import { withCursorRestarts } from './cursor-restart.js';
+import { pagesOf } from './pages.js';
 import { callMediaRow } from '../media/media-downloader.js';
 
-const MAX_CURSOR_RESTARTS = 3;
 const BACKFILL_WINDOW_DAYS = 31;
 const DAY_MS = 86_400_000;
 
@@ -116,47 +117,39 @@ export class StreamRunner {
 
   private async readWindow(replication: DateWindowsReplication, key: StateKey, partition: Partition, window: { from: string; to: string }, cursor: string | null) {
     const input = this.input({ window, partition });
-    let startCursor = cursor;
-    for (let restarts = 0; ; restarts++) {
-      try {
-        await this.readPages(
+    await withCursorRestarts(
+      cursor,
+      (start) =>
+        this.readPages(
           input,
-          startCursor,
+          start,
           (next) => (next ? this.ctx.state.saveCheckpoint(key, { window, cursor: next }) : this.ctx.state.complete(key, window.to, { success: true })),
           // Read from its first page, a window replaces the rows an earlier read of it left.
-          startCursor === null && replication.windowColumn ? () => this.deleteWindowRows(replication.windowColumn!, window.from, partition) : undefined,
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof CursorExpiredError) || restarts >= MAX_CURSOR_RESTARTS) throw error;
+          start === null && replication.windowColumn ? () => this.deleteWindowRows(replication.windowColumn!, window.from, partition) : undefined,
+        ),
+      async () => {
         this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting window ${window.from} .. ${window.to}`);
         await this.ctx.state.saveCheckpoint(key, { window, cursor: null });
-        startCursor = null;
-      }
-    }
+      },
+    );
   }
 
   private async runFullRefresh(replication: FullRefreshReplication, key: StateKey, partition: Partition) {
     const checkpoint = (await this.ctx.state.get(key))?.checkpoint;
     const passStartedAt = checkpoint?.passStartedAt ?? this.syncedAt;
-    let startCursor = checkpoint?.cursor ?? null;
-    for (let restarts = 0; ; restarts++) {
-      try {
-        await this.readPages(this.input({ partition }), startCursor, async (next) => {
+    await withCursorRestarts(
+      checkpoint?.cursor ?? null,
+      (start) =>
+        this.readPages(this.input({ partition }), start, async (next) => {
           if (next) {
             await this.ctx.state.saveCheckpoint(key, { cursor: next, passStartedAt });
             return;
           }
           if (replication.removeMissing) await this.removeRowsNotSeenSince(passStartedAt, partition);
           await this.ctx.state.complete(key, passStartedAt, { success: true });
-        });
-        return;
-      } catch (error) {
-        if (!(error instanceof CursorExpiredError) || restarts >= MAX_CURSOR_RESTARTS) throw error;
-        this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting the full refresh`);
-        startCursor = null;
-      }
-    }
+        }),
+      () => this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting the full refresh`),
+    );
   }
 
   private async runParentIds(replication: ParentIdsReplication, key: StateKey, partition: Partition) {
@@ -181,17 +174,15 @@ export class StreamRunner {
         return;
       }
       const lastId = ids[ids.length - 1]!;
-      for (let restarts = 0; ; restarts++) {
-        try {
-          // A batch is re-read whole after a crash: its ids may differ by then, so its cursor would not hold.
-          await this.readPages(this.input({ ids, partition }), null, async (next) => {
+      // A batch is re-read whole after a crash or an expired cursor: its ids may differ by then, so its cursor would not hold.
+      await withCursorRestarts(
+        null,
+        () =>
+          this.readPages(this.input({ ids, partition }), null, async (next) => {
             if (!next) await this.ctx.state.saveCheckpoint(key, { cursor: null, afterId: lastId, passStartedAt });
-          });
-          break;
-        } catch (error) {
-          if (!(error instanceof CursorExpiredError) || restarts >= MAX_CURSOR_RESTARTS) throw error;
-        }
-      }
+          }),
+        () => {},
+      );
       afterId = lastId;
     }
   }
@@ -199,50 +190,33 @@ export class StreamRunner {
   // ---- reading pages -----------------------------------------------------------------------
 
   /**
-   * Reads one request's pages from `cursor` on. Each page's rows, rejected records and the state
-   * that follows it are written in one transaction (`beforeFirstPage` runs inside the first).
+   * `for await (page) -> one transaction`: each page's rows, rejected records and the state that
+   * follows it commit together (`beforeFirstPage` runs inside the first page's transaction).
    */
   private async readPages(input: RequestInput, cursor: string | null, commitState: CommitState, beforeFirstPage?: () => Promise<void>) {
-    let next = cursor;
-    let first = true;
-    const loopGuard = new PagingLoopGuard(cursor);
-    do {
-      this.throwIfStopped();
-      const spec = this.stream.request(input);
-      if (next) {
-        if (spec.method === 'GET') spec.query = { ...spec.query, cursor: next };
-        else spec.body = { ...spec.body, cursor: next };
-      }
-      const answer = (await this.ctx.client.request(spec)) as Record<string, any> | null;
-      const records = this.recordsOf(answer, spec.path).filter((r) => this.ctx.settings.includePrivateCalls || !this.stream.isPrivate?.(r));
-      const following = this.stream.paginated ? (answer?.records?.cursor as string | undefined) || null : null;
-      // Before anything of this page commits: a loop must not be checkpointed, or the next run resumes it.
-      loopGuard.check(spec.path, following, records.length, answer?.records?.totalRecords);
-      const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(records) : this.toRows(records, input);
-      const isFirst = first;
+    const pages = pagesOf({
+      client: this.ctx.client,
+      stream: this.stream,
+      input,
+      cursor,
+      includePrivateCalls: this.ctx.settings.includePrivateCalls,
+      signal: this.ctx.signal,
+    });
+    for await (const page of pages) {
+      const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(page.records) : this.toRows(page.records, input);
       const written = await this.ctx.exec.transaction(async () => {
-        if (isFirst) await beforeFirstPage?.();
+        if (page.first) await beforeFirstPage?.();
         const count = await this.ctx.loader.write(this.stream.tables, rowsByTable, this.syncedAt);
         for (const reject of rejected) await this.recordRejected(reject);
-        await commitState(following);
+        await commitState(page.next);
         return count;
       });
-      first = false;
       this.report.pages++;
-      this.report.records += records.length - rejected.length;
+      this.report.records += page.records.length - rejected.length;
       this.report.rowsWritten += written;
       this.report.rejected += rejected.length;
-      this.ctx.progress?.onPage({ stream: this.stream.name, records: records.length, rows: written, windowFrom: input.window?.from, windowTo: input.window?.to });
-      next = following;
-    } while (next);
-  }
-
-  private recordsOf(answer: Record<string, any> | null, path: string): unknown[] {
-    if (answer === null) return [];
-    const records = answer[this.stream.recordsKey];
-    if (Array.isArray(records)) return records;
-    if ((records === undefined || records === null) && (answer.records === undefined || answer.records?.totalRecords === 0)) return [];
-    throw new GongHttpError(`Gong's answer for ${path} has no "${this.stream.recordsKey}" list; it may have changed its API.`, 200, path);
+      this.ctx.progress?.onPage({ stream: this.stream.name, records: page.records.length, rows: written, windowFrom: input.window?.from, windowTo: input.window?.to });
+    }
   }
 
   private toRows(records: unknown[], input: RequestInput) {
@@ -358,7 +332,7 @@ export class StreamRunner {
       .where(`p.${parent.idColumn}`, '>', afterId);
     if (upToId !== undefined) query = query.where(`p.${parent.idColumn}`, '<=', upToId);
     // Gong's timestamps carry offsets (-08:00): compare them as instants, not as text.
-    const instant = instantOf(this.ctx.exec.dialect);
+    const instant = (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) => this.ctx.exec.database.adapter.instant(value);
     const startedAt = instant(sql.ref(`p.${parent.startedColumn}`));
     if (this.ctx.range) {
       query = query.where(startedAt, '>=', instant(sql.val(this.ctx.range.from))).where(startedAt, '<', instant(sql.val(this.ctx.range.to)));
@@ -420,52 +394,6 @@ export class StreamRunner {
   }
 }
 
-/** How many pages past what `totalRecords` allows a pass may read (Gong's total can grow mid-pass). */
-const PAGE_MARGIN_FACTOR = 2;
-const PAGE_MARGIN_EXTRA = 5;
-
-/**
- * Stops a pass that would page forever: a cursor Gong already gave in this pass (A, B, A, ...),
- * or more pages than the announced `totalRecords` can fill, with a margin.
- */
-export class PagingLoopGuard {
-  private readonly seen = new Set<string>();
-  private pages = 0;
-  private largestPage = 0;
-
-  constructor(startCursor: string | null) {
-    if (startCursor) this.seen.add(startCursor);
-  }
-
-  check(path: string, following: string | null, records: number, totalRecords: unknown): void {
-    this.pages++;
-    this.largestPage = Math.max(this.largestPage, records);
-    if (!following) return;
-    if (this.seen.has(following)) {
-      throw new GongProtocolError(
-        `Gong sent a paging cursor for ${path} that it had already sent in this pass (after ${this.pages} page(s)): the pages loop. ` +
-          'This stream stopped without saving the loop; the others went on. Run again later; if it persists, tell Gong support.',
-      );
-    }
-    this.seen.add(following);
-    if (typeof totalRecords === 'number' && Number.isFinite(totalRecords) && totalRecords >= 0) {
-      const expected = Math.ceil(totalRecords / Math.max(this.largestPage, 1));
-      const allowed = expected * PAGE_MARGIN_FACTOR + PAGE_MARGIN_EXTRA;
-      if (this.pages >= allowed) {
-        throw new GongProtocolError(
-          `Gong kept paging ${path} past its own total: ${this.pages} pages read for totalRecords ${totalRecords} ` +
-            `(at most ${allowed} expected) and it still sends a cursor. This stream stopped without saving the loop; run again later.`,
-        );
-      }
-    }
-  }
-}
-
-/** A timestamp text as a comparable instant, in the database's dialect. */
-function instantOf(dialect: 'sqlite' | 'postgres') {
-  return (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
-    dialect === 'postgres' ? sql<number>`cast(${value} as timestamptz)` : sql<number>`julianday(${value})`;
-}
 
 export function partitionKeyOf(partition: Partition): string {
   if (!partition) return '';

@@ -42,6 +42,8 @@ const REFERENCE_ACTIONS = [
   'library_folder_content list',
   'coaching list',
   'stats_activity_scorecards list',
+  // Gong's 2026 spec, beyond the reference.
+  'call_outcomes list',
 ];
 
 /** Valid parameters for each execute action (Gong's names). */
@@ -77,6 +79,7 @@ function executeParams(): Record<string, Record<string, unknown>> {
     'coaching list': { 'workspace-id': account.workspaces[0]!.id, 'manager-id': manager.id, from: `${from}T00:00:00Z`, to: `${to}T00:00:00Z` },
     // The reference's names, translated to Gong's reviewFromDate / reviewToDate.
     'stats_activity_scorecards list': { filter: { fromDateTime: `${from}T00:00:00Z`, toDateTime: `${to}T00:00:00Z` } },
+    'call_outcomes list': {},
   };
 }
 
