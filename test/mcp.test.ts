@@ -176,6 +176,7 @@ describe('gong-sync mcp', () => {
       ['stats_interaction_list', { filter: { fromDate: interaction.from_date, toDate: interaction.to_date } }],
       ['settings_scorecards_list', {}],
       ['settings_trackers_list', {}],
+      ['call_outcomes_list', {}],
       ['library_folders_list', { workspaceId: folder.workspace_id }],
       ['library_folder_content_list', { folderId: folder.id }],
       ['stats_activity_scorecards_list', { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo } }],

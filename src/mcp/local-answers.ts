@@ -149,6 +149,10 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       return inMemory(syncedAt, groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'userDailyActivityStats'));
     },
   },
+  call_outcomes_list: {
+    when: 'after a complete call_outcomes sync',
+    plan: async (p, ctx) => fullTable(ctx, await ctx.coverage.fullPass('call_outcomes'), ctx.exec.db.selectFrom('call_outcomes'), [storedOrder(ctx.exec)]),
+  },
   settings_scorecards_list: {
     when: 'after a complete settings_scorecards sync',
     plan: (p, ctx) => settingsList(ctx, 'settings_scorecards', p),
