@@ -128,6 +128,39 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     expect(sim.apiRequests(), 'requests to Gong').toEqual([]);
   });
 
+  it("the reference's tools answer from the copy with no Gong request, the same records as live", async () => {
+    const { sim } = setup;
+    client = await mcpInProcess(setup.env);
+    const database = await connectDatabase(setup.target);
+    const exec = new SqlExecutor(database);
+    const callIds = (await exec.all<{ call_id: string }>(exec.db.selectFrom('call_transcripts').select('call_id').orderBy('call_id').limit(3))).map((r) => r.call_id);
+    await database.close();
+    const from = new Date(setup.startMs + DAY_MS).toISOString();
+    const to = new Date(Date.now() - DAY_MS).toISOString();
+    const asks: Array<[string, Record<string, unknown>, string]> = [
+      ['calls_get', { id: callIds[0] }, 'record'],
+      ['users_list', {}, 'records'],
+      ['call_outcomes_list', {}, 'records'],
+      ['calls_list', { fromDateTime: from, toDateTime: to }, 'records'],
+      ['calls_extensive_list', { filter: { callIds } }, 'records'],
+      ['call_transcripts_list', { filter: { callIds } }, 'records'],
+    ];
+    sim.clearLog();
+    const local: unknown[] = [];
+    for (const [name, args, key] of asks) {
+      const answer = await callTool(client, name, args);
+      expect(answer.isError, `${name}: ${answer.text.slice(0, 300)}`).toBe(false);
+      expect(answer.json.source, name).toBe('local');
+      local.push(answer.json[key]);
+    }
+    expect(sim.apiRequests(), 'requests to Gong').toEqual([]);
+    for (const [i, [name, args, key]] of asks.entries()) {
+      const live = await callTool(client, name, { ...args, live: true });
+      expect(live.json.source, name).toBe('live');
+      expect(local[i], name).toEqual(live.json[key]);
+    }
+  });
+
   it('transcript_excerpt gives the sentences around a phrase with who said them', async () => {
     const { sim } = setup;
     client = await mcpInProcess(setup.env);
