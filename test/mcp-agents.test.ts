@@ -94,7 +94,9 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
 
     const found = await callTool(client, 'find_calls', { account: company });
     expect(found.isError, found.text).toBe(false);
-    expect(found.json.calls.map((c: any) => c.id).sort()).toEqual(expect.arrayContaining([...ids].sort()));
+    // Exactly the account's calls (its CRM account), no more.
+    expect(found.json.calls.map((c: any) => c.id).sort()).toEqual([...ids].sort());
+    expect(found.json.total).toBe(ids.length);
     const first = found.json.calls[0];
     expect(first).toMatchObject({ account: company, matched: [expect.stringContaining(company)] });
     expect(first.participants.length).toBeGreaterThan(0);

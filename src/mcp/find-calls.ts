@@ -38,7 +38,7 @@ export function findCallsTool(exec: SqlExecutor): McpTool {
       'Ranked: best text match, else newest. Each: id, title, started, account, participants, matched (why). Then call_brief {id}.',
     annotations: { readOnlyHint: true },
     inputSchema: objectSchema({
-      account: { type: 'string', description: 'CRM account or company name, or part, e.g. "Berg Inc" (also matches email domains).' },
+      account: { type: 'string', description: 'CRM account name or part, e.g. "Berg Inc" (no CRM match: participant email domains).' },
       opportunity: { type: 'string', description: 'CRM opportunity name, or part, e.g. "Berg Inc - New Business".' },
       participant: { type: 'string', description: 'Participant email ("ben@berg.example"), domain ("berg.example") or name part.' },
       rep: { type: 'string', description: 'Internal host or attendee: user id, email or name part, e.g. "Chen Adler".' },
@@ -77,13 +77,15 @@ async function findCalls(exec: SqlExecutor, c: Criteria, limit: number, offset: 
   if (c.from !== undefined) query = query.where(instantWhere(exec, 'c.started_utc', '>=', c.from));
   if (c.to !== undefined) query = query.where(instantWhere(exec, 'c.started_utc', '<', c.to));
   if (c.account) {
-    const domain = c.account.toLowerCase().replace(/\s+/g, '');
-    exists((eb) =>
-      eb.or([
-        eb.exists(crmObject(exec, 'Account', c.account!)),
-        eb.exists(db.selectFrom('call_parties as p').select('p.id').whereRef('p.call_id', '=', 'c.id').where('p.affiliation', '<>', 'Internal').where(sql<boolean>`lower(p.email_address) like ${`%@%${domain.replace(/[\\%_]/g, '')}%`}`)),
-      ]),
-    );
+    // The CRM account when one matches; a company without one (no CRM context) by its participants' email domain.
+    const inCrm = await exec.get(db.selectFrom('call_context_fields as f').select('f.call_id').where('f.object_type', '=', 'Account').where(sql`lower(f.name)`, '=', 'name').where(containsText('f.value', c.account)).limit(1));
+    if (inCrm) exists((eb) => eb.exists(crmObject(exec, 'Account', c.account!)));
+    else {
+      const domain = c.account.toLowerCase().replace(/[\s\\%_]+/g, '');
+      exists((eb) =>
+        eb.exists(db.selectFrom('call_parties as p').select('p.id').whereRef('p.call_id', '=', 'c.id').where('p.affiliation', '<>', 'Internal').where(sql<boolean>`lower(p.email_address) like ${`%@%${domain}%`}`)),
+      );
+    }
   }
   if (c.opportunity) exists((eb) => eb.exists(crmObject(exec, 'Opportunity', c.opportunity!)));
   if (c.participant) exists((eb) => eb.exists(participantMatch(exec, c.participant!)));
