@@ -13,6 +13,7 @@ import * as postgresNativeTypes from './2026-12-03-0010-postgres-native-types.js
 import * as utcTextForm from './2026-12-03-0011-utc-text-form.js';
 import * as mirrorBookkeeping from './2026-12-03-0020-mirror-bookkeeping.js';
 import * as callCompleteness from './2026-12-03-0021-call-completeness.js';
+import * as mcpLiveRequests from './2026-12-03-0025-mcp-live-requests.js';
 
 /** Every migration, by sortable name. Listed explicitly so they load under vitest and from dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-0012-more-utc-copies': moreUtcCopies,
   '2026-12-03-0020-mirror-bookkeeping': mirrorBookkeeping,
   '2026-12-03-0021-call-completeness': callCompleteness,
+  '2026-12-03-0025-mcp-live-requests': mcpLiveRequests,
 };
