@@ -1,25 +1,18 @@
 import type { SqlExecutor } from './db/sql-executor.js';
 import { toStoredValue } from './db/sql-executor.js';
+import { utcInstant } from './db/instants.js';
+import { UTC_COPIES } from './db/column-kinds.js';
 import type { Row, TableSpec } from '../streams/types.js';
-import { PostgresBulkUpsert } from './db/postgres-bulk-upsert.js';
 
-/** Rows per multi-row upsert on SQLite (its cost is per row, not per statement). */
-const ROWS_PER_STATEMENT = 100;
-/** Rows per array upsert on PostgreSQL: one round trip each, a bounded message size. */
-const ROWS_PER_ARRAY_STATEMENT = 5000;
 const KEYS_PER_DELETE = 500;
 
 /**
- * Writes a page's rows: replaces child sets, then upserts by primary key, each table's rows in
- * multi-row statements that Kysely compiles once and the driver keeps prepared. Call it inside
- * the transaction that also saves the checkpoint.
+ * Writes a page's rows: replaces child sets, then upserts by primary key through the database's
+ * adapter (multi-row statements prepared once). Call it inside the transaction that also saves
+ * the checkpoint.
  */
 export class RowLoader {
-  private readonly bulk: PostgresBulkUpsert | undefined;
-
-  constructor(private readonly exec: SqlExecutor) {
-    this.bulk = exec.dialect === 'postgres' ? new PostgresBulkUpsert(exec) : undefined;
-  }
+  constructor(private readonly exec: SqlExecutor) {}
 
   /** Returns the number of rows written. */
   async write(tables: TableSpec[], rowsByTable: Record<string, Row[]>, syncedAt: string): Promise<number> {
@@ -35,7 +28,7 @@ export class RowLoader {
           await this.deleteWhereKeys(table.name, [column].flat(), parentRows.map((r) => [parentColumn].flat().map((c) => r[c])));
         }
       }
-      if (rows.length > 0) written += await this.upsert(table, lastOfEachKey(rows, table.primaryKey), syncedAt);
+      if (rows.length > 0) written += await this.upsert(table, withUtcCopies(table.name, lastOfEachKey(rows, table.primaryKey)), syncedAt);
     }
     return written;
   }
@@ -62,52 +55,11 @@ export class RowLoader {
 
   private async upsert(table: TableSpec, rows: Row[], syncedAt: string): Promise<number> {
     const columns = [...Object.keys(rows[0]!).filter((c) => c !== 'synced_at'), 'synced_at'];
-    if (this.bulk) {
-      for (let start = 0; start < rows.length; start += ROWS_PER_ARRAY_STATEMENT) {
-        const chunk = rows.slice(start, start + ROWS_PER_ARRAY_STATEMENT);
-        const columnValues = columns.map((c) => (c === 'synced_at' ? chunk.map(() => syncedAt) : chunk.map((row) => toStoredValue(row[c]))));
-        await this.bulk.upsert(table.name, table.primaryKey, columns, columnValues);
-      }
-      return rows.length;
-    }
-    const perStatement = ROWS_PER_STATEMENT;
-    let index = 0;
-    while (index < rows.length) {
-      // Full statements, then the rest one row at a time: few distinct statements to prepare.
-      const count = rows.length - index >= perStatement ? perStatement : 1;
-      const params: unknown[] = [];
-      for (let r = index; r < index + count; r++) {
-        const row = rows[r]!;
-        for (const column of columns) params.push(column === 'synced_at' ? syncedAt : toStoredValue(row[column]));
-      }
-      await this.exec.runSql(this.upsertSql(table, columns, count), params);
-      index += count;
-    }
+    // The stamp in the stored instant form, as PostgreSQL's timestamptz reads back.
+    const stamp = utcInstant(syncedAt) ?? syncedAt;
+    const values = rows.map((row) => columns.map((c) => (c === 'synced_at' ? stamp : toStoredValue(row[c]))));
+    await this.exec.database.adapter.upsert(table.name, table.primaryKey, columns, values);
     return rows.length;
-  }
-
-  private readonly sqlCache = new Map<string, string>();
-
-  /** The SQL text of an upsert of `count` rows, compiled by Kysely once per shape. */
-  private upsertSql(table: TableSpec, columns: string[], count: number): string {
-    const key = `${table.name}|${count}|${columns.join(',')}`;
-    let sqlText = this.sqlCache.get(key);
-    if (!sqlText) {
-      const placeholderRow = Object.fromEntries(columns.map((c) => [c, null]));
-      const updatable = columns.filter((c) => !table.primaryKey.includes(c));
-      sqlText = this.exec.db
-        .insertInto(table.name)
-        .values(Array.from({ length: count }, () => placeholderRow))
-        .onConflict((oc) => {
-          const target = oc.columns(table.primaryKey);
-          return updatable.length === 0
-            ? target.doNothing()
-            : target.doUpdateSet((eb) => Object.fromEntries(updatable.map((c) => [c, eb.ref(`excluded.${c}`)])));
-        })
-        .compile().sql;
-      this.sqlCache.set(key, sqlText);
-    }
-    return sqlText;
   }
 }
 
@@ -124,4 +76,15 @@ function lastOfEachKey(rows: Row[], primaryKey: string[]): Row[] {
     byKey.set(key, row);
   }
   return byKey.size === rows.length ? rows : [...byKey.values()];
+}
+
+/** Each row with the UTC copies its table declares (column-kinds.ts), computed from Gong's offset timestamps. */
+function withUtcCopies(table: string, rows: Row[]): Row[] {
+  const sources = UTC_COPIES[table];
+  if (!sources) return rows;
+  return rows.map((row) => {
+    const copies: Row = {};
+    for (const column of sources) if (row[`${column}_utc`] === undefined && column in row) copies[`${column}_utc`] = utcInstant(row[column]);
+    return { ...row, ...copies };
+  });
 }

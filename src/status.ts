@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Database } from './db/database.js';
 import { SqlExecutor } from './db/sql-executor.js';
 import { SyncStateStore, type StreamState } from '../state/sync-state-store.js';
@@ -9,6 +8,7 @@ import { redact } from './redact.js';
 import { INTERRUPTED_MESSAGE } from '../state/run-log.js';
 import { holderIsAlive, type LockHolder } from '../state/sync-lock.js';
 import { historyLeft, type HistoryLeft } from './plan/history-left.js';
+import { formatMirrorStatus, readMirrorStatus, type MirrorStatus } from './mirror/mirror-status.js';
 
 /** The JSON shape of `gong-sync status --json` (documented in the README; only ever extended). */
 export interface StatusReport {
@@ -16,6 +16,8 @@ export interface StatusReport {
   requestsToday: { day: string; used: number; budget: number };
   streams: StreamStatus[];
   runs: RunStatus[];
+  /** Completeness counts, schema drift new since the latest run, deletions and erasures (turn 3). */
+  mirror?: MirrorStatus;
   /** A first sync's history still unread (newest first, across days): requests left and days of budget. */
   historyLeft: { requests: number; days: number } | null;
 }
@@ -49,7 +51,7 @@ export interface RunStatus {
 
 export async function readStatus(database: Database, streams: StreamDefinition[], budget: number, now = new Date()): Promise<StatusReport> {
   const exec = new SqlExecutor(database);
-  const tables = new Set(await tableNames(exec));
+  const tables = new Set((await database.adapter.listTables()).filter((t) => t.type === 'table').map((t) => t.name));
   const count = async (table: string) =>
     tables.has(table) ? Number((await exec.get<{ n: number }>(exec.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0) : 0;
   const states = tables.has('_sync_state') ? await new SyncStateStore(exec).list() : [];
@@ -100,9 +102,9 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
   for (const status of streamStatuses) if (left.has(status.stream)) status.historyLeft = left.get(status.stream);
   const leftRequests = [...left.values()].reduce((sum, l) => sum + l.requests, 0);
   const holder = tables.has('_lock') ? await readLockHolder(exec) : undefined;
-  // On PostgreSQL the server knows whether the writer's session (and its lock) is still there.
-  const writerAlive =
-    holder !== undefined && (database.dialect === 'postgres' ? await database.backend.lockHeld('sync') : holderIsAlive(holder, now));
+  // Where the lock lives in a server session (PostgreSQL), the server knows whether the writer is still there.
+  const sessionLock = database.adapter.sessionLock;
+  const writerAlive = holder !== undefined && (sessionLock ? await sessionLock.held('sync') : holderIsAlive(holder, now));
   const runs = tables.has('_runs')
     ? (await exec.all<any>(exec.db.selectFrom('_runs').selectAll().orderBy('id', 'desc').limit(10))).map((r) => ({
           id: r.id,
@@ -116,25 +118,15 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
           message: r.outcome === 'running' && !writerAlive ? INTERRUPTED_MESSAGE : r.message === null ? null : redact(String(r.message)),
         }))
     : [];
+  const mirror = await readMirrorStatus(exec, tables);
   return {
     database: database.file,
     requestsToday: { day, used, budget },
     streams: streamStatuses,
     runs,
+    ...(mirror ? { mirror } : {}),
     historyLeft: left.size > 0 ? { requests: leftRequests, days: Math.round((leftRequests / Math.max(1, budget)) * 100) / 100 } : null,
   };
-}
-
-async function tableNames(exec: SqlExecutor): Promise<string[]> {
-  const query =
-    exec.dialect === 'postgres'
-      ? exec.db
-          .selectFrom('information_schema.tables')
-          .select('table_name as name')
-          .where('table_schema', '=', sql<string>`current_schema()`)
-          .where('table_type', '=', 'BASE TABLE')
-      : exec.db.selectFrom('sqlite_master').select('name').where('type', '=', 'table');
-  return (await exec.all<{ name: string }>(query)).map((r) => r.name);
 }
 
 async function readLockHolder(exec: SqlExecutor): Promise<LockHolder | undefined> {
@@ -185,6 +177,7 @@ export function formatStatus(report: StatusReport): string {
     }
     for (const b of s.backfills) lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);
   }
+  lines.push(...formatMirrorStatus(report.mirror));
   if (report.historyLeft) {
     lines.push(
       '',

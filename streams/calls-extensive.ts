@@ -1,6 +1,6 @@
 import { defineStream, type Row } from './types.js';
 import { asArray, asObject, idText, integer, jsonText, raw, real, requireId, text, utcIso } from './mapping.js';
-import { callRow } from './calls.js';
+import { CALL_LIST_MAX_DAYS, callRow } from './calls.js';
 import { EXTENSIVE_CHILD_TABLES, extensiveChildRows } from './calls-extensive-children.js';
 
 /** Everything useful except media (whose signed URLs expire): override with GONG_CONTENT_SELECTOR. */
@@ -16,7 +16,8 @@ export const DEFAULT_EXPOSED_FIELDS = {
     highlights: true,
     callOutcome: true,
     keyPoints: true,
-    pointsOfInterest: true,
+    // Not pointsOfInterest: deprecated in Gong's 2026 spec and gone from its answer (still parsed
+    // into call_action_items when a tenant sends it).
   },
   interaction: { speakers: true, video: true, personInteractionStats: true, questions: true },
   collaboration: { publicComments: true },
@@ -42,7 +43,8 @@ export const callsExtensive = defineStream({
   }),
   recordsKey: 'calls',
   paginated: true,
-  replication: { kind: 'date_windows', granularity: 'datetime', lookbackDays: 7, maxWindowDays: 366, upperBound: 'now' },
+  // Gong's call lists cover at most 90 days a request (GET /v2/calls refuses more; PostHog caps both).
+  replication: { kind: 'date_windows', granularity: 'datetime', lookbackDays: 7, maxWindowDays: CALL_LIST_MAX_DAYS, upperBound: 'now' },
   tables: [
     { name: 'calls', primaryKey: ['id'] },
     { name: 'calls_extensive', primaryKey: ['id'] },

@@ -1,6 +1,9 @@
 import { defineStream, type Row } from './types.js';
 import { bool, idText, integer, raw, requireId, text, utcIso } from './mapping.js';
 
+/** The longest range one call-list request may cover (GET /v2/calls, POST /v2/calls/extensive). */
+export const CALL_LIST_MAX_DAYS = 90;
+
 /** A call's metadata as a `calls` row; shared with calls_extensive, whose `metaData` is the same record. */
 export function callRow(call: any): Row {
   return {
@@ -39,7 +42,8 @@ export const calls = defineStream({
   }),
   recordsKey: 'calls',
   paginated: true,
-  replication: { kind: 'date_windows', granularity: 'datetime', lookbackDays: 7, maxWindowDays: 366, upperBound: 'now' },
+  // Gong's call lists cover at most 90 days a request (GET /v2/calls refuses more; PostHog caps both).
+  replication: { kind: 'date_windows', granularity: 'datetime', lookbackDays: 7, maxWindowDays: CALL_LIST_MAX_DAYS, upperBound: 'now' },
   tables: [{ name: 'calls', primaryKey: ['id'] }],
   get: { template: '/v2/calls/{id}', recordKey: 'call' },
   isPrivate: (call) => call?.isPrivate === true,

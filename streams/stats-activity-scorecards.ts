@@ -1,14 +1,19 @@
 import { defineStream } from './types.js';
 import { asArray, bool, idText, jsonText, raw, real, requireId, text, utcIso } from './mapping.js';
 
+/** What every answered-scorecards request asks for unless its caller chose otherwise (execute, MCP). */
+export const DEFAULT_REVIEW_METHOD = 'BOTH';
+export const REVIEW_METHODS = ['AUTOMATIC', 'MANUAL', 'BOTH'] as const;
+
 export const statsActivityScorecards = defineStream({
   name: 'stats_activity_scorecards',
   description:
     'Answered scorecards (POST /v2/stats/activity/scorecards), manual and automatic, over date windows on the review date with a week of look-back.',
   endpoint: { method: 'POST', path: '/v2/stats/activity/scorecards' },
-  // Manual and automatic reviews alike: Gong's filter has no review method (its spec lists none).
+  // Gong answers manual reviews only unless asked for both ("Default value: MANUAL", 2026 spec;
+  // PostHog's Gong source sends BOTH for the same reason): without it every automatic review is lost.
   request: ({ window }) => ({
-    body: { filter: { reviewFromDate: window?.from, reviewToDate: window?.to } },
+    body: { filter: { reviewFromDate: window?.from, reviewToDate: window?.to, reviewMethod: DEFAULT_REVIEW_METHOD } },
   }),
   recordsKey: 'answeredScorecards',
   paginated: true,

@@ -135,10 +135,11 @@ describe('get, download and execute', () => {
   });
 
   it('execute runs the reference\'s actions by their own names, and validates parameters', async () => {
-    const sim = await startSimulator({ calls: 130 });
+    const sim = await startSimulator({ calls: 130, days: 80 });
     const db = path.join(tempDir(), 'gong.db');
     const env = simEnv(sim, db);
-    const range = { fromDateTime: '2020-01-01T00:00:00Z', toDateTime: new Date(Date.now() + 86_400_000).toISOString() };
+    // Within Gong's 90 days a request: Gong's own pages and cursor (longer ranges: test/gong-strictness.test.ts).
+    const range = { fromDateTime: new Date(Date.now() - 85 * 86_400_000).toISOString(), toDateTime: new Date(Date.now() + 86_400_000).toISOString() };
     const list = await runCli(['execute', 'calls', 'list', '--params', JSON.stringify(range)], env);
     expect(list.code).toBe(0);
     const page = JSON.parse(list.stdout);
@@ -172,7 +173,7 @@ describe('get, download and execute', () => {
       env,
     );
     expect(reviewed.code, reviewed.stderr).toBe(0);
-    expect(sim.apiRequests('/v2/stats/activity/scorecards')[0]!.body).toEqual({ filter: { reviewFromDate: '2025-01-01', reviewToDate: dayAfter } });
+    expect(sim.apiRequests('/v2/stats/activity/scorecards')[0]!.body).toEqual({ filter: { reviewFromDate: '2025-01-01', reviewToDate: dayAfter, reviewMethod: 'BOTH' } });
     // Bare 19-digit numbers from Gong, printed as exact strings.
     const answered = JSON.parse(reviewed.stdout).records as Array<{ answeredScorecardId: string }>;
     expect(answered.length).toBeGreaterThan(0);
@@ -190,7 +191,7 @@ describe('get, download and execute', () => {
       [['execute', 'calls', 'list'], /missing required parameter "fromDateTime" \(string\); missing required parameter "toDateTime"/],
       [
         ['execute', 'stats_activity_scorecards', 'list', '--params', '{"filter":{"reviewerUserIds":["1"],"callIds":["2"]}}'],
-        /unknown parameter "filter.reviewerUserIds" \(expected: filter.callFromDate, filter.callToDate, filter.reviewFromDate, filter.reviewToDate, filter.reviewedUserIds, filter.scorecardIds\); unknown parameter "filter.callIds"/,
+        /unknown parameter "filter.reviewerUserIds" \(expected: filter.callFromDate, filter.callToDate, filter.reviewFromDate, filter.reviewToDate, filter.reviewedUserIds, filter.scorecardIds, filter.reviewMethod\); unknown parameter "filter.callIds"/,
       ],
       [['execute', 'settings_scorecards', 'list', '--params', '{"workspaceId":"1"}'], /unknown parameter "workspaceId" \(Gong takes no parameters here\)/],
       [['execute', 'library_folder_content', 'list', '--params', '{"folderId":"1","cursor":"x"}'], /unknown parameter "cursor" \(expected: folderId\)/],

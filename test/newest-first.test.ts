@@ -40,7 +40,7 @@ function expectEqualsTruth(sim: GongSimulator, db: string) {
 
 describe('a first sync reads newest first', () => {
   it("commits the last week's calls and transcripts before any older window, then reads history newest to oldest and equals the truth", async () => {
-    const sim = await startSimulator({ calls: 1500, days: 365 });
+    const sim = await startSimulator({ calls: 1000, days: 365 });
     const db = path.join(tempDir(), 'gong.db');
     const weekAgo = Date.now() - 7 * DAY_MS;
     const lastWeek = sim.account.visibleCalls().filter((c) => c.startedMs >= weekAgo + 60_000);
@@ -83,10 +83,9 @@ describe('a first sync reads newest first', () => {
     const sim = await startSimulator({ calls: 900, days: 365 });
     const db = path.join(tempDir(), 'gong.db');
     const stop = new AbortController();
-    let extensive = 0;
     sim.onRequest = (entry) => {
-      // The second history page of calls_extensive: stop after it commits.
-      if (entry.path === '/v2/calls/extensive' && ++extensive === 4) stop.abort('a test');
+      // The second page of the first history window: stop after it commits, mid-window.
+      if (entry.path === '/v2/calls/extensive' && entry.body?.cursor) stop.abort('a test');
     };
     const first = await sync(sim, db, {}, stop.signal);
     expect(first.outcome).toBe('stopped');

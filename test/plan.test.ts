@@ -43,7 +43,7 @@ async function planThenSync(sim: GongSimulator, env: Record<string, string>, str
 
 describe('gong-sync plan', () => {
   it('estimates a first sync of a year within 15% with at most 20 requests, per stream and in days', async () => {
-    const sim = await startSimulator({ calls: 1500, days: 365 });
+    const sim = await startSimulator({ calls: 1000, days: 365 });
     const { plan, probes, sent, report } = await planThenSync(sim, {});
     expect(probes).toBe(plan.probes);
     expect(probes).toBeLessThanOrEqual(20);
@@ -58,7 +58,7 @@ describe('gong-sync plan', () => {
   }, 120_000);
 
   it('estimates three years of calls from an older start date within 15%', async () => {
-    const sim = await startSimulator({ calls: 2500, days: 1095 });
+    const sim = await startSimulator({ calls: 1500, days: 1095 });
     const from = new Date(Date.now() - 1095 * DAY_MS).toISOString().slice(0, 10);
     const { plan, sent } = await planThenSync(sim, { GONG_START_DATE: from, GONG_DAILY_BUDGET: '100000' }, 'users,calls_extensive,call_transcripts');
     expect(plan.probes).toBeLessThanOrEqual(20);

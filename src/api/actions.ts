@@ -7,6 +7,7 @@
  */
 import { findStream } from '../../streams/index.js';
 import type { StreamDefinition } from '../../streams/types.js';
+import { DEFAULT_REVIEW_METHOD, REVIEW_METHODS } from '../../streams/stats-activity-scorecards.js';
 
 export type ParamType = 'string' | 'boolean' | 'array<string>' | 'object';
 
@@ -19,6 +20,10 @@ export interface ParamSpec {
   fields?: Record<string, Omit<ParamSpec, 'in'>>;
   /** Sent when the caller gives nothing (Gong requires a `filter` object even when all its fields are optional). */
   whenAbsent?: unknown;
+  /** The values Gong accepts (its spec's enum). */
+  values?: readonly string[];
+  /** A field of an object parameter sent when the caller leaves it out (e.g. `filter.reviewMethod: BOTH`). */
+  default?: unknown;
   description?: string;
 }
 
@@ -43,6 +48,8 @@ export interface ActionSpec {
   /** download: which media URL of the extensive answer to stream. */
   media?: 'audio' | 'video';
   translations?: Translation[];
+  /** A date range Gong caps per request: where its bounds are, and the longest span (the stream's window). */
+  range?: { from: string; to: string; maxDays: number };
 }
 
 const cursor: ParamSpec = { type: 'string', in: 'query', description: 'Cursor for pagination' };
@@ -106,8 +113,14 @@ function renameFilterField(from: string, to: string, exclusiveEnd: boolean): Tra
   };
 }
 
-/** Each action: the stream it reads and the parameters it takes. */
-const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Record<string, ParamSpec>; translations?: Translation[] }> = [
+/** Each action: the stream it reads and the parameters it takes (`range`: dotted names of its date bounds). */
+const DECLARED: Array<{
+  entity: string;
+  action: ActionSpec['action'];
+  params: Record<string, ParamSpec>;
+  translations?: Translation[];
+  range?: { from: string; to: string };
+}> = [
   { entity: 'users', action: 'list', params: { cursor } },
   { entity: 'users', action: 'get', params: idParam },
   {
@@ -119,6 +132,7 @@ const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Re
       workspaceId: { type: 'string', in: 'query' },
       cursor,
     },
+    range: { from: 'fromDateTime', to: 'toDateTime' },
   },
   { entity: 'calls', action: 'get', params: idParam },
   {
@@ -140,6 +154,7 @@ const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Re
       contentSelector: { type: 'object', in: 'body', fields: { context: { type: 'string' }, contextTiming: { type: 'array<string>' }, exposedFields } },
       cursor: bodyCursor,
     },
+    range: { from: 'filter.fromDateTime', to: 'filter.toDateTime' },
   },
   { entity: 'call_audio', action: 'download', params: mediaParams },
   { entity: 'call_video', action: 'download', params: mediaParams },
@@ -166,6 +181,8 @@ const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Re
   { entity: 'library_folders', action: 'list', params: { workspaceId: { type: 'string', in: 'query', required: true } } },
   // Gong's spec lists no cursor for folder content: it answers with the whole folder.
   { entity: 'library_folder_content', action: 'list', params: { folderId: { type: 'string', in: 'query', required: true } } },
+  // Gong's 2026 spec lists no parameter for call outcomes.
+  { entity: 'call_outcomes', action: 'list', params: {} },
   {
     entity: 'coaching',
     action: 'list',
@@ -191,6 +208,13 @@ const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Re
           reviewToDate: { type: 'string' },
           reviewedUserIds: { type: 'array<string>' },
           scorecardIds: { type: 'array<string>' },
+          // Gong's default is MANUAL: every automatic review would be missing (see the stream).
+          reviewMethod: {
+            type: 'string',
+            values: REVIEW_METHODS,
+            default: DEFAULT_REVIEW_METHOD,
+            description: `AUTOMATIC, MANUAL or BOTH; default ${DEFAULT_REVIEW_METHOD} (Gong's own default, MANUAL, leaves out every automatic review)`,
+          },
         },
       },
       cursor: bodyCursor,
@@ -203,7 +227,9 @@ const DECLARED: Array<{ entity: string; action: ActionSpec['action']; params: Re
 function actionOf(declared: (typeof DECLARED)[number]): ActionSpec {
   const stream: StreamDefinition | undefined = findStream(declared.entity);
   if (!stream) throw new Error(`action ${declared.entity} ${declared.action} has no stream declaration`);
-  const base = { entity: declared.entity, action: declared.action, params: declared.params, translations: declared.translations };
+  const replication = stream.replication;
+  const range = declared.range && replication.kind === 'date_windows' ? { ...declared.range, maxDays: replication.maxWindowDays } : undefined;
+  const base = { entity: declared.entity, action: declared.action, params: declared.params, translations: declared.translations, range };
   if (declared.action === 'get') {
     if (!stream.get) throw new Error(`stream ${stream.name} declares no get`);
     return { ...base, method: 'GET', path: stream.get.template, recordKey: stream.get.recordKey };
@@ -231,10 +257,26 @@ export function validateParams(spec: ActionSpec, params: Record<string, unknown>
   return validateFields(spec.params, translateParams(spec, params), '');
 }
 
-/** `params` with defaults for what Gong requires and the caller left out. */
+/** `params` with defaults for what Gong requires and the caller left out, and for fields with a declared default. */
 export function withDefaults(spec: ActionSpec, params: Record<string, unknown>): Record<string, unknown> {
   const out = { ...params };
-  for (const [name, param] of Object.entries(spec.params)) if (out[name] === undefined && param.whenAbsent !== undefined) out[name] = param.whenAbsent;
+  for (const [name, param] of Object.entries(spec.params)) {
+    if (out[name] === undefined && param.whenAbsent !== undefined) out[name] = structuredClone(param.whenAbsent);
+    out[name] = withFieldDefaults(param, out[name]);
+  }
+  for (const name of Object.keys(out)) if (out[name] === undefined) delete out[name];
+  return out;
+}
+
+function withFieldDefaults(param: Omit<ParamSpec, 'in'>, value: unknown): unknown {
+  if (param.type !== 'object' || !param.fields || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [name, field] of Object.entries(param.fields)) {
+    // null means "not given" here too: Gong would apply its own default (MANUAL, for reviewMethod).
+    if ((out[name] === undefined || out[name] === null) && field.default !== undefined) out[name] = field.default;
+    else out[name] = withFieldDefaults(field, out[name]);
+    if (out[name] === undefined) delete out[name];
+  }
   return out;
 }
 
@@ -258,6 +300,10 @@ function validateFields(fields: Record<string, Omit<ParamSpec, 'in'>>, value: Re
       problems.push(`parameter "${prefix}${name}" must be ${spec.type}, got ${describeType(given)}`);
       continue;
     }
+    if (spec.values && !spec.values.includes(given as string)) {
+      problems.push(`parameter "${prefix}${name}" must be one of ${spec.values.join(', ')}, got ${JSON.stringify(given)}`);
+      continue;
+    }
     if (spec.type === 'object' && spec.fields) problems.push(...validateFields(spec.fields, given as Record<string, unknown>, `${prefix}${name}.`));
   }
   return problems;
@@ -279,4 +325,45 @@ function matchesType(value: unknown, type: ParamType): boolean {
 function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return value === null ? 'null' : typeof value;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A list whose date range is longer than Gong takes in one request (`range.maxDays`), as the
+ * parameters of consecutive requests of at most that span, oldest first; null when one request
+ * does (or the bounds are not both valid date-times: Gong then says what is wrong).
+ */
+export function splitRange(spec: ActionSpec, params: Record<string, unknown>): Array<Record<string, unknown>> | null {
+  if (!spec.range) return null;
+  const fromText = getPath(params, spec.range.from);
+  const toText = getPath(params, spec.range.to);
+  if (typeof fromText !== 'string' || typeof toText !== 'string') return null;
+  const from = Date.parse(fromText);
+  const to = Date.parse(toText);
+  const step = spec.range.maxDays * DAY_MS;
+  if (!Number.isFinite(from) || !Number.isFinite(to) || to - from <= step) return null;
+  const windows: Array<Record<string, unknown>> = [];
+  for (let start = from; start < to; start += step) {
+    const end = Math.min(start + step, to);
+    // The caller's own text at the ends (its offset kept); UTC instants in between.
+    const lower = start === from ? fromText : isoSeconds(start);
+    const upper = end === to ? toText : isoSeconds(end);
+    windows.push(setPath(setPath(params, spec.range.from, lower), spec.range.to, upper));
+  }
+  return windows;
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+function getPath(value: Record<string, unknown>, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+function setPath(value: Record<string, unknown>, dotted: string, to: unknown): Record<string, unknown> {
+  const [head, ...rest] = dotted.split('.');
+  if (rest.length === 0) return { ...value, [head!]: to };
+  return { ...value, [head!]: setPath((value[head!] as Record<string, unknown>) ?? {}, rest.join('.'), to) };
 }

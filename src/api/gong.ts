@@ -2,8 +2,9 @@ import { ConfigError, GongSyncError } from '../errors.js';
 import { GongClient, type GongAuth } from '../gong/client.js';
 import { RequestPacer } from '../gong/pacer.js';
 import type { Logger } from '../logger.js';
-import { ACTIONS, findAction, translateParams, validateParams, withDefaults, type ActionSpec } from './actions.js';
+import { ACTIONS, findAction, splitRange, translateParams, validateParams, withDefaults, type ActionSpec } from './actions.js';
 import type * as T from './types.js';
+import { openMediaFollowingRedirects } from '../media/media-downloader.js';
 
 export interface Pagination {
   totalRecords?: number;
@@ -55,7 +56,32 @@ export async function execute(client: GongClient, request: ExecuteRequest): Prom
   if (problems.length > 0) throw new ConfigError(`${spec.entity} ${spec.action}: ${problems.join('; ')}`);
   const params = withDefaults(spec, translateParams(spec, given));
   if (spec.action === 'download') return download(client, spec, params);
+  const windows = splitRange(spec, params);
+  if (windows) return listOverWindows(client, spec, windows);
+  return requestOnce(client, spec, params);
+}
 
+/**
+ * A range longer than Gong takes in one request (90 days for call lists): every page of each
+ * window, oldest window first, merged into one answer (no cursor: it is all there).
+ */
+async function listOverWindows(client: GongClient, spec: ActionSpec, windows: Array<Record<string, unknown>>): Promise<ListResult> {
+  if (windows.some((w) => w.cursor !== undefined)) {
+    throw new ConfigError(`${spec.entity} ${spec.action}: a range over ${spec.range!.maxDays} days is answered whole, without a cursor: leave cursor out`);
+  }
+  const records: Record<string, unknown>[] = [];
+  for (const window of windows) {
+    let cursor: string | undefined;
+    do {
+      const page = (await requestOnce(client, spec, cursor ? { ...window, cursor } : window)) as ListResult;
+      records.push(...page.records);
+      cursor = page.pagination.cursor;
+    } while (cursor);
+  }
+  return { records, pagination: { totalRecords: records.length, currentPageSize: records.length, currentPageNumber: 0 } };
+}
+
+async function requestOnce(client: GongClient, spec: ActionSpec, params: Record<string, unknown>): Promise<ListResult | Record<string, unknown>> {
   const query: Record<string, string> = {};
   const body: Record<string, unknown> = {};
   let path = spec.path;
@@ -95,7 +121,7 @@ async function download(client: GongClient, spec: ActionSpec, params: Record<str
   const url = spec.media === 'audio' ? media?.audioUrl : media?.videoUrl;
   if (!url) throw new GongSyncError(`Gong has no ${spec.media} for call ${callIds[0]}`);
   const range = params.range_header as string | undefined;
-  const response = await client.openMedia(url, range);
+  const response = await openMediaFollowingRedirects(client, url, range);
   if (response.statusCode !== 200 && response.statusCode !== 206) {
     await response.body.dump();
     throw new GongSyncError(`Downloading ${spec.media} of call ${callIds[0]} failed: HTTP ${response.statusCode}`);

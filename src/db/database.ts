@@ -5,11 +5,14 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { ConfigError, GongSyncError } from '../errors.js';
 import { checkDatabasePath, databaseOpenError, describeSqliteFailure, recoverHotJournal, tightenPermissions } from './database-file.js';
 import { SqliteBackend } from './sqlite-backend.js';
+import { SqliteAdapter } from './sqlite-adapter.js';
+import type { DatabaseAdapter } from './adapter.js';
 import type { SqlBackend } from './sql-executor.js';
 import type { PostgresBackend } from './postgres-backend.js';
 import { describePostgresFailure, isPostgresUrl, openPostgres } from './postgres-database.js';
 
 export { migrateToLatest, type MigrationOutcome } from './migrator.js';
+export type * from './adapter.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -19,6 +22,8 @@ interface DatabaseBase {
   readonly db: Kysely<any>;
   /** Runs compiled SQL and transactions (see SqlExecutor). */
   readonly backend: SqlBackend;
+  /** Everything that differs between the databases (adapter.ts): use it instead of the driver or the dialect. */
+  readonly adapter: DatabaseAdapter;
   /** The file, or the server URL without its password: safe to print. */
   readonly file: string;
   close(): Promise<void>;
@@ -121,10 +126,12 @@ function openChecked(file: string, options: OpenOptions): SqliteDatabase {
   openedFiles.push(file);
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
   let closed = false;
+  const backend = new SqliteBackend(sqlite, file === ':memory:' ? file : path.resolve(file));
   return {
     dialect: 'sqlite',
     db,
-    backend: new SqliteBackend(sqlite, file === ':memory:' ? file : path.resolve(file)),
+    backend,
+    adapter: new SqliteAdapter(sqlite, backend, db, file),
     sqlite,
     file,
     async close() {

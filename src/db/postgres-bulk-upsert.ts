@@ -1,4 +1,5 @@
-import type { SqlExecutor } from './sql-executor.js';
+import type { Kysely } from 'kysely';
+import type { SqlBackend } from './sql-executor.js';
 import { quoteIdent } from './postgres-database.js';
 
 /**
@@ -11,26 +12,32 @@ export class PostgresBulkUpsert {
   private readonly columnTypes = new Map<string, Promise<Map<string, string>>>();
   private readonly sqlCache = new Map<string, string>();
 
-  constructor(private readonly exec: SqlExecutor) {}
+  constructor(
+    private readonly backend: SqlBackend,
+    private readonly db: Kysely<any>,
+  ) {}
 
   async upsert(table: string, primaryKey: string[], columns: string[], columnValues: unknown[][]): Promise<void> {
     const types = await this.typesOf(table);
-    // PostgreSQL text cannot hold NUL characters (SQLite can): they are dropped, not the page.
-    const values = columnValues.map((values) => (values.some(hasNul) ? values.map(withoutNul) : values));
-    await this.exec.runSql(this.sqlFor(table, primaryKey, columns, types), values);
+    // PostgreSQL text cannot hold NUL characters (SQLite can), nor jsonb their \u0000 escape: they are dropped, not the page.
+    const values = columnValues.map((values, c) => {
+      if (types.get(columns[c]!) === 'jsonb' && values.some(hasEscapedNul)) return values.map(jsonWithoutNul);
+      return values.some(hasNul) ? values.map(withoutNul) : values;
+    });
+    await this.backend.run(this.sqlFor(table, primaryKey, columns, types), values, { reuse: true });
   }
 
   private typesOf(table: string): Promise<Map<string, string>> {
     let types = this.columnTypes.get(table);
     if (!types) {
-      types = this.exec
-        .all<{ column_name: string; udt_name: string }>(
-          this.exec.db
-            .selectFrom('information_schema.columns')
-            .select(['column_name', 'udt_name'])
-            .where('table_schema', '=', this.exec.db.fn('current_schema', []))
-            .where('table_name', '=', table),
-        )
+      const query = this.db
+        .selectFrom('information_schema.columns')
+        .select(['column_name', 'udt_name'])
+        .where('table_schema', '=', this.db.fn('current_schema', []))
+        .where('table_name', '=', table)
+        .compile();
+      types = this.backend
+        .all<{ column_name: string; udt_name: string }>(query.sql, [...query.parameters])
         .then((rows) => new Map(rows.map((r) => [r.column_name, r.udt_name])));
       this.columnTypes.set(table, types);
     }
@@ -67,4 +74,14 @@ function hasNul(value: unknown): boolean {
 
 function withoutNul(value: unknown): unknown {
   return typeof value === 'string' ? value.replaceAll('\u0000', '') : value;
+}
+
+function hasEscapedNul(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('\\u0000');
+}
+
+/** JSON text whose strings lose their NUL characters (parsed, so an escaped backslash before "u0000" is left alone). */
+function jsonWithoutNul(value: unknown): unknown {
+  if (!hasEscapedNul(value)) return withoutNul(value);
+  return JSON.stringify(JSON.parse(value as string), (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '') : v));
 }

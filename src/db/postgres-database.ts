@@ -4,6 +4,8 @@ import { DatabaseFileError, GongSyncError } from '../errors.js';
 import { registerSecrets } from '../redact.js';
 import { PostgresBackend } from './postgres-backend.js';
 import { WideIntegersPlugin } from './postgres-wide-integers.js';
+import { PostgresAdapter } from './postgres-adapter.js';
+import { fromPostgresTimestamptz } from './instants.js';
 import type { PostgresDatabase } from './database.js';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
@@ -26,16 +28,29 @@ export function displayUrl(url: string): string {
   }
 }
 
-/** Counts (bigint) arrive as numbers, as SQLite gives them; ids are TEXT columns and never pass here. */
-const types = {
+/**
+ * Values as SQLite gives them, so every reader sees the same on both databases: counts (bigint) as
+ * numbers (ids are text columns and never pass here), instants as the stored ISO-8601 UTC text,
+ * flags as 0/1, JSON as its text.
+ */
+export const postgresTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === pg.types.builtins.INT8) {
-      return (value: string) => {
-        const n = Number(value);
-        return Number.isSafeInteger(n) ? n : value;
-      };
+    switch (oid) {
+      case pg.types.builtins.INT8:
+        return (value: string) => {
+          const n = Number(value);
+          return Number.isSafeInteger(n) ? n : value;
+        };
+      case pg.types.builtins.TIMESTAMPTZ:
+        return fromPostgresTimestamptz;
+      case pg.types.builtins.BOOL:
+        return (value: string) => (value === 't' ? 1 : 0);
+      case pg.types.builtins.JSON:
+      case pg.types.builtins.JSONB:
+        return (value: string) => value;
+      default:
+        return pg.types.getTypeParser(oid, format as 'text');
     }
-    return pg.types.getTypeParser(oid, format as 'text');
   },
 };
 
@@ -52,11 +67,12 @@ export async function openPostgres(url: string, options: { schema: string; reado
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 5,
-    options: `-c search_path=${quoteIdent(options.schema)},public`,
+    // UTC sessions: timestamptz text carries +00, whatever the server's TimeZone.
+    options: `-c search_path=${quoteIdent(options.schema)},public -c TimeZone=UTC`,
     application_name: 'gong-sync',
     connectionTimeoutMillis: 15_000,
     idleTimeoutMillis: 10_000,
-    types,
+    types: postgresTypes,
   });
   // A pooled connection the server drops while idle must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
@@ -75,10 +91,12 @@ export async function openPostgres(url: string, options: { schema: string; reado
   }
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }), plugins: [new WideIntegersPlugin()] });
   let closed = false;
+  const backend = new PostgresBackend(pool, options.schema);
   return {
     dialect: 'postgres',
     db,
-    backend: new PostgresBackend(pool, options.schema),
+    backend,
+    adapter: new PostgresAdapter(backend, db),
     file: shown,
     schema: options.schema,
     pool,

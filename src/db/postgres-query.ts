@@ -1,44 +1,61 @@
 import type pg from 'pg';
 import { ConfigError } from '../errors.js';
-import type { PostgresDatabase } from './database.js';
+import type { QueryRows, ReadOnlyQueryOptions } from './adapter.js';
 import { connected } from './postgres-backend.js';
+import { QueryStoppedError, queryTimedOut } from './query-stop.js';
 
 const FETCH_ROWS = 2000;
-
-export interface ReadOnlyResult {
-  columns: string[];
-  /** Rows in column order, fetched a batch at a time from a server-side cursor. */
-  rows: AsyncIterable<unknown[]>;
-  /** Ends the transaction and returns the connection (call it whether or not rows were read). */
-  close(): Promise<void>;
-}
 
 /**
  * Runs one user statement so that it cannot write: inside a READ ONLY transaction with a statement
  * timeout, as a cursor (only a query can be declared as one), sent with the extended protocol
  * (which refuses a second statement, so "select 1; commit; drop table calls" is one error).
  */
-export async function readOnlyQuery(database: PostgresDatabase, sqlText: string, options: { timeoutMs: number }): Promise<ReadOnlyResult> {
+export async function postgresReadOnlyQuery(pool: pg.Pool, sqlText: string, options: ReadOnlyQueryOptions): Promise<QueryRows> {
   const deadline = Date.now() + options.timeoutMs;
-  const client = await connected(database.pool);
+  const client = await connected(pool);
   let open = true;
+  let stopped: Error | undefined;
+  let cancelling: Promise<void> | undefined;
+  // A stop (signal, deadline) cancels the statement on the server, so no backend runs on after us.
+  const cancel = (reason: Error) => {
+    stopped ??= reason;
+    cancelling ??= cancelBackend(pool, client);
+  };
+  const timer = setTimeout(() => cancel(queryTimedOut(options.timeoutMs)), options.timeoutMs);
+  const onAbort = () => cancel(new QueryStoppedError(String(options.signal?.reason ?? 'a signal')));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const close = async () => {
     if (!open) return;
     open = false;
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    // A cancel still on its way could hit the connection's next user: such a connection is not reused.
+    if (cancelling) await cancelling;
     await client.query('rollback').catch(() => undefined);
-    client.release();
+    client.release(cancelling !== undefined);
   };
+  const failure = (error: unknown) => stopped ?? queryError(error);
+  if (options.signal?.aborted) onAbort();
   try {
+    if (stopped) throw stopped;
     await client.query('begin transaction isolation level repeatable read, read only');
     await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(options.timeoutMs))}`);
     await client.query({ text: `declare gong_sync_query no scroll cursor for ${sqlText.trim().replace(/;\s*$/, '')}`, values: [], queryMode: 'extended' } as pg.QueryConfig);
     const first = await fetch(client);
     const columns = first.fields.map((f) => f.name);
-    return { columns, rows: rowsFrom(client, first, deadline), close };
+    return { columns, rows: rowsFrom(client, first, deadline, failure), close };
   } catch (error) {
     await close();
-    throw queryError(error);
+    throw failure(error);
   }
+}
+
+/** Asks the server to cancel what the client's backend runs (a connection of its own: the client's is busy). */
+async function cancelBackend(pool: pg.Pool, client: pg.PoolClient): Promise<void> {
+  const pid = (client as unknown as { processID?: number }).processID;
+  if (pid === undefined) return;
+  await pool.query('select pg_cancel_backend($1)', [pid]).catch(() => undefined);
 }
 
 async function fetch(client: pg.PoolClient): Promise<pg.QueryArrayResult> {
@@ -46,16 +63,16 @@ async function fetch(client: pg.PoolClient): Promise<pg.QueryArrayResult> {
 }
 
 /** The statement timeout bounds each fetch; the deadline bounds them all. */
-async function* rowsFrom(client: pg.PoolClient, first: pg.QueryArrayResult, deadline: number): AsyncIterable<unknown[]> {
+async function* rowsFrom(client: pg.PoolClient, first: pg.QueryArrayResult, deadline: number, failure: (error: unknown) => unknown): AsyncIterable<unknown[]> {
   let batch = first;
   for (;;) {
     for (const row of batch.rows) yield row.map(plainValue);
     if (batch.rows.length < FETCH_ROWS) return;
-    if (Date.now() > deadline) throw new ConfigError('SQL error: the query ran past its time limit while its rows were read; narrow it or raise --timeout');
+    if (Date.now() > deadline) throw failure(new Error('deadline'));
     try {
       batch = await fetch(client);
     } catch (error) {
-      throw queryError(error);
+      throw failure(error);
     }
   }
 }

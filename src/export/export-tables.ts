@@ -1,74 +1,127 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
-import { ConfigError } from '../errors.js';
-import { iterateRows, listExportableTables, type ExportableTable } from './exportable-tables.js';
+import type { Writable } from 'node:stream';
+import { GongSyncError, StoppedEarlyError } from '../errors.js';
+import { ColumnTyper, type ExportType } from './column-typing.js';
 import { writeCsv } from './csv-writer.js';
-import { writeParquet } from './parquet-writer.js';
+import { duckdbLoadScript } from './duckdb-load-script.js';
+import { ExportFolder } from './export-folder.js';
+import { selectTables, type ExportableTable } from './exportable-tables.js';
+import { ParquetWriter } from './parquet-writer.js';
+import type { ExportSource } from './export-source.js';
 
 export type ExportFormat = 'csv' | 'parquet';
 export const EXPORT_FORMATS: ExportFormat[] = ['csv', 'parquet'];
 
+/** The file beside the exports that tells readers each column's type (ids are VARCHAR). */
+export const SCHEMA_FILE = 'schema.json';
+/** A DuckDB script that loads the files with those types. */
+export const DUCKDB_LOAD_FILE = 'load-duckdb.sql';
+
 export interface ExportOptions {
-  sqlite: BetterSqlite3.Database;
+  /** The database's adapter (database.adapter). */
+  source: ExportSource;
   format: ExportFormat;
   outDir: string;
-  /** Table names to export; all entity tables when absent. */
+  /** Table names to export; every entity table when absent. */
   tables?: string[];
+  /** Masks text in the named columns (GONG_REDACT_TEXT): `{ table: [column] }` and the masking. */
+  mask?: { columns: Record<string, string[]>; text: (text: string) => string };
+  /** Stops the export between batches; --out is then left as it was. */
+  signal?: AbortSignal;
   onTable?: (done: ExportedTable) => void;
+  warn?: (message: string) => void;
+  /** Wraps each file's output stream (tests make a disk fill up). */
+  wrapFile?: (file: fs.WriteStream, name: string) => Writable;
 }
 
 export interface ExportedTable {
   table: string;
   file: string;
   rows: number;
-  bytes: number;
+  types: Record<string, ExportType>;
+  /** A bound on the CSV file's longest line, in bytes (DuckDB's read limits). */
+  longestLineBytes: number;
 }
-
-/** The file beside the exports that tells readers each column's type (ids are VARCHAR). */
-export const SCHEMA_FILE = 'schema.json';
-/** A DuckDB script that loads the CSV files with those types. */
-export const DUCKDB_LOAD_FILE = 'load-duckdb.sql';
 
 /**
- * Writes one file per table, rows streamed from SQLite, each file complete before it gets its
- * final name (a killed export leaves no half file under a table's name). Returns what it wrote.
+ * Writes one file per table, rows streamed from the database (SQLite or PostgreSQL), plus
+ * schema.json and load-duckdb.sql. Files are staged and take their names in --out only when every
+ * one of them is complete: a failed or stopped export changes nothing there, and nothing is ever
+ * written outside it. Returns what it wrote.
  */
 export async function exportTables(options: ExportOptions): Promise<ExportedTable[]> {
-  const tables = selectTables(listExportableTables(options.sqlite), options.tables);
-  fs.mkdirSync(options.outDir, { recursive: true, mode: 0o700 });
-  const exported: ExportedTable[] = [];
-  for (const table of tables) {
-    const file = path.join(options.outDir, `${table.name}.${options.format}`);
-    const partial = `${file}.partial`;
-    const write = options.format === 'csv' ? writeCsv : writeParquet;
-    const rows = await write(partial, table.columns, iterateRows(options.sqlite, table));
-    fs.renameSync(partial, file);
-    const done = { table: table.name, file, rows, bytes: fs.statSync(file).size };
-    exported.push(done);
-    options.onTable?.(done);
+  const warn = options.warn ?? (() => undefined);
+  const tables = selectTables(await options.source.listTables(), options.tables, warn);
+  const folder = ExportFolder.open(options.outDir);
+  let writing = '';
+  try {
+    const parquet = options.format === 'parquet' ? await ParquetWriter.open(folder.stagingDir) : undefined;
+    const exported: ExportedTable[] = [];
+    try {
+      for (const table of tables) {
+        writing = `${table.name}.${options.format}`;
+        exported.push(await exportTable(table, writing, folder, options, parquet));
+      }
+    } finally {
+      parquet?.close();
+    }
+    writing = SCHEMA_FILE;
+    const schema = Object.fromEntries(exported.map((t) => [t.table, t.types]));
+    folder.writeStaged(SCHEMA_FILE, JSON.stringify(schema, null, 2) + '\n');
+    writing = DUCKDB_LOAD_FILE;
+    folder.writeStaged(DUCKDB_LOAD_FILE, duckdbLoadScript(folder.outDir, options.format, exported));
+    folder.publish([...exported.map((t) => `${t.table}.${options.format}`), SCHEMA_FILE, DUCKDB_LOAD_FILE]);
+    const placed = exported.map((t) => ({ ...t, file: path.join(folder.outDir, t.file) }));
+    for (const t of placed) options.onTable?.(t);
+    return placed;
+  } catch (error) {
+    folder.discard();
+    throw options.signal?.aborted ? stopped(options.signal, options.outDir) : failureOf(error, writing, options.outDir);
   }
-  writeSchemaFiles(options.outDir, tables, options.format);
-  return exported;
 }
 
-function selectTables(available: ExportableTable[], wanted: string[] | undefined): ExportableTable[] {
-  if (!wanted || wanted.length === 0) return available;
-  const unknown = wanted.filter((name) => !available.some((t) => t.name === name));
-  if (unknown.length > 0) {
-    throw new ConfigError(`Unknown table ${unknown.join(', ')} for --tables: expected some of ${available.map((t) => t.name).join(', ')}`);
+async function exportTable(table: ExportableTable, name: string, folder: ExportFolder, options: ExportOptions, parquet: ParquetWriter | undefined): Promise<ExportedTable> {
+  const typer = new ColumnTyper(table.columns);
+  const names = table.columns.map((c) => c.name);
+  const masked = new Set(options.mask?.columns[table.name] ?? []);
+  const maskAt = options.mask ? names.flatMap((n, i) => (masked.has(n) ? [i] : [])) : [];
+  const signal = options.signal;
+  async function* texts(): AsyncIterable<(string | null)[][]> {
+    for await (const batch of options.source.tableRows(table.name, names, { signal })) {
+      if (signal?.aborted) throw stopped(signal, options.outDir);
+      const rows = batch.map((row) => typer.textOf(row));
+      for (const i of maskAt) for (const row of rows) if (row[i] !== null) row[i] = options.mask!.text(row[i]!);
+      yield rows;
+    }
   }
-  return available.filter((t) => wanted.includes(t.name));
+  // Parquet is converted by DuckDB from the same CSV text, typed as load-duckdb.sql types it.
+  const csvName = parquet ? `${table.name}.csv` : name;
+  const file = folder.createStaged(csvName);
+  const { rows, longestLineBytes } = await writeCsv(options.wrapFile ? options.wrapFile(file, csvName) : file, names, texts());
+  const types = typer.types();
+  const typesByName = Object.fromEntries(names.map((n, i) => [n, types[i]!]));
+  if (parquet) {
+    await parquet.convert(folder.stagedPath(csvName), folder.stagedPath(name), typesByName, longestLineBytes);
+    fs.rmSync(folder.stagedPath(csvName));
+  }
+  return { table: table.name, file: name, rows, types: typesByName, longestLineBytes };
 }
 
-function writeSchemaFiles(outDir: string, tables: ExportableTable[], format: ExportFormat): void {
-  const schema = Object.fromEntries(tables.map((t) => [t.name, Object.fromEntries(t.columns.map((c) => [c.name, c.type]))]));
-  fs.writeFileSync(path.join(outDir, SCHEMA_FILE), JSON.stringify(schema, null, 2) + '\n', { mode: 0o600 });
-  if (format !== 'csv') return;
-  const statements = tables.map((t) => {
-    const columns = t.columns.map((c) => `'${c.name}': '${c.type}'`).join(', ');
-    return `create or replace table ${t.name} as select * from read_csv('${t.name}.csv', header = true, auto_detect = false, ` +
-      `columns = {${columns}}, allow_quoted_nulls = false, max_line_size = 100000000);`;
-  });
-  fs.writeFileSync(path.join(outDir, DUCKDB_LOAD_FILE), statements.join('\n') + '\n', { mode: 0o600 });
+function stopped(signal: AbortSignal, outDir: string): StoppedEarlyError {
+  return new StoppedEarlyError(`Export stopped by ${String(signal.reason ?? 'a signal')}: ${outDir} was left as it was; run the export again.`);
+}
+
+/** A failure as one message naming what was being written and saying --out is unchanged. */
+function failureOf(error: unknown, writing: string, outDir: string): unknown {
+  if (error instanceof GongSyncError) return error;
+  const code = (error as { code?: string })?.code;
+  const reasons: Record<string, string> = {
+    ENOSPC: 'no space left on the device: free some space',
+    EDQUOT: 'the disk quota is exceeded: free some space',
+    EFBIG: 'the file grew past the size this system allows',
+    EIO: 'the disk reported an I/O error',
+  };
+  const reason = (code && reasons[code]) ?? (error as Error)?.message ?? String(error);
+  return new GongSyncError(`Export failed while writing ${writing || 'the export'}: ${reason}. Nothing in ${outDir} was changed; run the export again.`, { cause: error });
 }

@@ -1,3 +1,4 @@
+import { DailyBudgetSpentError } from '../errors.js';
 import type { GongClient } from '../gong/client.js';
 import type { DateWindow, RequestInput, Row, StreamDefinition, StreamSettings } from '../../streams/types.js';
 import { pagesOf } from '../runner/pages.js';
@@ -65,16 +66,28 @@ export async function estimatePlan(options: PlanOptions): Promise<Plan> {
   const needing = selected.filter((s) => needsProbe(s, selected));
   const parentTables = new Set(selected.flatMap((s) => (s.replication.kind === 'parent_ids' ? [s.replication.parent.table] : [])));
   let probes = 0;
+  let budgetSpent = false;
   const rowsByTable = new Map<string, { rows: Row[]; scale: number }>();
   const countByTable = new Map<string, number>();
   const newestCountByTable = new Map<string, number>();
   const streams: Record<string, StreamEstimate> = {};
 
   const probe = async (stream: StreamDefinition, input: Omit<RequestInput, 'settings'>): Promise<Probe | undefined> => {
-    if (probes >= maxProbes) return undefined;
-    probes++;
+    if (probes >= maxProbes || budgetSpent) return undefined;
     const full = { ...input, settings: options.settings };
-    for await (const page of pagesOf({ client: options.client, stream, input: full, cursor: null, includePrivateCalls: true })) {
+    const pages = pagesOf({ client: options.client, stream, input: full, cursor: null, includePrivateCalls: true });
+    let first: Awaited<ReturnType<typeof pages.next>>;
+    try {
+      first = await pages.next();
+    } catch (error) {
+      // Today's budget ends mid-plan: estimate from what the probes so far tell.
+      if (!(error instanceof DailyBudgetSpentError)) throw error;
+      budgetSpent = true;
+      return undefined;
+    }
+    probes++;
+    await pages.return(undefined);
+    for (const page of first.done ? [] : [first.value]) {
       const rows: Record<string, Row[]> = {};
       for (const record of page.records) {
         try {

@@ -16,6 +16,8 @@ import type { ProgressListener, RunContext, StreamReport } from './run-context.j
 import { StreamRunner } from './stream-runner.js';
 import { startDateProblem } from './pass-windows.js';
 import { boundTime } from './date-windows.js';
+import { Suppression } from '../mirror/suppression.js';
+import { DriftRecorder } from '../mirror/schema-drift.js';
 
 export interface SyncOptions {
   database: Database;
@@ -127,6 +129,8 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
     media: options.media ? { concurrency: 3, ...options.media } : undefined,
     signal: options.signal,
     progress: options.progress,
+    suppression: await Suppression.load(exec),
+    drift: new DriftRecorder(exec, now),
   };
   const requestsBefore = options.client.stats.requests;
   const reports: StreamReport[] = [];

@@ -1,11 +1,14 @@
 import type { GongSimulator, Answer } from './server.js';
 import type { SimCall } from './dataset.js';
+import { CALL_OUTCOMES } from './dataset.js';
 import { errorAnswer } from './server.js';
+import { routeAdmin, workspacesAnswer } from './admin-routes.js';
 import { aggregateActivity, coachingData, dayByDayActivity, interactionStats } from './stats.js';
 import {
   ANSWERED_SCORECARD_NUMERIC_IDS,
   SCORECARD_SETTING_NUMERIC_IDS,
   answeredScorecard,
+  clipsOf,
   folderEntry,
   gongCoaching,
   scorecardSetting,
@@ -21,6 +24,7 @@ export interface SimRequest {
 
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const CALL_LIST_MAX_RANGE_MS = 90 * 86_400_000;
 
 /** Gong v2's endpoints, answered from the simulated account in the simulator's shapes (shapes.ts). */
 export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
@@ -34,11 +38,14 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     const user = account.users.find((u) => u.id === path.slice('/v2/users/'.length));
     return user ? sim.ok({ requestId: 'r', user }) : errorAnswer(404, `User ${path.slice(10)} was not found`);
   }
-  if (route === 'GET /v2/workspaces') return sim.ok({ requestId: 'r', workspaces: account.workspaces });
+  if (route === 'GET /v2/workspaces') return sim.ok({ requestId: 'r', workspaces: workspacesAnswer(sim) });
 
   if (route === 'GET /v2/calls') {
+    // As Gong: both bounds required (spec), and at most 90 days a request (production integrations).
+    if (req.query.fromDateTime === undefined || req.query.toDateTime === undefined) return errorAnswer(400, 'fromDateTime and toDateTime are required');
     const range = dateTimeRange(req.query.fromDateTime, req.query.toDateTime);
     if ('error' in range) return range.error;
+    if (range.to - range.from > CALL_LIST_MAX_RANGE_MS) return errorAnswer(400, 'The date range between fromDateTime and toDateTime may not exceed 90 days');
     const calls = account.calls
       .filter((c) => c.visible && c.startedMs >= range.from && c.startedMs < range.to)
       .filter((c) => !req.query.workspaceId || c.record.workspaceId === req.query.workspaceId)
@@ -90,8 +97,9 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     for (const field of ['reviewFromDate', 'reviewToDate', 'callFromDate', 'callToDate']) {
       if (filter[field] !== undefined && !DATE_ONLY.test(String(filter[field]))) return errorAnswer(400, `${field} must be a date in the format YYYY-MM-DD`);
     }
-    // Gong's spec lists no review method: without one, every review counts.
-    const method = String(filter.reviewMethod ?? 'BOTH').toUpperCase();
+    // As Gong (2026 spec: "Default value: MANUAL"): without reviewMethod only manual reviews come back.
+    const method = filter.reviewMethod ?? 'MANUAL';
+    if (!['MANUAL', 'AUTOMATIC', 'BOTH'].includes(method)) return errorAnswer(400, 'reviewMethod must be one of AUTOMATIC, MANUAL, BOTH');
     // callIds and reviewerUserIds are the reference's filters; Gong's spec does not know them.
     const onlyIn = (name: string) => (!gongShapes && Array.isArray(filter[name]) ? new Set((filter[name] as unknown[]).map(String)) : undefined);
     const callIds = onlyIn('callIds');
@@ -138,13 +146,19 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
   if (route === 'GET /v2/library/folder-content') {
     const folder = account.folders.find((f) => f.folder.id === req.query.folderId);
     if (!folder) return errorAnswer(404, `Folder ${req.query.folderId ?? ''} was not found`);
-    const entries = folder.callIds.map((id) => account.getCall(id)).filter((c) => c !== undefined);
     const { id, name, createdBy, updated } = folder.folder as Record<string, unknown>;
     if (gongShapes) {
-      // Gong's shape: the folder and all its calls in one answer, no paging.
-      if (entries.length === 0) return errorAnswer(404, `No calls found in folder ${req.query.folderId}`);
-      return sim.ok({ requestId: 'r', id, name, createdBy, updated, calls: entries.map((c) => folderEntry(String(id), c, account.users)) });
+      // Gong's shape: the folder and all its entries in one answer, no `records`, no cursor; a call
+      // filed twice is two entries (two clips, each with its own `created`).
+      const clips = clipsOf(folder.callIds).flatMap(({ id: callId, clip }) => {
+        const call = account.getCall(callId);
+        return call ? [folderEntry(String(id), call, account.users, clip)] : [];
+      });
+      if (clips.length === 0) return errorAnswer(404, `No calls found in folder ${req.query.folderId}`);
+      return sim.ok({ requestId: 'r', id, name, createdBy, updated, calls: clips });
     }
+    // The reference's records: each call of the folder once, paged.
+    const entries = [...new Set(folder.callIds)].map((callId) => account.getCall(callId)).filter((c) => c !== undefined);
     const calls = entries.map((c) => ({
       callId: c.record.id,
       title: c.record.title,
@@ -154,6 +168,10 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
       url: c.record.url,
     }));
     return sim.page(req, calls, 'calls', 'calls', { id, name, createdBy, updated });
+  }
+  if (route === 'GET /v2/call-outcomes') {
+    // Gong's 2026 spec: `{requestId, outcomes}`, no paging, no parameters.
+    return sim.ok({ requestId: 'r', outcomes: CALL_OUTCOMES });
   }
   if (route === 'GET /v2/coaching') {
     const { 'workspace-id': workspaceId, 'manager-id': managerId, from, to } = req.query;
@@ -165,7 +183,7 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     if (data.length === 0) return errorAnswer(404, 'No coaching data found corresponding to the provided filters');
     return sim.ok({ requestId: 'r', fromDateTime: from, toDateTime: to, coachingData: data });
   }
-  return errorAnswer(404, `Unknown endpoint ${route}`);
+  return routeAdmin(sim, req) ?? errorAnswer(404, `Unknown endpoint ${route}`);
 }
 
 function dateTimeRange(fromText: unknown, toText: unknown): { from: number; to: number } | { error: Answer } {

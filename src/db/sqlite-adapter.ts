@@ -1,0 +1,151 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
+import type { ColumnInfo, DatabaseAdapter, QueryRows, ReadOnlyQueryOptions, TableInfo, TableRowsOptions, TranscriptMatch, TranscriptSearch } from './adapter.js';
+import { kindByName, kindByType } from './column-kinds.js';
+import type { SqlBackend } from './sql-executor.js';
+import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
+import { sqliteTableRows } from './table-rows.js';
+
+/** Rows per multi-row upsert (SQLite's cost is per row, not per statement). */
+const ROWS_PER_STATEMENT = 100;
+
+/** SQLite's side of every capability (see adapter.ts). */
+export class SqliteAdapter implements DatabaseAdapter {
+  readonly name = 'SQLite';
+  readonly sessionLock = undefined;
+  private readonly upsertTexts = new Map<string, string>();
+
+  constructor(
+    private readonly sqlite: BetterSqlite3.Database,
+    private readonly backend: SqlBackend,
+    private readonly db: Kysely<any>,
+    private readonly file: string,
+  ) {}
+
+  instant(value: Expression<unknown> | RawBuilder<unknown>): RawBuilder<number> {
+    return sql<number>`julianday(${value})`;
+  }
+
+  async listTables(): Promise<TableInfo[]> {
+    const all = await this.backend.all<{ name: string; type: 'table' | 'view'; sql: string | null }>(
+      `select name, type, sql from sqlite_master where type in ('table', 'view') and name not like 'sqlite\\_%' escape '\\' order by name`,
+      [],
+    );
+    // Full-text indexes and their shadow tables are derived from transcript_sentences.
+    const virtual = all.filter((t) => /^\s*create\s+virtual\s+table/i.test(t.sql ?? '')).map((t) => t.name);
+    const tables = all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`)));
+    const out: TableInfo[] = [];
+    for (const table of tables) {
+      const info = await this.backend.all<{ name: string; type: string }>('select name, type from pragma_table_info(?) order by cid', [table.name]);
+      const columns: ColumnInfo[] = info.map((c) => ({ name: c.name, declared: c.type, kind: kindByName(c.name) ?? kindByType(c.type) }));
+      out.push({ name: table.name, type: table.type, bookkeeping: isBookkeeping(table.name), columns });
+    }
+    return out;
+  }
+
+  async upsert(table: string, primaryKey: string[], columns: string[], rows: unknown[][]): Promise<void> {
+    let index = 0;
+    while (index < rows.length) {
+      // Full statements, then the rest one row at a time: few distinct statements to prepare.
+      const count = rows.length - index >= ROWS_PER_STATEMENT ? ROWS_PER_STATEMENT : 1;
+      const params: unknown[] = [];
+      for (let r = index; r < index + count; r++) for (const value of rows[r]!) params.push(value);
+      await this.backend.run(this.upsertSql(table, primaryKey, columns, count), params, { reuse: true });
+      index += count;
+    }
+  }
+
+  /** The SQL text of an upsert of `count` rows, compiled by Kysely once per shape. */
+  private upsertSql(table: string, primaryKey: string[], columns: string[], count: number): string {
+    const key = `${table}|${count}|${columns.join(',')}`;
+    let text = this.upsertTexts.get(key);
+    if (!text) {
+      const placeholderRow = Object.fromEntries(columns.map((c) => [c, null]));
+      const updatable = columns.filter((c) => !primaryKey.includes(c));
+      text = this.db
+        .insertInto(table)
+        .values(Array.from({ length: count }, () => placeholderRow))
+        .onConflict((oc) => {
+          const target = oc.columns(primaryKey);
+          return updatable.length === 0 ? target.doNothing() : target.doUpdateSet((eb) => Object.fromEntries(updatable.map((c) => [c, eb.ref(`excluded.${c}`)])));
+        })
+        .compile().sql;
+      this.upsertTexts.set(key, text);
+    }
+    return text;
+  }
+
+  readOnlyQuery(sqlText: string, options: ReadOnlyQueryOptions): Promise<QueryRows> {
+    return sqliteReadOnlyQuery(this.file, sqlText, options);
+  }
+
+  tableRows(table: string, columns: string[], options?: TableRowsOptions): AsyncIterable<unknown[][]> {
+    return sqliteTableRows(this.sqlite, table, columns, options);
+  }
+
+  async searchTranscripts(search: TranscriptSearch): Promise<TranscriptMatch[]> {
+    const where = ['transcript_search match ?'];
+    const params: unknown[] = [ftsQuery(search.query)];
+    if (search.callId !== undefined) where.push('s.call_id = ?'), params.push(search.callId);
+    if (search.speaker !== undefined) {
+      where.push("(lower(p.name) like '%' || lower(?) || '%' or lower(p.email_address) like '%' || lower(?) || '%')");
+      params.push(search.speaker, search.speaker);
+    }
+    if (search.affiliation !== undefined) where.push('p.affiliation = ?'), params.push(search.affiliation);
+    if (search.from !== undefined) where.push('julianday(c.started) >= julianday(?)'), params.push(search.from);
+    if (search.to !== undefined) where.push('julianday(c.started) < julianday(?)'), params.push(search.to);
+    return this.backend.all<TranscriptMatch>(
+      `select s.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
+          p.name as speakerName, p.affiliation as affiliation, s.start_ms as startMs, s.text as text
+        from transcript_search f
+        join transcript_sentences s on s.rowid = f.rowid
+        left join calls c on c.id = s.call_id
+        left join call_parties p on p.call_id = s.call_id and p.speaker_id = s.speaker_id
+        where ${where.join(' and ')}
+        order by f.rank, s.call_id, s.seq
+        limit ? offset ?`,
+      [...params, search.limit, search.offset],
+    );
+  }
+
+  async secureErase<T>(tables: string[], work: () => Promise<T>): Promise<T> {
+    // Freed pages are overwritten with zeros as the rows are deleted, not merely unlinked.
+    const previous = this.sqlite.pragma('secure_delete', { simple: true });
+    this.sqlite.pragma('secure_delete = ON');
+    try {
+      const result = await work();
+      // The full-text index keeps a deleted sentence's words in its segments until they are merged.
+      if (tables.includes('transcript_sentences') && (await this.hasTable('transcript_search'))) {
+        await this.backend.transaction(async () => void (await this.backend.run(`insert into transcript_search(transcript_search) values ('optimize')`, [])));
+      }
+      // Older copies of the pages may sit in the write-ahead log: copy it back and empty it.
+      this.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      return result;
+    } finally {
+      this.sqlite.pragma(`secure_delete = ${Number(previous) ? 'ON' : 'OFF'}`);
+    }
+  }
+
+  async updateStatistics(): Promise<void> {
+    // Bounded work per table (analysis_limit); only tables whose size changed enough are analysed.
+    this.sqlite.pragma('analysis_limit = 1000');
+    this.sqlite.pragma('optimize = 0x10002');
+  }
+
+  private async hasTable(name: string): Promise<boolean> {
+    return (await this.backend.all(`select 1 from sqlite_master where name = ?`, [name])).length > 0;
+  }
+}
+
+/** Tables that keep the sync's own state, not Gong's data. */
+export function isBookkeeping(table: string): boolean {
+  return table.startsWith('_') || table === 'kysely_migration';
+}
+
+/** Words as an FTS5 query: a quoted phrase stays a phrase, other words are each required. */
+export function ftsQuery(text: string): string {
+  const trimmed = text.trim();
+  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  if (/^".*"$/.test(trimmed) && trimmed.length > 2) return quote(trimmed.slice(1, -1));
+  return trimmed.split(/\s+/).filter(Boolean).map(quote).join(' ');
+}
