@@ -25,4 +25,5 @@ export const COMMANDS: Record<string, () => Promise<{ default: CliCommand<any> }
   forget: () => import('./forget.js'),
   repair: () => import('./repair.js'),
   plan: () => import('./plan.js'),
+  webhook: () => import('./webhook.js'),
 };
