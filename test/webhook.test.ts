@@ -103,11 +103,14 @@ describe('gong-sync webhook', () => {
     }
   }, 120_000);
 
-  it('as a command: listens, stores a post, and ends on SIGTERM with exit 0', async () => {
+  it.each([
+    { args: ['webhook', '--port', '0'], said: /1 call\(s\) stored/ },
+    { args: ['schedule', '--cron', '0 0 1 1 *', '--webhook-port', '0'], said: /scheduler stopped/ },
+  ])('$args.0 as a command: listens, stores a post, and ends on SIGTERM with exit 0', async ({ args, said }) => {
     const sim = await startSimulator({ calls: 30 });
     const { app, db } = await syncedApp(sim);
     await app.close();
-    const { child, result } = spawnCli(['webhook', '--port', '0'], simEnv(sim, db));
+    const { child, result } = spawnCli(args, simEnv(sim, db));
     const url = await new Promise<string>((resolve, reject) => {
       let seen = '';
       child.stderr!.on('data', (chunk: Buffer) => {
@@ -125,6 +128,6 @@ describe('gong-sync webhook', () => {
     child.kill('SIGTERM');
     const ended = await result;
     expect(ended.code, ended.stderr).toBe(0);
-    expect(ended.stdout).toMatch(/1 call\(s\) stored/);
+    expect(ended.stdout).toMatch(said);
   }, 120_000);
 });

@@ -4,12 +4,22 @@ import type { Logger } from '../logger.js';
 import { WebhookReceiver } from './receiver.js';
 import { parsePublicKey } from './signature.js';
 import { storePostedCall } from './store-call.js';
+import type { Mutex } from './mutex.js';
 import type { StreamSettings } from '../../streams/types.js';
 
 /** The receiver over one app: `gong-sync webhook` and `schedule --webhook-port` both start it this way. */
 export async function startWebhook(
   gong: Pick<App, 'database' | 'client'>,
-  options: { host: string; port: number; publicKeyPem?: string; settings: StreamSettings; logger: Logger; signal?: AbortSignal },
+  options: {
+    host: string;
+    port: number;
+    publicKeyPem?: string;
+    settings: StreamSettings;
+    logger: Logger;
+    signal?: AbortSignal;
+    /** Shared with the scheduled syncs of the same process (`schedule --webhook-port`). */
+    mutex?: Mutex;
+  },
 ): Promise<WebhookReceiver> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
     throw new ConfigError(`--port ${options.port} is not a port: expected a whole number from 1 to 65535`);
@@ -27,7 +37,8 @@ export async function startWebhook(
     publicKey,
     store: async (callData) => {
       const started = Date.now();
-      const result = await storePostedCall(gong, callData, { settings: options.settings, logger: options.logger, signal: options.signal });
+      const store = () => storePostedCall(gong, callData, { settings: options.settings, logger: options.logger, signal: options.signal });
+      const result = await (options.mutex ? options.mutex.run(store) : store());
       options.logger.info(
         result.stored
           ? `webhook: call ${result.callId} stored${result.transcript ? ' with its transcript' : ' (no transcript yet: a later sync fetches it)'} in ${Date.now() - started} ms, ${result.transcriptRequests} request(s)`
