@@ -257,16 +257,22 @@ describe('export never writes outside --out', () => {
     expect(fs.readdirSync(out).every((f) => /^[a-z_]+\.(csv)$|^schema\.json$|^load-duckdb\.sql$/.test(f))).toBe(true);
   });
 
-  it('refuses an --out that is a file, or lies under one, with a usage error naming it', async () => {
+  it('refuses an --out that is a file, lies under one, or cannot be created, with a usage error naming it', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'notes.txt');
     fs.writeFileSync(file, 'mine\n');
     await withDatabase(fixture.sqlite, async (database) => {
-      for (const outDir of [file, path.join(file, 'sub')]) {
+      const refusals: [string, RegExp][] = [
+        [file, /is a file, not a folder/],
+        [path.join(file, 'sub'), /part of the path is a file, not a folder/],
+        // Linux refuses new folders in /proc, even to root (who may write anywhere else).
+        ['/proc/gong-sync-export', /cannot be used: the path cannot be created/],
+      ];
+      for (const [outDir, reason] of refusals) {
         const failure = await exportFrom(database, { format: 'csv', outDir, tables: ['users'] }).catch((e: unknown) => e);
         expect(failure).toBeInstanceOf(ConfigError);
         expect((failure as Error).message).toContain(`--out ${outDir}`);
-        expect((failure as Error).message).toMatch(/is a file, not a folder|part of the path is a file/);
+        expect((failure as Error).message).toMatch(reason);
       }
     });
     expect(fs.readFileSync(file, 'utf8')).toBe('mine\n');

@@ -26,7 +26,7 @@ export class ExportFolder {
     }
     if (stat && !stat.isDirectory()) throw new ConfigError(`--out ${outDir} is a file, not a folder: name a folder (it is created if missing)`);
     try {
-      if (!stat) fs.mkdirSync(out, { recursive: true, mode: 0o700 });
+      if (!stat) makeFolders(out);
       return new ExportFolder(out, fs.mkdtempSync(path.join(out, '.gong-sync-export-')));
     } catch (error) {
       throw badOut(outDir, error);
@@ -77,6 +77,19 @@ export class ExportFolder {
   discard(): void {
     fs.rmSync(this.stagingDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * mkdir -p, one level at a time from the deepest existing folder: Node's recursive mkdir loops
+ * forever where a folder cannot be created under an existing one (/proc/x), instead of failing.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const folder of missing) fs.mkdirSync(folder, { mode: 0o700 });
 }
 
 /** A name that stays in its folder: letters, digits, `_`, `-` and dots inside (no `..`, no separator). */
