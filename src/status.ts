@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Database } from './db/database.js';
 import { SqlExecutor } from './db/sql-executor.js';
 import { SyncStateStore, type StreamState } from '../state/sync-state-store.js';
@@ -8,6 +7,7 @@ import { boundTime } from './runner/date-windows.js';
 import { redact } from './redact.js';
 import { INTERRUPTED_MESSAGE } from '../state/run-log.js';
 import { holderIsAlive, type LockHolder } from '../state/sync-lock.js';
+import { formatMirrorStatus, readMirrorStatus, type MirrorStatus } from './mirror/mirror-status.js';
 
 /** The JSON shape of `gong-sync status --json` (documented in the README; only ever extended). */
 export interface StatusReport {
@@ -15,6 +15,8 @@ export interface StatusReport {
   requestsToday: { day: string; used: number; budget: number };
   streams: StreamStatus[];
   runs: RunStatus[];
+  /** Completeness counts, schema drift new since the latest run, deletions and erasures (turn 3). */
+  mirror?: MirrorStatus;
 }
 
 export interface StreamStatus {
@@ -44,7 +46,7 @@ export interface RunStatus {
 
 export async function readStatus(database: Database, streams: StreamDefinition[], budget: number, now = new Date()): Promise<StatusReport> {
   const exec = new SqlExecutor(database);
-  const tables = new Set(await tableNames(exec));
+  const tables = new Set((await database.adapter.listTables()).filter((t) => t.type === 'table').map((t) => t.name));
   const count = async (table: string) =>
     tables.has(table) ? Number((await exec.get<{ n: number }>(exec.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0) : 0;
   const states = tables.has('_sync_state') ? await new SyncStateStore(exec).list() : [];
@@ -91,9 +93,9 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
     });
   }
   const holder = tables.has('_lock') ? await readLockHolder(exec) : undefined;
-  // On PostgreSQL the server knows whether the writer's session (and its lock) is still there.
-  const writerAlive =
-    holder !== undefined && (database.dialect === 'postgres' ? await database.backend.lockHeld('sync') : holderIsAlive(holder, now));
+  // Where the lock lives in a server session (PostgreSQL), the server knows whether the writer is still there.
+  const sessionLock = database.adapter.sessionLock;
+  const writerAlive = holder !== undefined && (sessionLock ? await sessionLock.held('sync') : holderIsAlive(holder, now));
   const runs = tables.has('_runs')
     ? (await exec.all<any>(exec.db.selectFrom('_runs').selectAll().orderBy('id', 'desc').limit(10))).map((r) => ({
           id: r.id,
@@ -107,19 +109,8 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
           message: r.outcome === 'running' && !writerAlive ? INTERRUPTED_MESSAGE : r.message === null ? null : redact(String(r.message)),
         }))
     : [];
-  return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs };
-}
-
-async function tableNames(exec: SqlExecutor): Promise<string[]> {
-  const query =
-    exec.dialect === 'postgres'
-      ? exec.db
-          .selectFrom('information_schema.tables')
-          .select('table_name as name')
-          .where('table_schema', '=', sql<string>`current_schema()`)
-          .where('table_type', '=', 'BASE TABLE')
-      : exec.db.selectFrom('sqlite_master').select('name').where('type', '=', 'table');
-  return (await exec.all<{ name: string }>(query)).map((r) => r.name);
+  const mirror = await readMirrorStatus(exec, tables);
+  return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs, ...(mirror ? { mirror } : {}) };
 }
 
 async function readLockHolder(exec: SqlExecutor): Promise<LockHolder | undefined> {
@@ -163,6 +154,7 @@ export function formatStatus(report: StatusReport): string {
     );
     for (const b of s.backfills) lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);
   }
+  lines.push(...formatMirrorStatus(report.mirror));
   lines.push('', 'recent runs:');
   if (report.runs.length === 0) lines.push('  none yet');
   for (const r of report.runs) {

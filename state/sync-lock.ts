@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { LockHeldError } from '../src/errors.js';
 import type { SqlExecutor } from '../src/db/sql-executor.js';
-import type { HeldLock } from '../src/db/postgres-backend.js';
+import type { HeldLock } from '../src/db/adapter.js';
 
 export interface LockHolder {
   pid: number;
@@ -27,8 +27,9 @@ export interface SyncLockOptions {
  * One writer per database: a row in `_lock`, taken in an immediate transaction, refreshed by a
  * heartbeat, released on exit. A holder that stopped beating (killed, machine gone) or whose pid no
  * longer exists on this host is taken over; a live one makes the newcomer stop with exit 3.
- * On PostgreSQL the exclusion is a session advisory lock held for the run (the server frees it when
- * a killed holder's session ends, on any machine); the row then only says who holds it.
+ * Where the database has session locks (PostgreSQL's advisory locks, see the adapter) the exclusion
+ * is one held for the run (the server frees it when a killed holder's session ends, on any
+ * machine); the row then only says who holds it.
  */
 export class SyncLock {
   private timer: NodeJS.Timeout | undefined;
@@ -50,9 +51,9 @@ export class SyncLock {
 
   async acquire(command: string): Promise<void> {
     const now = this.now().toISOString();
-    const database = this.exec.database;
-    if (database.dialect === 'postgres') {
-      this.serverLock = await database.backend.holdLock('sync', (reason) => this.options.onLost?.(reason));
+    const sessionLock = this.exec.database.adapter.sessionLock;
+    if (sessionLock) {
+      this.serverLock = await sessionLock.hold('sync', (reason) => this.options.onLost?.(reason));
       if (!this.serverLock) throw heldBy(await this.holderSoon());
     }
     await this.exec.transaction(async () => {

@@ -1,5 +1,6 @@
 /** Small pure helpers that turn Gong's JSON values into SQLite column values. */
 import { idText } from '../src/gong/json.js';
+import { utcInstant } from '../src/db/instants.js';
 
 export { idText };
 
@@ -52,9 +53,10 @@ export function requireId(value: unknown, field: string): string {
   return id;
 }
 
-/** A timestamp with any offset as UTC ISO-8601 (compares and sorts correctly as text), or NULL. */
+/**
+ * A timestamp with any offset as UTC ISO-8601 in the one stored form (src/db/instants.ts): whole
+ * seconds as Gong writes them, so a UTC original and its copy are the same text. Or NULL.
+ */
 export function utcIso(value: unknown): string | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  return utcInstant(value);
 }

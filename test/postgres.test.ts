@@ -35,6 +35,12 @@ describe('PostgreSQL destination', () => {
     const tables = entityTables(file);
     expect(tables.length).toBeGreaterThan(40);
     await expectSameTables(url, file, tables, expect);
+    // Native types on PostgreSQL (SQLite keeps ISO-8601 text and 0/1), the same values read from both.
+    const types = await pgQuery<{ column_name: string; data_type: string }>(
+      url,
+      "select column_name, data_type from information_schema.columns where table_schema = 'gong' and table_name = 'calls' and column_name in ('started_utc', 'is_private', 'raw')",
+    );
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.data_type]))).toEqual({ started_utc: 'timestamp with time zone', is_private: 'boolean', raw: 'jsonb' });
 
     sim.account.addCalls(5, { transcriptReady: false });
     sim.account.addLateCalls(3, { ageDays: 2 });

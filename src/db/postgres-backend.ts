@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { RunResult, SqlBackend } from './sql-executor.js';
+import type { HeldLock } from './adapter.js';
 
 /**
  * node-postgres behind the async executor. Outside a transaction a statement takes any pooled
@@ -117,12 +118,6 @@ export class PostgresBackend implements SqlBackend {
   }
 }
 
-/** A session-level advisory lock and the connection that holds it. */
-export interface HeldLock {
-  /** Pings the lock's session; tells `onLost` if it is gone. */
-  stillHeld(): Promise<void>;
-  release(): Promise<void>;
-}
 
 /**
  * A pooled connection held by this code. A server that goes away makes node-postgres emit 'error'

@@ -19,8 +19,11 @@ export class PostgresBulkUpsert {
 
   async upsert(table: string, primaryKey: string[], columns: string[], columnValues: unknown[][]): Promise<void> {
     const types = await this.typesOf(table);
-    // PostgreSQL text cannot hold NUL characters (SQLite can): they are dropped, not the page.
-    const values = columnValues.map((values) => (values.some(hasNul) ? values.map(withoutNul) : values));
+    // PostgreSQL text cannot hold NUL characters (SQLite can), nor jsonb their \u0000 escape: they are dropped, not the page.
+    const values = columnValues.map((values, c) => {
+      if (types.get(columns[c]!) === 'jsonb' && values.some(hasEscapedNul)) return values.map(jsonWithoutNul);
+      return values.some(hasNul) ? values.map(withoutNul) : values;
+    });
     await this.backend.run(this.sqlFor(table, primaryKey, columns, types), values, { reuse: true });
   }
 
@@ -71,4 +74,14 @@ function hasNul(value: unknown): boolean {
 
 function withoutNul(value: unknown): unknown {
   return typeof value === 'string' ? value.replaceAll('\u0000', '') : value;
+}
+
+function hasEscapedNul(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('\\u0000');
+}
+
+/** JSON text whose strings lose their NUL characters (parsed, so an escaped backslash before "u0000" is left alone). */
+function jsonWithoutNul(value: unknown): unknown {
+  if (!hasEscapedNul(value)) return withoutNul(value);
+  return JSON.stringify(JSON.parse(value as string), (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '') : v));
 }

@@ -69,7 +69,8 @@ export class ColumnTyper {
   private observe(i: number, value: unknown, text: string): void {
     switch (this.columns[i]!.kind) {
       case 'instant':
-        if (!this.mismatch[i] && !(value instanceof Date) && !(INSTANT.test(text) && !Number.isNaN(Date.parse(text)))) this.mismatch[i] = true;
+        if (!this.mismatch[i] && !(value instanceof Date) && !(INSTANT.test(text) && !Number.isNaN(Date.parse(text))))
+          this.mismatch[i] = true;
         return;
       case 'boolean':
         if (text !== 'true' && text !== 'false') this.mismatch[i] = true;
@@ -102,7 +103,8 @@ export class ColumnTyper {
 export function valueText(value: unknown, kind: ColumnKind): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  if (kind === 'boolean' && (value === 0 || value === 1 || value === 0n || value === 1n)) return value == 1 ? 'true' : 'false';
+  if (kind === 'boolean' && (value === 0 || value === 1 || value === 0n || value === 1n))
+    return value === 1 || value === 1n ? 'true' : 'false';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('base64');

@@ -24,7 +24,8 @@ export class ExportFolder {
     } catch (error) {
       if (code(error) !== 'ENOENT') throw badOut(outDir, error);
     }
-    if (stat && !stat.isDirectory()) throw new ConfigError(`--out ${outDir} is a file, not a folder: name a folder (it is created if missing)`);
+    if (stat && !stat.isDirectory())
+      throw new ConfigError(`--out ${outDir} is a file, not a folder: name a folder (it is created if missing)`);
     try {
       if (!stat) makeFolders(out);
       return new ExportFolder(out, fs.mkdtempSync(path.join(out, '.gong-sync-export-')));
@@ -67,7 +68,10 @@ export class ExportFolder {
       try {
         fs.renameSync(this.stagedPath(name), target);
       } catch (error) {
-        throw new GongSyncError(`Cannot place ${name} in ${this.outDir} (${code(error) ?? (error as Error).message}); move ${target} away and export again.`, { cause: error });
+        throw new GongSyncError(
+          `Cannot place ${name} in ${this.outDir} (${code(error) ?? (error as Error).message}); move ${target} away and export again.`,
+          { cause: error },
+        );
       }
     }
     this.discard();
@@ -109,7 +113,9 @@ function badOut(outDir: string, error: unknown): ConfigError {
     ELOOP: 'too many symbolic links',
   };
   const reason = reasons[code(error) ?? ''] ?? (error as Error).message;
-  return new ConfigError(`--out ${outDir} cannot be used: ${reason}. Name a folder you can write to (it is created if missing).`, { cause: error });
+  return new ConfigError(`--out ${outDir} cannot be used: ${reason}. Name a folder you can write to (it is created if missing).`, {
+    cause: error,
+  });
 }
 
 function code(error: unknown): string | undefined {

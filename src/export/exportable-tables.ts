@@ -24,16 +24,20 @@ export function selectTables(available: TableInfo[], wanted: string[] | undefine
   const candidates = available.filter((t) => t.type === 'table' && !MIGRATION_TABLES.includes(t.name));
   if (!wanted || wanted.length === 0) {
     const entities = candidates.filter((t) => !t.bookkeeping);
-    for (const t of entities.filter((t) => !isPlainFileName(t.name))) warn(`table ${JSON.stringify(t.name)} skipped: its name is not a plain file name (a table gong-sync never creates)`);
+    for (const t of entities.filter((t) => !isPlainFileName(t.name)))
+      warn(`table ${JSON.stringify(t.name)} skipped: its name is not a plain file name (a table gong-sync never creates)`);
     return entities.filter((t) => isPlainFileName(t.name)).map(exportable);
   }
   const unknown = wanted.filter((name) => !candidates.some((t) => t.name === name));
   if (unknown.length > 0) {
     const names = candidates.filter((t) => !t.bookkeeping && isPlainFileName(t.name)).map((t) => t.name);
-    throw new ConfigError(`Unknown table ${unknown.join(', ')} for --tables: expected some of ${names.join(', ')} (bookkeeping tables such as _runs may be named too)`);
+    throw new ConfigError(
+      `Unknown table ${unknown.join(', ')} for --tables: expected some of ${names.join(', ')} (bookkeeping tables such as _runs may be named too)`,
+    );
   }
   const unsafe = wanted.filter((name) => !isPlainFileName(name));
-  if (unsafe.length > 0) throw new ConfigError(`Table ${unsafe.map((n) => JSON.stringify(n)).join(', ')} cannot be exported: its name is not a plain file name`);
+  if (unsafe.length > 0)
+    throw new ConfigError(`Table ${unsafe.map((n) => JSON.stringify(n)).join(', ')} cannot be exported: its name is not a plain file name`);
   return candidates.filter((t) => wanted.includes(t.name)).map(exportable);
 }
 

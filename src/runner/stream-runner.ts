@@ -201,18 +201,21 @@ export class StreamRunner {
       cursor,
       includePrivateCalls: this.ctx.settings.includePrivateCalls,
       signal: this.ctx.signal,
+      observe: this.ctx.drift && ((spec, answer) => this.ctx.drift!.observe(spec, answer)),
     });
     for await (const page of pages) {
-      const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(page.records) : this.toRows(page.records, input);
+      const records = this.ctx.suppression ? this.ctx.suppression.filter(this.stream, page.records) : page.records;
+      const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(records) : this.toRows(records, input);
       const written = await this.ctx.exec.transaction(async () => {
         if (page.first) await beforeFirstPage?.();
         const count = await this.ctx.loader.write(this.stream.tables, rowsByTable, this.syncedAt);
+        await this.ctx.drift?.flush();
         for (const reject of rejected) await this.recordRejected(reject);
         await commitState(page.next);
         return count;
       });
       this.report.pages++;
-      this.report.records += page.records.length - rejected.length;
+      this.report.records += records.length - rejected.length;
       this.report.rowsWritten += written;
       this.report.rejected += rejected.length;
       this.ctx.progress?.onPage({ stream: this.stream.name, records: page.records.length, rows: written, windowFrom: input.window?.from, windowTo: input.window?.to });
@@ -332,7 +335,7 @@ export class StreamRunner {
       .where(`p.${parent.idColumn}`, '>', afterId);
     if (upToId !== undefined) query = query.where(`p.${parent.idColumn}`, '<=', upToId);
     // Gong's timestamps carry offsets (-08:00): compare them as instants, not as text.
-    const instant = instantOf(this.ctx.exec.dialect);
+    const instant = (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) => this.ctx.exec.database.adapter.instant(value);
     const startedAt = instant(sql.ref(`p.${parent.startedColumn}`));
     if (this.ctx.range) {
       query = query.where(startedAt, '>=', instant(sql.val(this.ctx.range.from))).where(startedAt, '<', instant(sql.val(this.ctx.range.to)));
@@ -394,11 +397,6 @@ export class StreamRunner {
   }
 }
 
-/** A timestamp text as a comparable instant, in the database's dialect. */
-function instantOf(dialect: 'sqlite' | 'postgres') {
-  return (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
-    dialect === 'postgres' ? sql<number>`cast(${value} as timestamptz)` : sql<number>`julianday(${value})`;
-}
 
 export function partitionKeyOf(partition: Partition): string {
   if (!partition) return '';

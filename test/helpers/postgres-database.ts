@@ -1,13 +1,6 @@
 import pg from 'pg';
 import { query } from './database.js';
-
-/** Counts (bigint) as numbers, as SQLite gives them, so rows compare across the two databases. */
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === pg.types.builtins.INT8) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
+import { postgresTypes as types } from '../../src/db/postgres-database.js';
 
 /** Runs SQL on a PostgreSQL destination the way a user would, with the gong schema on the search path. */
 export async function pgQuery<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = [], schema = 'gong'): Promise<T[]> {
@@ -38,7 +31,8 @@ export function canonicalRows(rows: Array<Record<string, unknown>>): string[] {
     .map((row) => {
       // tsv: PostgreSQL's full-text column, computed from text (SQLite keeps a separate index).
       const { synced_at: _ignored, tsv: _derived, ...rest } = row;
-
+      // The raw record compares as JSON: PostgreSQL's jsonb keeps its keys in an order of its own.
+      if (typeof rest.raw === 'string') rest.raw = sortedJson(JSON.parse(rest.raw));
       return JSON.stringify(Object.fromEntries(Object.keys(rest).sort().map((k) => [k, rest[k] ?? null])));
     })
     .sort();
@@ -68,4 +62,10 @@ export async function expectSameTables(url: string, file: string, tables: string
 function isClosedWindow(row: Record<string, unknown>): boolean {
   const to = row.to_date;
   return !(typeof to === 'string' && /T\d\d:\d\d:\d\d/.test(to) && !to.includes('T00:00:00'));
+}
+
+function sortedJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedJson);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedJson((value as Record<string, unknown>)[k])]));
+  return value;
 }
