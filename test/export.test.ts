@@ -224,6 +224,26 @@ describe('export of unusual values', () => {
   });
 });
 
+describe('load-duckdb.sql', () => {
+  it('loads from any directory, into a folder whose name has a quote, a comma and a line break', async () => {
+    const dir = path.join(tempDir(), "it's, odd\nname");
+    const exported = await withDatabase(fixture.sqlite, async (database) => {
+      const csv = await exportFrom(database, { format: 'csv', outDir: path.join(dir, 'csv'), tables: ['users', 'calls'] });
+      await exportFrom(database, { format: 'parquet', outDir: path.join(dir, 'parquet'), tables: ['users', 'calls'] });
+      return csv;
+    });
+    await withDuckDb(async (connection) => {
+      for (const format of ['csv', 'parquet']) {
+        await connection.run(fs.readFileSync(path.join(dir, format, 'load-duckdb.sql'), 'utf8'));
+        for (const t of exported) {
+          const [[count]] = (await connection.runAndReadAll(`select count(*) from ${t.table}`)).getRows() as [[bigint]];
+          expect(Number(count), `${format} ${t.table}`).toBe(t.rows);
+        }
+      }
+    });
+  });
+});
+
 describe('export with GONG_REDACT_TEXT=1', () => {
   it('masks e-mail addresses and phone numbers said in transcripts in CSV and Parquet; the database keeps them', async () => {
     const dir = tempDir();

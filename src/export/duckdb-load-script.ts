@@ -14,7 +14,8 @@ export function duckdbLoadScript(
   // file_search_path is a comma-separated list: a folder with a comma in its name is written into each path instead.
   const searchable = !outDir.includes(',');
   const fileRef = (file: string) => quoteString(searchable ? file : `${outDir}/${file}`);
-  const lines = [`-- Loads this gong-sync export into DuckDB: duckdb my.duckdb < ${outDir}/load-duckdb.sql`];
+  // A comment is one line: a folder name with a line break in it must not end it.
+  const lines = [`-- Loads this gong-sync export into DuckDB: duckdb my.duckdb < ${outDir.replace(/[\r\n]/g, '?')}/load-duckdb.sql`];
   if (searchable) lines.push(`set file_search_path = ${quoteString(outDir)};`);
   for (const table of tables) {
     const read =
