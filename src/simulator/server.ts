@@ -50,6 +50,8 @@ export interface GongSimulatorOptions extends SimulatedAccountOptions {
   mediaRedirects?: number;
   /** Where the last media redirect points instead of the file (to test which targets are followed). */
   mediaRedirectLocation?: string;
+  /** A field Gong's spec does not list, added to every /v2/workspaces answer (schema drift; see admin-routes.ts). */
+  unlistedWorkspaceField?: string;
 }
 
 export interface RequestLogEntry {
@@ -88,6 +90,7 @@ export class GongSimulator {
   recordTransform?: (path: string, record: any) => unknown;
   rateLimitPerSecond: number | null;
   cursorTtlMs: number;
+  unlistedWorkspaceField: string | undefined;
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly arrivals: number[] = [];
@@ -115,6 +118,7 @@ export class GongSimulator {
       ...options.faults,
     };
     this.rateLimitPerSecond = options.rateLimitPerSecond ?? null;
+    this.unlistedWorkspaceField = options.unlistedWorkspaceField;
     this.cursorTtlMs = options.cursorTtlMs ?? 15 * 60_000;
     this.faultRandom = new Random(options.faultSeed ?? 7);
     const key = options.accessKey ?? DEMO_CREDENTIALS.accessKey;
