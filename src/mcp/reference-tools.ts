@@ -117,7 +117,8 @@ async function runList(ctx: ReferenceToolsContext, action: ReferenceAction, para
     const page = await localPlan.read(offset, PAGE_SIZE);
     const { fitted, count } = fitRecords(page.records.map((r) => maskSaid(ctx, action, idsAsStrings(r))));
     const next = offset + count < page.total ? encodeCursor({ source: 'local', request, offset: offset + count }) : undefined;
-    const partial = localPlan.asOf && !tail;
+    // A tail read only in part (more than MAX_TAIL_PAGES pages) leaves the answer as of the last sync.
+    const partial = localPlan.asOf && (!tail || tail.complete !== true);
     return {
       source: tail ? 'local+live' : 'local',
       synced_at: localPlan.syncedAt,
