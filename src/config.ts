@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { commandName } from './command-name.js';
 import type { GongAuth } from './gong/client.js';
 import type { LogFormat } from './logger.js';
 import { containsSecret, credentialSecrets, registerSecrets } from './redact.js';
@@ -97,7 +98,7 @@ export function requireAuth(config: AppConfig): GongAuth {
   if (!config.auth) {
     throw new ConfigError(
       'No Gong credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_ACCESS_TOKEN ' +
-        '(and GONG_BASE_URL to your tenant host). To try gong-sync without an account, run "gong-sync demo".',
+        `(and GONG_BASE_URL to your tenant host). To try gong-sync without an account, run "${commandName()} demo".`,
     );
   }
   return config.auth;

@@ -9,6 +9,8 @@ import { defineCommand, type CommandResult } from '../command.js';
 import { selectStreams } from '../stream-selection.js';
 import { withStopSignals } from '../signals.js';
 import { connectionCheckOf } from './check.js';
+import { cronSurprises, describeNextRuns } from '../cron-calendar.js';
+import { reconcileOnSchedule, reconcileScheduleFromEnv } from '../../mirror/reconcile-schedule.js';
 
 interface ScheduleFlags {
   cron: string;
@@ -49,6 +51,7 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
     throw new ConfigError(`--timezone "${options.timezone}" is not a time zone: expected an IANA name such as UTC or Europe/Berlin`);
   }
   const selected = selectStreams(options.streams);
+  const reconcileSchedule = reconcileScheduleFromEnv(app.env);
   const { config, logger } = app;
   const gong = await app.connect();
   let interrupted = false;
@@ -66,6 +69,7 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
             logger.info(`scheduled sync ${report.outcome}: ${report.rowsWritten} rows, ${report.requests} requests`, { event: 'scheduled_run', outcome: report.outcome });
             if (report.error) logger.error(report.error.message);
             if (report.outcome === 'stopped' && signal.aborted) interrupted = true;
+            if (report.outcome === 'succeeded') await reconcileOnSchedule(gong, signal, reconcileSchedule);
           } catch (error) {
             if (error instanceof LockHeldError) logger.warn(`scheduled run skipped: ${error.message}`);
             else logger.error(`scheduled run failed: ${describeError(error)}`);
@@ -80,6 +84,12 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
       const heartbeat = startHeartbeat(options.heartbeatFile, logger);
       signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
       logger.info(`scheduled "${options.cron}" (${options.timezone}); next run at ${task.getNextRun()?.toISOString() ?? 'never'}`);
+      logger.info(`next runs: ${describeNextRuns(task.getNextRuns(3), options.timezone).join(', ')}`, { event: 'next_runs' });
+      // A time the calendar does not have (a daylight-saving gap, February 29) is said, not silently skipped.
+      for (const surprise of cronSurprises(options.cron, options.timezone)) {
+        const log = surprise.minor ? logger.info : logger.warn;
+        log(`--cron "${options.cron}": ${surprise.message}`, { event: 'cron_time_missing', wall_clock: surprise.wallClock });
+      }
       if (options.now) runOnce('initial');
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       await task.stop();
