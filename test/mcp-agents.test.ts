@@ -206,7 +206,10 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
 
   it('answers the last 30 days from the copy as of the last sync; live: true fetches only the uncovered tail, within the live budget', async () => {
     const { sim } = setup;
-    client = await mcpInProcess({ ...setup.env, GONG_MCP_LIVE_BUDGET: '2' });
+    // Two live requests left today (earlier tests of this group spent some).
+    const spent = (await callTool(await mcpInProcess(setup.env), 'sync_status')).json.mcpLiveRequestsToday.used as number;
+    const budget = spent + 2;
+    client = await mcpInProcess({ ...setup.env, GONG_MCP_LIVE_BUDGET: String(budget) });
     sim.clearLog();
     const from = new Date(Date.now() - 30 * DAY_MS).toISOString();
     const to = new Date(Date.now() + DAY_MS).toISOString();
@@ -229,13 +232,15 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     expect(asked[0]!.query.fromDateTime).toBe(local.json.as_of);
     expect(live.json.pagination.totalRecords).toBe(expected.length + added.filter((c) => c.visible).length);
 
-    // The live budget (2 requests a day here) is counted in the database and its refusal says so.
+    // The live budget is counted in the database and its refusal says so; nothing is sent past it.
     await callTool(client, 'calls_get', { id: expected[0]!.record.id, live: true });
+    sim.clearLog();
     const refused = await callTool(client, 'calls_get', { id: expected[1]!.record.id, live: true });
     expect(refused.isError).toBe(true);
-    expect(refused.text).toMatch(/live budget is spent: 2 of 2.*GONG_MCP_LIVE_BUDGET/);
+    expect(refused.text).toMatch(new RegExp(`live budget is spent: ${budget} of ${budget}.*GONG_MCP_LIVE_BUDGET`));
+    expect(sim.apiRequests()).toEqual([]);
     const status = await callTool(client, 'sync_status');
-    expect(status.json.mcpLiveRequestsToday).toMatchObject({ used: 2, budget: 2 });
+    expect(status.json.mcpLiveRequestsToday).toMatchObject({ used: budget, budget });
   });
 
   it('masks emails and phone numbers said in transcripts with GONG_REDACT_TEXT=1, leaving the copy intact', async () => {
