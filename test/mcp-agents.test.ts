@@ -258,6 +258,14 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     const transcripts = await callTool(client, 'call_transcripts_list', { filter: { callIds: [row.call_id] } });
     expect(transcripts.text).not.toContain('ben.adler@berg.example');
     expect(transcripts.text).toContain('[email]');
+    // Action items quote what was said: masked in call_brief too.
+    const withItem = await connectDatabase(setup.target);
+    const items = new SqlExecutor(withItem);
+    const item = (await items.all<{ call_id: string; seq: number }>(items.db.selectFrom('call_action_items').select(['call_id', 'seq']).orderBy('call_id').limit(1)))[0]!;
+    await items.run(items.db.updateTable('call_action_items').set({ snippet: 'Ping me at 415-555-0134 tomorrow.' }).where('call_id', '=', item.call_id).where('seq', '=', item.seq));
+    await withItem.close();
+    const brief = await callTool(client, 'call_brief', { id: item.call_id });
+    expect(brief.json.actionItems.map((a: any) => a.text)).toContain('Ping me at [phone] tomorrow.');
     const stored = await callTool(client, 'query', { sql: `select count(*) as n from transcript_sentences where text like '%ben.adler@berg.example%'` });
     expect(stored.json.rows[0].n).toBe(1);
   });
