@@ -272,18 +272,20 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
 
   it('a runaway query ends with an error while sync_status keeps answering', async () => {
     client = await mcpInProcess(setup.env);
-    const runaway =
-      dialect === 'sqlite' ? 'with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r' : 'with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r';
+    // Never ends on either database (the same SQL on both).
+    const runaway = 'with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r';
     const started = Date.now();
-    const query = callTool(client, 'query', { sql: runaway, timeout_seconds: 3 });
+    let queryEnded = false;
+    const query = callTool(client, 'query', { sql: runaway, timeout_seconds: 5 }).finally(() => (queryEnded = true));
     await new Promise((r) => setTimeout(r, 300));
     const statusStarted = Date.now();
     const status = await callTool(client, 'sync_status');
     const statusMs = Date.now() - statusStarted;
+    // Answered while the runaway statement still ran (not after it was stopped): wall time is reported, not asserted.
     expect(status.isError, status.text).toBe(false);
+    expect(queryEnded, 'sync_status waited for the runaway query').toBe(false);
     const ended = await query;
     console.log(`[figures ${dialect}] sync_status answered in ${statusMs} ms during a runaway query; the query ended after ${Date.now() - started} ms`);
-    expect(statusMs).toBeLessThan(2000);
     expect(ended.isError).toBe(true);
     expect(ended.text).toMatch(/time limit/);
     // The server still runs queries afterwards.
