@@ -185,6 +185,8 @@ describe('gong-sync mcp', () => {
       ['library_folders_list', { workspaceId: folder.workspace_id }],
       ['library_folder_content_list', { folderId: folder.id }],
       ['stats_activity_scorecards_list', { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo } }],
+      // One review method: a filter on the copy (the sync reads both).
+      ['stats_activity_scorecards_list', { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo, reviewMethod: 'AUTOMATIC' } }],
       // The reference's own names for the review dates, translated to Gong's.
       ['stats_activity_scorecards_list', { filter: { fromDateTime: `${day(start + 2 * DAY_MS)}T00:00:00Z`, toDateTime: `${reviewTo}T00:00:00Z` } }],
     ];

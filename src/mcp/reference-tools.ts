@@ -22,8 +22,8 @@ export interface ReferenceToolsContext {
   mask: (text: string) => string;
 }
 
-const LIVE: McpParam = { type: 'boolean', description: 'Ask Gong now instead of the local copy (costs requests from the daily budget).' };
-const MCP_CURSOR: McpParam = { type: 'string', description: 'The pagination.cursor of the previous answer, to read the next page.' };
+const LIVE: McpParam = { type: 'boolean', description: 'true: ask Gong now (spends the live budget). Default false.' };
+const MCP_CURSOR: McpParam = { type: 'string', description: 'pagination.cursor of the previous answer: the next page.' };
 
 /**
  * Gong's contentSelector in one described parameter rather than 25 nested flags (its fields are
