@@ -13,9 +13,9 @@ const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
 
 /**
  * The tables an export writes. By default every entity table: not the bookkeeping tables (`_*`:
- * sync state, runs, request log), not Kysely's migration tables, not views, not full-text
- * indexes (the adapter never lists them, nor PostgreSQL's derived `tsv` column). Bookkeeping tables are exported when named in `wanted` (`_runs` for
- * a run history); the migration tables never are. Only tables of the database's own schema are
+ * sync state, runs, request log), not Kysely's migration tables, not views, not full-text indexes
+ * (the adapter never lists them, nor PostgreSQL's derived `tsv` column). Bookkeeping tables are
+ * exported when named in `wanted` (`_runs` for a run history); the migration tables never are. Only tables of the database's own schema are
  * candidates, and a table whose name is not a plain file name (a tampered database's `../../x`)
  * is never written: skipped with a warning, or refused when named.
  */
