@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -318,6 +319,25 @@ describe('export never writes outside --out', () => {
     for (const name of ['users.csv', 'schema.json', 'load-duckdb.sql']) expect(fs.lstatSync(path.join(out, name)).isFile()).toBe(true);
     expect(fs.readFileSync(path.join(out, 'users.csv'), 'utf8')).toMatch(/^id,/);
     expect(fs.readdirSync(dir).sort()).toEqual(['out', ...victims.map((v) => path.basename(v))].sort());
+  });
+
+  it('removes the staging folder a killed export left, never one whose export still runs, never through a symlink', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'out');
+    const outside = path.join(dir, 'outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'keep.txt'), 'precious\n');
+    const deadPid = spawnSync('true').pid!;
+    const abandoned = path.join(out, `.gong-sync-export-${deadPid}-Ab12Cd`);
+    const running = path.join(out, `.gong-sync-export-${process.ppid}-Ef34Gh`);
+    for (const folder of [abandoned, running]) {
+      fs.mkdirSync(folder, { recursive: true });
+      fs.writeFileSync(path.join(folder, 'calls.csv'), 'half a file');
+    }
+    fs.symlinkSync(outside, path.join(out, `.gong-sync-export-${deadPid}-Link00`));
+    await withDatabase(fixture.sqlite, (database) => exportFrom(database, { format: 'csv', outDir: out, tables: ['users'] }));
+    expect(fs.readdirSync(out).sort()).toEqual([path.basename(running), 'load-duckdb.sql', 'schema.json', 'users.csv'].sort());
+    expect(fs.readFileSync(path.join(outside, 'keep.txt'), 'utf8')).toBe('precious\n');
   });
 
   it('skips a table whose name would leave --out (a tampered database), and refuses it by name', async () => {

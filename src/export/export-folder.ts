@@ -28,7 +28,8 @@ export class ExportFolder {
       throw new ConfigError(`--out ${outDir} is a file, not a folder: name a folder (it is created if missing)`);
     try {
       if (!stat) makeFolders(out);
-      return new ExportFolder(out, fs.mkdtempSync(path.join(out, '.gong-sync-export-')));
+      else removeAbandonedStaging(out);
+      return new ExportFolder(out, fs.mkdtempSync(path.join(out, `${STAGING_PREFIX}${process.pid}-`)));
     } catch (error) {
       throw badOut(outDir, error);
     }
@@ -80,6 +81,29 @@ export class ExportFolder {
   /** Removes the staging folder and whatever it holds (a failed or stopped export). */
   discard(): void {
     fs.rmSync(this.stagingDir, { recursive: true, force: true });
+  }
+}
+
+const STAGING_PREFIX = '.gong-sync-export-';
+
+/**
+ * Staging folders of exports that were killed outright (SIGKILL, power loss): their process is
+ * gone. A folder whose process still runs (another export into the same --out) is left alone.
+ */
+function removeAbandonedStaging(out: string): void {
+  for (const name of fs.readdirSync(out)) {
+    const pid = Number(/^\.gong-sync-export-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    fs.rmSync(path.join(out, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return code(error) === 'EPERM';
   }
 }
 
