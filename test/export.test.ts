@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GongSimulator } from '../src/simulator/server.js';
 import { connectDatabase, type Database } from '../src/db/database.js';
 import { ConfigError, GongSyncError, StoppedEarlyError } from '../src/errors.js';
+import { ColumnTyper } from '../src/export/column-typing.js';
 import { exportTables, type ExportOptions } from '../src/export/export-tables.js';
 import { spokenTextMask } from '../src/export/spoken-text.js';
 import { runInProcess, tempDir } from './helpers/cli.js';
@@ -222,6 +223,33 @@ describe('export of unusual values', () => {
         expect(await read(second!.call_id, second!.seq), format).toBe('');
       }
     });
+  });
+});
+
+describe('column types from the stored values', () => {
+  it("keeps each kind's type while every value fits it, and widens the column when one does not", () => {
+    const columns = (['instant', 'instant', 'boolean', 'boolean', 'integer', 'integer', 'integer', 'real', 'text'] as const).map(
+      (kind, i) => ({ name: `c${i}`, kind }),
+    );
+    const typer = new ColumnTyper(columns);
+    const rows = [
+      ['2026-11-03T10:00:00.000Z', '2026-11-03T10:00:00Z', 1n, 1, 5n, 5n, 5n, 1.5, '0012'],
+      ['2026-11-03 10:00:00+02:00', '2026-11-03T10:00Z', 0n, 2, 2n ** 60n, 2.5, 'n/a', 'x', null],
+      [null, null, null, null, null, null, null, null, null],
+    ];
+    expect(rows.map((row) => typer.textOf(row))[0]).toEqual([
+      '2026-11-03T10:00:00.000Z',
+      '2026-11-03T10:00:00Z',
+      'true',
+      'true',
+      '5',
+      '5',
+      '5',
+      '1.5',
+      '0012',
+    ]);
+    // A time without seconds (DuckDB cannot read it as a timestamp), a flag of 2, text in a number column: VARCHAR.
+    expect(typer.types()).toEqual(['TIMESTAMPTZ', 'VARCHAR', 'BOOLEAN', 'VARCHAR', 'BIGINT', 'DOUBLE', 'VARCHAR', 'VARCHAR', 'VARCHAR']);
   });
 });
 

@@ -15,7 +15,8 @@ export interface ExportColumn {
   kind: ColumnKind;
 }
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+/** What DuckDB's TIMESTAMPTZ reads exactly: seconds required, at most microseconds, an explicit zone. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
 const INTEGER = /^-?\d{1,19}$/;
 const REAL = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$|^-?Infinity$|^NaN$/i;
 const INT64_MAX = 2n ** 63n - 1n;
