@@ -3,8 +3,9 @@ import { AppRoot } from '../app.js';
 import { parseLogFormat } from '../config.js';
 import { ConfigError, GongSyncError, describeError, type ExitCode } from '../errors.js';
 import { redactProcessOutput } from '../redact.js';
-import { installStopSignals, setStopMode } from './signals.js';
+import { installStopSignals, setStopMode, stopWhenParentEnds } from './signals.js';
 import { packageVersion } from './version.js';
+import { commandName } from '../command-name.js';
 import { defaultLogFormat, stderrLine } from '../logger.js';
 import { COMMANDS } from './commands/index.js';
 import { databaseOptionHelp, type CliCommand, type CommandResult } from './command.js';
@@ -18,6 +19,7 @@ export type { CommandResult } from './command.js';
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // Before anything can open a database: a signal from now on is handled, never a half-done step.
   const stopSignal = installStopSignals();
+  stopWhenParentEnds(env);
   // Nothing that leaves the process carries a secret, whoever writes it.
   redactProcessOutput();
   // Everything gong-sync creates (database, media) is readable by its owner only.
@@ -100,7 +102,7 @@ function invokedCommandName(argv: string[], program: Command): string | undefine
   return undefined;
 }
 
-const USAGE_HINT = '(run gong-sync --help for usage)';
+const USAGE_HINT = `(run ${commandName()} --help for usage)`;
 
 /** Usage errors are log lines too: one JSON object each without a terminal (the hint goes inside); help stays text. */
 function writeCommanderError(text: string): void {

@@ -3,6 +3,7 @@ import { SqlExecutor } from '../../db/sql-executor.js';
 import { ConfigError } from '../../errors.js';
 import { displayTarget } from '../../db/postgres-database.js';
 import { defineCommand } from '../command.js';
+import { commandName } from '../../command-name.js';
 import { runWithProgress } from '../run-with-progress.js';
 import { selectStreams } from '../stream-selection.js';
 import { reportExitCode, formatSyncReport } from '../report-output.js';
@@ -55,7 +56,7 @@ export default defineCommand<DemoFlags>({
         ...counts,
         '',
         `requests used: ${report.requests} (${sim.stats.throttled} throttled by the simulator), elapsed ${(report.elapsedMs / 1000).toFixed(1)}s`,
-        `try: npx gong-sync query "select title, started from calls order by started desc limit 5" --db ${gong.database.file === config.dbFile ? config.dbFile : '"$GONG_DB"'}`,
+        `try: ${commandName()} query "select title, started from calls order by started desc limit 5" --db ${gong.database.file === config.dbFile ? config.dbFile : '"$GONG_DB"'}`,
       ];
       return { exitCode: reportExitCode(report), stdout: lines.join('\n') };
     } finally {

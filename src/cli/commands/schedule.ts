@@ -9,6 +9,7 @@ import { defineCommand, type CommandResult } from '../command.js';
 import { selectStreams } from '../stream-selection.js';
 import { withStopSignals } from '../signals.js';
 import { connectionCheckOf } from './check.js';
+import { cronSurprises, describeNextRuns } from '../cron-calendar.js';
 import { reconcileOnSchedule, reconcileScheduleFromEnv } from '../../mirror/reconcile-schedule.js';
 
 interface ScheduleFlags {
@@ -83,6 +84,12 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
       const heartbeat = startHeartbeat(options.heartbeatFile, logger);
       signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
       logger.info(`scheduled "${options.cron}" (${options.timezone}); next run at ${task.getNextRun()?.toISOString() ?? 'never'}`);
+      logger.info(`next runs: ${describeNextRuns(task.getNextRuns(3), options.timezone).join(', ')}`, { event: 'next_runs' });
+      // A time the calendar does not have (a daylight-saving gap, February 29) is said, not silently skipped.
+      for (const surprise of cronSurprises(options.cron, options.timezone)) {
+        const log = surprise.minor ? logger.info : logger.warn;
+        log(`--cron "${options.cron}": ${surprise.message}`, { event: 'cron_time_missing', wall_clock: surprise.wallClock });
+      }
       if (options.now) runOnce('initial');
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       await task.stop();

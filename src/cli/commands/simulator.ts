@@ -2,6 +2,7 @@ import { GongSimulator, DEMO_CREDENTIALS } from '../../simulator/server.js';
 import { ConfigError } from '../../errors.js';
 import { withStopSignals } from '../signals.js';
 import { defineCommand, type CommandResult } from '../command.js';
+import { commandName } from '../../command-name.js';
 
 interface SimulatorFlags {
   port: string;
@@ -31,6 +32,7 @@ async function simulatorCommand(options: SimulatorFlags): Promise<CommandResult>
   const startDate = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
   const someCall = sim.account.visibleCalls()[0]?.record.id;
   const someUser = sim.account.users[0]?.id;
+  const cli = commandName();
   const lines = [
     `simulated Gong API on ${sim.url}: ${calls} calls over ${days} days, ${rateLimit} requests/s like Gong; Ctrl-C stops it.`,
     'In another terminal, point gong-sync at it:',
@@ -42,12 +44,12 @@ async function simulatorCommand(options: SimulatorFlags): Promise<CommandResult>
     '  export GONG_DB=sim.db',
     '',
     'then try:',
-    '  gong-sync check',
-    '  gong-sync sync',
-    ...(someUser ? [`  gong-sync get users ${someUser}`] : []),
-    ...(someCall ? [`  gong-sync get calls ${someCall}`, `  gong-sync download audio ${someCall} --out media`] : []),
-    `  gong-sync execute users list`,
-    '  gong-sync status',
+    `  ${cli} check`,
+    `  ${cli} sync`,
+    ...(someUser ? [`  ${cli} get users ${someUser}`] : []),
+    ...(someCall ? [`  ${cli} get calls ${someCall}`, `  ${cli} download audio ${someCall} --out media`] : []),
+    `  ${cli} execute users list`,
+    `  ${cli} status`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
