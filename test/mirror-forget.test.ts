@@ -7,6 +7,8 @@ import { DESTINATIONS, MIRROR_STREAMS, SQLITE_GONG, rowsMentioning, type Destina
 import { runForget } from '../src/mirror/mirror-commands.js';
 import { callsMentioning } from '../src/simulator/admin-routes.js';
 import { silentLogger } from '../src/logger.js';
+import { fetchAndStore } from '../src/runner/fetch-one.js';
+import { findStream } from '../streams/index.js';
 import type { GongSimulator } from '../src/simulator/server.js';
 
 /** The external participant on the most calls (at least 2), and those calls. */
@@ -83,6 +85,15 @@ describe.each(DESTINATIONS)('forget on $name', (destination) => {
     // Gong still serves those calls: the next sync skips them.
     await syncInProcess(sim, target, { streams: MIRROR_STREAMS, env: { GONG_START_DATE: undefined } });
     const truth = sim.account.visibleCalls().map((c) => c.record.id).filter((id) => !callIds.includes(id)).sort();
+    expect(await callIdsOf(destination, target)).toEqual(truth);
+    // Nor does fetching one of them by id (`gong-sync get calls ID`): shown, not stored.
+    const app = await appFor(sim, target);
+    try {
+      const shown = (await fetchAndStore({ stream: findStream('calls')!, id: callIds[0]!, client: app.client, database: app.database, settings: { includePrivateCalls: true } })) as { id: string };
+      expect(String(shown.id)).toBe(callIds[0]);
+    } finally {
+      await app.close();
+    }
     expect(await callIdsOf(destination, target)).toEqual(truth);
     expect(await rowsMentioning(destination, target, email)).toEqual([]);
   });
