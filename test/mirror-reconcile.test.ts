@@ -79,7 +79,8 @@ describe.each(DESTINATIONS)('reconcile on $name', (destination) => {
       expect(days).toBeGreaterThan(0);
       expect(days).toBeLessThanOrEqual(90);
     }
-    expect(sim.apiRequests().filter((r) => r.path !== '/v2/calls')).toEqual([]);
+    // Each missing call confirmed gone by id (404), nothing else asked.
+    expect(sim.apiRequests().filter((r) => r.path !== '/v2/calls').map((r) => `${r.path} ${r.status}`).sort()).toEqual(gone.map((id) => `/v2/calls/${id} 404`).sort());
     await expectTruth(destination, target, sim);
   });
 });
@@ -107,6 +108,17 @@ describe('reconcile safety and scheduling', () => {
     } finally {
       await app.close();
     }
+    // A call whose start Gong corrected into another window is not gone: asked for by id, it is kept.
+    const moved = sim.account.visibleCalls().find((c) => c.startedMs < Date.now() - 200 * 86_400_000)!;
+    moved.startedMs += 100 * 86_400_000;
+    moved.record.started = new Date(moved.startedMs).toISOString();
+    const again = await appFor(sim, db);
+    try {
+      expect((await runReconcile(again)).removed).toEqual([]);
+    } finally {
+      await again.close();
+    }
+    expect(query(db, 'select id from calls where id = ?', moved.record.id)).toHaveLength(1);
     const cli = await runCli(['reconcile', '--max-delete-share', 'lots'], simEnv(sim, db));
     expect(cli.code).toBe(2);
     expect(messagesOf(cli.stderr)).toMatch(/--max-delete-share "lots" is not a share/);
