@@ -133,12 +133,14 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
       );
     }
   }));
-  await rewriteAfterErasure(exec.database, touched);
+  // Rewritten: the tables rows left (on a run after a kill, the ones that held the address before).
+  const rewritten = report.rows > 0 ? Object.keys(report.rowsByTable) : touched.filter((t) => !t.startsWith('_'));
+  await rewriteAfterErasure(exec.database, rewritten);
   const left = occurrencesInFiles(exec.database, options.kind === 'email' ? normalized('email', options.value) : options.value);
   report.bytesLeft = left;
   const checked = left
     ? `occurrences ${Object.entries(left).map(([file, n]) => `${file.split('/').pop()}: ${n}`).join(', ')}`
-    : `${touched.length} touched tables rewritten (VACUUM FULL)`;
+    : `${rewritten.length} tables rewritten (VACUUM FULL): ${rewritten.join(', ')}`;
   const latest = await exec.get<{ erased_at: string }>(exec.db.selectFrom('_erasures').select('erased_at').where('hash', '=', hash).orderBy('erased_at', 'desc').limit(1));
   if (latest) {
     await exec.run(exec.db.updateTable('_erasures').set({ files_checked: `${options.now().toISOString()} ${checked}` }).where('hash', '=', hash).where('erased_at', '=', latest.erased_at));
