@@ -55,7 +55,7 @@ async function callIdsOf(destination: Destination, target: string): Promise<stri
 
 describe.each(DESTINATIONS)('forget on $name', (destination) => {
   it('erases every call and row that mentions a participant, leaves no byte of the address, and a later sync brings nothing back', async () => {
-    const sim = await startSimulator({ calls: 160, shapes: destination.shapes });
+    const sim = await startSimulator({ calls: 100, shapes: destination.shapes });
     const target = await destination.create();
     await syncInProcess(sim, target, { streams: MIRROR_STREAMS });
     const { email, callIds } = frequentParticipant(sim);
@@ -128,7 +128,7 @@ describe('forget refusals, phone numbers and the command line', () => {
 
 describe.each([SQLITE_GONG, DESTINATIONS[1]!])('forget killed at a random moment on $name', (destination) => {
   it('run again, it ends as one uninterrupted erasure', async () => {
-    const sim = await startSimulator({ calls: 160, shapes: destination.shapes });
+    const sim = await startSimulator({ calls: 100, shapes: destination.shapes });
     const target = await destination.create();
     await syncInProcess(sim, target, { streams: MIRROR_STREAMS });
     const { email, callIds } = frequentParticipant(sim);

@@ -98,7 +98,9 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
     report.rows = Object.values(report.rowsByTable).reduce((a, b) => a + b, 0);
     return report;
   }
-  const touched = [...new Set([...plan.dependents.map((d) => d.table), ...plan.byCall.map((t) => t.table), ...found.rows.keys(), '_suppressions', '_erasures'])];
+  // The tables that hold the address now; after a kill that committed, the call tables it held them in.
+  const holding = Object.keys(await countDry(exec, plan, found));
+  const touched = holding.length > 0 ? holding : [...plan.dependents.map((d) => d.table), ...plan.byCall.map((t) => t.table)];
   await exec.database.adapter.secureErase(touched, () => exec.transaction(async () => {
     const removed = await removeCalls(exec, plan, report.callIds, options.mediaDir);
     Object.assign(report.rowsByTable, removed.rowsByTable);
@@ -133,8 +135,7 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
       );
     }
   }));
-  // Rewritten: the tables rows left (on a run after a kill, the ones that held the address before).
-  const rewritten = report.rows > 0 ? Object.keys(report.rowsByTable) : touched.filter((t) => !t.startsWith('_'));
+  const rewritten = touched;
   await rewriteAfterErasure(exec.database, rewritten);
   const left = occurrencesInFiles(exec.database, options.kind === 'email' ? normalized('email', options.value) : options.value);
   report.bytesLeft = left;

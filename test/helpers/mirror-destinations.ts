@@ -61,6 +61,12 @@ export const CALL_TABLES: Array<[string, string]> = [
 
 /** Every row of every relation that mentions `needle` (case-insensitive), as "table: row". */
 export async function rowsMentioning(destination: Destination, target: string, needle: string): Promise<string[]> {
+  if (!destination.name.startsWith('SQLite')) {
+    // One round trip: every relation's rows as text (a row of any table or view casts to text).
+    const names = await destination.relations(target);
+    const union = names.map((n) => `select '${n}' as relation, x::text as row from "${n}" x where lower(x::text) like '%${needle.toLowerCase().replace(/'/g, "''")}%'`).join(' union all ');
+    return (await destination.rows(target, union)).map((r) => `${r.relation}: ${String(r.row).slice(0, 200)}`);
+  }
   const hits: string[] = [];
   for (const name of await destination.relations(target)) {
     if (name.startsWith('transcript_search')) continue; // SQLite's full-text shadow tables hold tokens, not text
