@@ -75,7 +75,9 @@ export class DriftRecorder {
           .insertInto('_schema_drift')
           .values({ endpoint: s.endpoint, path: s.path, first_seen: at, last_seen: at, count: s.count, example_type: s.exampleType })
           .onConflict((oc) =>
-            oc.columns(['endpoint', 'path']).doUpdateSet({ last_seen: at, count: sql`_schema_drift.count + ${s.count}`, example_type: s.exampleType }),
+            oc
+              .columns(['endpoint', 'path'])
+              .doUpdateSet({ last_seen: at, count: sql`_schema_drift.count + ${s.count}`, example_type: s.exampleType }),
           ),
       );
     }
@@ -134,8 +136,15 @@ function jsonType(value: unknown): string {
 }
 
 /** Drift first seen at or after `since` (the start of the latest run), for `status`. */
-export async function driftSince(exec: SqlExecutor, since: string | null): Promise<Array<{ endpoint: string; path: string; first_seen: string; count: number; example_type: string }>> {
-  let query = exec.db.selectFrom('_schema_drift').select(['endpoint', 'path', 'first_seen', 'count', 'example_type']).orderBy('endpoint').orderBy('path');
+export async function driftSince(
+  exec: SqlExecutor,
+  since: string | null,
+): Promise<Array<{ endpoint: string; path: string; first_seen: string; count: number; example_type: string }>> {
+  let query = exec.db
+    .selectFrom('_schema_drift')
+    .select(['endpoint', 'path', 'first_seen', 'count', 'example_type'])
+    .orderBy('endpoint')
+    .orderBy('path');
   if (since) query = query.where('first_seen', '>=', since);
   return (await exec.all<any>(query)).map((r) => ({ ...r, count: Number(r.count) }));
 }

@@ -10,7 +10,8 @@ interface ForgetFlags {
 }
 
 export default defineCommand<ForgetFlags>({
-  description: 'erase a person: every call and row that mentions the address, no byte of it left in the database files, proof in _erasures (no Gong credentials needed)',
+  description:
+    'erase a person: every call and row that mentions the address, no byte of it left in the database files, proof in _erasures (no Gong credentials needed)',
   // One transaction, then the clean-up: a signal ends it at once, and running it again finishes the job.
   stop: 'immediate',
   db: {},
