@@ -55,6 +55,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['_schema_drift', '_suppression_salt', '_suppressions', '_erasures', '_deletions'])
-    await db.schema.dropTable(table).ifExists().execute();
+  for (const table of ['_schema_drift', '_suppression_salt', '_suppressions', '_erasures', '_deletions']) await db.schema.dropTable(table).ifExists().execute();
 }
