@@ -103,7 +103,8 @@ describe('terminal progress', () => {
     let requests = 0;
     const progress = terminalProgress(output, () => requests, { from: '2026-01-01', to: '2026-03-01' });
     requests = 3;
-    progress.onPage({ stream: 'calls_extensive', records: 100, rows: 900, windowFrom: '2026-01-01T00:00:00Z', windowTo: '2026-01-30T00:00:00Z' });
+    // A backfill reads newest first: what lies after the window's start is done.
+    progress.onPage({ stream: 'calls_extensive', records: 100, rows: 900, windowFrom: '2026-01-31T00:00:00Z', windowTo: '2026-03-01T00:00:00Z' });
     expect(written).toMatch(/calls_extensive: 100 records, 1 pages, 3 requests \(.*\/s\), 49% of 2026-01-01\.\.2026-03-01/);
     progress.onPage({ stream: 'call_transcripts', records: 40, rows: 2000 });
     progress.finish();
