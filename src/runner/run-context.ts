@@ -52,4 +52,6 @@ export interface StreamReport {
   rejected: number;
   elapsedMs: number;
   message?: string;
+  /** What the run adapted to and says in its note (`_runs.message`), e.g. a halved id batch. */
+  notes?: string[];
 }

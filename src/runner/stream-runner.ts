@@ -269,17 +269,32 @@ export class StreamRunner {
         await this.ctx.state.complete(key, passStartedAt, { success: true });
         return;
       }
-      const lastId = ids[ids.length - 1]!;
-      // A batch is re-read whole after a crash or an expired cursor: its ids may differ by then, so its cursor would not hold.
+      await this.readBatch(ids, partition, (lastId) => this.ctx.state.saveCheckpoint(key, { cursor: null, afterId: lastId, passStartedAt }));
+      afterId = ids[ids.length - 1]!;
+    }
+  }
+
+  /**
+   * One batch of parent ids (re-read whole after a crash or an expired cursor: its ids may differ by
+   * then, so its cursor would not hold). A 400 that names the id list halves the batch and reads
+   * both halves, each committing its own last id; the run's note says so.
+   */
+  private async readBatch(ids: string[], partition: Partition, done: (lastId: string) => Promise<void>): Promise<void> {
+    const lastId = ids[ids.length - 1]!;
+    try {
       await withCursorRestarts(
         null,
-        () =>
-          this.readPages(this.input({ ids, partition }), null, async (next) => {
-            if (!next) await this.ctx.state.saveCheckpoint(key, { cursor: null, afterId: lastId, passStartedAt });
-          }),
+        () => this.readPages(this.input({ ids, partition }), null, async (next) => (next ? undefined : done(lastId))),
         () => {},
       );
-      afterId = lastId;
+    } catch (error) {
+      if (!(error instanceof GongHttpError && error.status === 400 && /ids/i.test(error.message) && ids.length > 1)) throw error;
+      const half = Math.ceil(ids.length / 2);
+      const note = `Gong refused a batch of ${ids.length} ids (${describeError(error)}): halved to ${half} and retried`;
+      this.ctx.logger.warn(`${this.stream.name}: ${note}`, { event: 'batch_halved' });
+      if (!this.report.notes?.includes(note)) (this.report.notes ??= []).push(note);
+      await this.readBatch(ids.slice(0, half), partition, done);
+      await this.readBatch(ids.slice(half), partition, done);
     }
   }
 

@@ -208,7 +208,7 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
     outcome,
     requests: report.requests,
     rowsWritten: report.rowsWritten,
-    message: error ? describeError(error) : undefined,
+    message: error ? describeError(error) : notesOf(reports),
     peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
   });
   const pacing = options.client.pacer.stats;
@@ -234,4 +234,10 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
     ...(error ? { error: describeError(error) } : {}),
   });
   return report;
+}
+
+/** The notes streams left (a halved batch), as the run's message when nothing failed. */
+function notesOf(reports: StreamReport[]): string | undefined {
+  const notes = reports.flatMap((r) => (r.notes ?? []).map((n) => `${r.stream}: ${n}`));
+  return notes.length > 0 ? notes.join('; ') : undefined;
 }

@@ -58,7 +58,7 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
   }
   if (route === 'POST /v2/calls/extensive') {
     const filter = req.body?.filter ?? {};
-    const selected = selectCalls(account, filter, { primaryUserIds: true });
+    const selected = selectCalls(account, filter, { primaryUserIds: true, maxIds: sim.maxCallIds });
     if ('error' in selected) return selected.error;
     const exposed = req.body?.contentSelector?.exposedFields ?? {};
     return sim.page(req, selected.calls, 'calls', 'calls', {}, (c) =>
@@ -72,7 +72,7 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     );
   }
   if (route === 'POST /v2/calls/transcript') {
-    const selected = selectCalls(account, req.body?.filter ?? {}, { primaryUserIds: false });
+    const selected = selectCalls(account, req.body?.filter ?? {}, { primaryUserIds: false, maxIds: sim.maxCallIds });
     if ('error' in selected) return selected.error;
     const ready = selected.calls.filter((c) => c.transcriptReady);
     return sim.page(req, ready, 'callTranscripts', 'calls', {}, (c) => account.transcriptOf(c));
@@ -206,11 +206,12 @@ function statsDateRange(sim: GongSimulator, fromDate: unknown, toDate: unknown):
 }
 
 /** Calls by id (at most 100) or by start time and workspace; extensive also takes primaryUserIds. */
-function selectCalls(account: GongSimulator['account'], filter: any, options: { primaryUserIds: boolean }): { calls: SimCall[] } | { error: Answer } {
+function selectCalls(account: GongSimulator['account'], filter: any, options: { primaryUserIds: boolean; maxIds?: number }): { calls: SimCall[] } | { error: Answer } {
   const hosts = options.primaryUserIds && Array.isArray(filter.primaryUserIds) ? new Set((filter.primaryUserIds as unknown[]).map(String)) : undefined;
   const hostedByWanted = (c: SimCall) => !hosts || hosts.has(c.record.primaryUserId);
   if (Array.isArray(filter.callIds)) {
-    if (filter.callIds.length > 100) return { error: errorAnswer(400, 'callIds may hold at most 100 ids') };
+    const maxIds = options.maxIds ?? 100;
+    if (filter.callIds.length > maxIds) return { error: errorAnswer(400, `callIds may hold at most ${maxIds} ids`) };
     const calls = (filter.callIds as unknown[])
       .map((id) => account.getCall(String(id)))
       .filter((c): c is SimCall => c !== undefined && c.visible && hostedByWanted(c));

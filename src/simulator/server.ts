@@ -90,6 +90,8 @@ export class GongSimulator {
   recordTransform?: (path: string, record: any) => unknown;
   rateLimitPerSecond: number | null;
   cursorTtlMs: number;
+  /** Tests lower it to see a client halve its id batches (Gong: 100). */
+  maxCallIds = 100;
   unlistedWorkspaceField: string | undefined;
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
