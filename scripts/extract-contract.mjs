@@ -53,6 +53,8 @@ function resolve(spec, node, stack = []) {
     return { 'x-ref': name, ...resolve(spec, target, [...stack, name]) };
   }
   const out = {};
+  // Gong marks retired fields in prose ("deprecated.") or with the flag: the contract refuses them in requests.
+  if (node.deprecated === true || (typeof node.description === 'string' && /^\s*deprecated\b/i.test(node.description))) out['x-deprecated'] = true;
   for (const [key, value] of Object.entries(node)) {
     if (PROSE.has(key)) continue;
     // "properties" maps field names to schemas: a field may itself be called "description".

@@ -1,7 +1,8 @@
 import { loadConfig, requireAuth, secretsOf, type AppConfig, type ConfigFlags } from './config.js';
 import { createLogger, processRunId, type Logger } from './logger.js';
 import type { Database } from './db/database.js';
-import type { GongClient } from './gong/client.js';
+import type { GongClient, RequestBudget } from './gong/client.js';
+import type { SqlExecutor as SqlExecutorLike } from './db/sql-executor.js';
 import type { DailyRequestCounter } from '../state/request-counter.js';
 import type { MediaDownloader } from './media/media-downloader.js';
 import type { SyncOptions } from './runner/sync.js';
@@ -118,8 +119,16 @@ export async function openMigratedDatabase(target: string, logger?: Logger, sche
   return database;
 }
 
-/** `signal` aborts the request in flight and stops between migrations (the CLI passes its SIGINT/SIGTERM signal). */
-export async function createApp(config: AppConfig, logger: Logger = createAppLogger(config), signal?: AbortSignal): Promise<App> {
+/**
+ * `signal` aborts the request in flight and stops between migrations (the CLI passes its SIGINT/SIGTERM signal).
+ * `budget`: what the client counts requests against, around the daily counter (the MCP server adds its live budget).
+ */
+export async function createApp(
+  config: AppConfig,
+  logger: Logger = createAppLogger(config),
+  signal?: AbortSignal,
+  options: { budget?: (exec: SqlExecutorLike, daily: RequestBudget) => RequestBudget } = {},
+): Promise<App> {
   const auth = requireAuth(config);
   const [{ SqlExecutor }, { GongClient }, { RequestPacer }, { DailyRequestCounter }, { SharedRequestTimes }, { MediaDownloader }] = await Promise.all([
     import('./db/sql-executor.js'),
@@ -135,7 +144,7 @@ export async function createApp(config: AppConfig, logger: Logger = createAppLog
     baseUrl: config.baseUrl,
     auth,
     pacer: new RequestPacer({ requestsPerSecond: config.rateLimit, shared: new SharedRequestTimes(new SqlExecutor(database)) }),
-    budget: counter,
+    budget: options.budget ? options.budget(new SqlExecutor(database), counter) : counter,
     logger,
     retryBaseMs: config.retryBaseMs,
     requestTimeoutMs: config.requestTimeoutMs,

@@ -26,6 +26,10 @@ export interface AppConfig {
   maxResponseBytes: number;
   logFormat: LogFormat;
   quiet: boolean;
+  /** Requests per UTC day the MCP server may spend on live answers (GONG_MCP_LIVE_BUDGET); unset: a share of dailyBudget. */
+  mcpLiveBudget?: number;
+  /** Mask email addresses and phone numbers said in transcripts, in MCP answers and exports (GONG_REDACT_TEXT=1). */
+  redactText: boolean;
 }
 
 /** Flags that override the environment (commander's camelCase names). */
@@ -49,6 +53,7 @@ export const SETTING_BOUNDS = {
   GONG_REQUEST_TIMEOUT_MS: { min: 100, max: 3_600_000, unit: 'milliseconds' },
   GONG_MAX_RETRY_AFTER: { min: 1, max: 86_400, unit: 'seconds' },
   GONG_MAX_RESPONSE_BYTES: { min: 1024, max: 2048 * MIB, unit: 'bytes' },
+  GONG_MCP_LIVE_BUDGET: { min: 0, max: 10_000_000, unit: 'requests per UTC day for live MCP answers' },
 } as const;
 type BoundedSetting = keyof typeof SETTING_BOUNDS;
 
@@ -76,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, now:
     maxResponseBytes: parseBounded(env, 'GONG_MAX_RESPONSE_BYTES', 64 * MIB, true),
     logFormat: parseLogFormat(flags.logFormat ?? env.GONG_LOG_FORMAT),
     quiet: flags.quiet ?? false,
+    mcpLiveBudget: env.GONG_MCP_LIVE_BUDGET?.trim() ? parseBounded(env, 'GONG_MCP_LIVE_BUDGET', 0, true) : undefined,
+    redactText: parseBoolean(env.GONG_REDACT_TEXT, 'GONG_REDACT_TEXT', false),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from './db/sql-executor.js';
 import { toStoredValue } from './db/sql-executor.js';
 import { utcInstant } from './db/instants.js';
+import { UTC_COPIES } from './db/column-kinds.js';
 import type { Row, TableSpec } from '../streams/types.js';
 
 const KEYS_PER_DELETE = 500;
@@ -27,7 +28,7 @@ export class RowLoader {
           await this.deleteWhereKeys(table.name, [column].flat(), parentRows.map((r) => [parentColumn].flat().map((c) => r[c])));
         }
       }
-      if (rows.length > 0) written += await this.upsert(table, lastOfEachKey(rows, table.primaryKey), syncedAt);
+      if (rows.length > 0) written += await this.upsert(table, withUtcCopies(table.name, lastOfEachKey(rows, table.primaryKey)), syncedAt);
     }
     return written;
   }
@@ -75,4 +76,15 @@ function lastOfEachKey(rows: Row[], primaryKey: string[]): Row[] {
     byKey.set(key, row);
   }
   return byKey.size === rows.length ? rows : [...byKey.values()];
+}
+
+/** Each row with the UTC copies its table declares (column-kinds.ts), computed from Gong's offset timestamps. */
+function withUtcCopies(table: string, rows: Row[]): Row[] {
+  const sources = UTC_COPIES[table];
+  if (!sources) return rows;
+  return rows.map((row) => {
+    const copies: Row = {};
+    for (const column of sources) if (row[`${column}_utc`] === undefined && column in row) copies[`${column}_utc`] = utcInstant(row[column]);
+    return { ...row, ...copies };
+  });
 }

@@ -8,7 +8,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { startSimulator } from './helpers/simulator.js';
-import { tempDir } from './helpers/cli.js';
+import { simEnv, tempDir } from './helpers/cli.js';
+import { createMcpApp } from '../src/mcp/mcp-app.js';
+import { loadConfig } from '../src/config.js';
+import { silentLogger } from '../src/logger.js';
 import { column, query } from './helpers/database.js';
 import { executeInProcess, syncInProcess } from './helpers/in-process.js';
 import { freshPostgresDatabase } from './helpers/postgres-shared.js';
@@ -81,7 +84,8 @@ describe('answered scorecards: Gong answers manual reviews only unless asked for
     const automatic = (await executeInProcess(sim, db, 'stats_activity_scorecards', 'list', { filter: { reviewMethod: 'AUTOMATIC' } })) as ListResult;
     expect(automatic.records.map((r) => r.reviewMethod)).toEqual(automatic.records.map(() => 'AUTOMATIC'));
     expect(automatic.pagination.totalRecords).toBe(sim.account.answeredScorecards.filter((s) => s.record.reviewMethod === 'AUTOMATIC').length);
-    expect(sim.apiRequests('/v2/stats/activity/scorecards').map((r) => r.body.filter.reviewMethod)).toEqual(['BOTH', 'AUTOMATIC']);
+    await executeInProcess(sim, db, 'stats_activity_scorecards', 'list', { filter: { reviewMethod: null } });
+    expect(sim.apiRequests('/v2/stats/activity/scorecards').map((r) => r.body.filter.reviewMethod)).toEqual(['BOTH', 'AUTOMATIC', 'BOTH']);
     await expect(executeInProcess(sim, db, 'stats_activity_scorecards', 'list', { filter: { reviewMethod: 'ALL' } })).rejects.toThrow(
       /filter.reviewMethod" must be one of AUTOMATIC, MANUAL, BOTH/,
     );
@@ -241,5 +245,51 @@ describe('call outcomes (GET /v2/call-outcomes, Gong 2026 spec)', () => {
     const answer = (await executeInProcess(sim, path.join(tempDir(), 'gong.db'), 'call_outcomes', 'list')) as ListResult;
     expect(answer.records).toEqual(CALL_OUTCOMES.map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null))));
     await expect(executeInProcess(sim, path.join(tempDir(), 'gong.db'), 'call_outcomes', 'list', { workspaceId: '1' })).rejects.toThrow(/Gong takes no parameters here/);
+  });
+});
+
+describe('deprecated and moved fields (Gong 2026 spec)', () => {
+  it('never asks for content.pointsOfInterest, yet stores its action items and trackers\' saidInCallParts when a tenant sends them', async () => {
+    const sim = await startSimulator({ calls: 40, days: 20 });
+    const db = path.join(tempDir(), 'gong.db');
+    await syncInProcess(sim, db, { streams: ['calls_extensive', 'settings_trackers'], env: { GONG_START_DATE: new Date(Date.now() - 20 * DAY).toISOString().slice(0, 10) } });
+    for (const request of sim.apiRequests('/v2/calls/extensive')) expect(request.body.contentSelector.exposedFields.content).not.toHaveProperty('pointsOfInterest');
+    // This simulated tenant still sends action items with the brief: one per call.
+    expect(Number(column(db, 'select count(distinct call_id) from call_action_items')[0])).toBe(sim.account.visibleCalls().length);
+    expect(column(db, "select tracker_id || ':' || said_in_call_parts from settings_trackers order by 1")).toEqual(
+      sim.account.trackers.map((t) => `${t.trackerId}:${JSON.stringify(t.saidInCallParts)}`).sort(),
+    );
+  });
+});
+
+describe('MCP live answers', () => {
+  it('calls_list over a year is read in 90-day requests and answers every call in order; stats_activity_scorecards_list asks for both review methods', async () => {
+    const sim = await startSimulator({ calls: 150, days: 365 });
+    const mcp = await createMcpApp(loadConfig(simEnv(sim, path.join(tempDir(), 'gong.db'))), silentLogger);
+    try {
+      const tool = (name: string) => mcp.tools.find((t) => t.name === name)!;
+      const from = new Date(Date.now() - 365 * DAY).toISOString();
+      const to = new Date().toISOString();
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = (await tool('calls_list').run({ fromDateTime: from, toDateTime: to, live: true, ...(cursor ? { cursor } : {}) })) as {
+          records: Array<{ id: string }>;
+          pagination: { cursor?: string };
+        };
+        ids.push(...answer.records.map((r) => r.id));
+        cursor = answer.pagination.cursor;
+      } while (cursor);
+      expect(ids).toEqual(sim.account.visibleCalls().filter((c) => c.startedMs >= Date.parse(from)).map((c) => c.record.id));
+      for (const d of spans(sim, '/v2/calls')) expect(d).toBeLessThanOrEqual(90);
+
+      sim.clearLog();
+      const both = (await tool('stats_activity_scorecards_list').run({ live: true })) as { pagination: { totalRecords: number } };
+      expect(both.pagination.totalRecords).toBe(sim.account.answeredScorecards.length);
+      await tool('stats_activity_scorecards_list').run({ filter: { reviewMethod: 'MANUAL' }, live: true });
+      expect(sim.apiRequests('/v2/stats/activity/scorecards').map((r) => r.body.filter.reviewMethod)).toEqual(['BOTH', 'MANUAL']);
+    } finally {
+      await mcp.close();
+    }
   });
 });

@@ -60,3 +60,17 @@ export function kindByType(declared: string): ColumnKind {
   if (type.includes('blob') || type === 'bytea') return 'blob';
   return 'text';
 }
+
+/**
+ * Gong timestamps (sent with an offset) whose `*_utc` copy the loader computes for every row, by
+ * table: declared once here instead of in each stream. (Streams that compute their own copies,
+ * e.g. calls.started_utc, keep doing so; the loader only fills a copy a row does not carry.)
+ */
+export const UTC_COPIES: Readonly<Record<string, readonly string[]>> = {
+  library_folder_content: ['created'],
+  library_folders: ['updated'],
+  settings_scorecards: ['created', 'updated'],
+  settings_trackers: ['created', 'updated'],
+  scorecard_questions: ['created', 'updated'],
+  stats_activity_scorecards: ['answered_date_time'],
+};

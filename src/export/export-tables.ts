@@ -8,7 +8,7 @@ import { duckdbLoadScript } from './duckdb-load-script.js';
 import { ExportFolder } from './export-folder.js';
 import { selectTables, type ExportableTable } from './exportable-tables.js';
 import { ParquetWriter } from './parquet-writer.js';
-import type { TableSource } from './table-source.js';
+import type { ExportSource } from './export-source.js';
 
 export type ExportFormat = 'csv' | 'parquet';
 export const EXPORT_FORMATS: ExportFormat[] = ['csv', 'parquet'];
@@ -19,7 +19,8 @@ export const SCHEMA_FILE = 'schema.json';
 export const DUCKDB_LOAD_FILE = 'load-duckdb.sql';
 
 export interface ExportOptions {
-  source: TableSource;
+  /** The database's adapter (database.adapter). */
+  source: ExportSource;
   format: ExportFormat;
   outDir: string;
   /** Table names to export; every entity table when absent. */
@@ -76,7 +77,7 @@ export async function exportTables(options: ExportOptions): Promise<ExportedTabl
     return placed;
   } catch (error) {
     folder.discard();
-    throw failureOf(error, writing, options.outDir);
+    throw options.signal?.aborted ? stopped(options.signal, options.outDir) : failureOf(error, writing, options.outDir);
   }
 }
 
@@ -87,8 +88,8 @@ async function exportTable(table: ExportableTable, name: string, folder: ExportF
   const maskAt = options.mask ? names.flatMap((n, i) => (masked.has(n) ? [i] : [])) : [];
   const signal = options.signal;
   async function* texts(): AsyncIterable<(string | null)[][]> {
-    for await (const batch of options.source.streamRows(table.name, names)) {
-      if (signal?.aborted) throw new StoppedEarlyError(`Export stopped by ${String(signal.reason ?? 'a signal')}: ${options.outDir} was left as it was; run the export again.`);
+    for await (const batch of options.source.tableRows(table.name, names, { signal })) {
+      if (signal?.aborted) throw stopped(signal, options.outDir);
       const rows = batch.map((row) => typer.textOf(row));
       for (const i of maskAt) for (const row of rows) if (row[i] !== null) row[i] = options.mask!.text(row[i]!);
       yield rows;
@@ -105,6 +106,10 @@ async function exportTable(table: ExportableTable, name: string, folder: ExportF
     fs.rmSync(folder.stagedPath(csvName));
   }
   return { table: table.name, file: name, rows, types: typesByName, longestLineBytes };
+}
+
+function stopped(signal: AbortSignal, outDir: string): StoppedEarlyError {
+  return new StoppedEarlyError(`Export stopped by ${String(signal.reason ?? 'a signal')}: ${outDir} was left as it was; run the export again.`);
 }
 
 /** A failure as one message naming what was being written and saying --out is unchanged. */

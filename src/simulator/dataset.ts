@@ -307,7 +307,9 @@ export class SimulatedAccount {
         { title: 'Next steps', items: [{ text: 'Send proposal', startTimes: [random.int(100, 900)] }, { text: 'Book a security review', startTimes: [more.int(900, 1500), more.int(1500, 2000)] }] },
       ];
     }
-    if (content.pointsOfInterest) {
+    // Deprecated in Gong's 2026 spec: never asked for any more, but some tenants still send it
+    // (with the brief, here), so the product must still parse it.
+    if (content.pointsOfInterest || content.brief) {
       contentOut.pointsOfInterest = {
         actionItems: [{ snippetStartTime: 600, snippetEndTime: 612, speakerID: call.parties[0]!.speakerId, snippet: "I'll send the proposal by Friday." }],
       };

@@ -2,6 +2,7 @@ import type { GongSimulator, Answer } from './server.js';
 import type { SimCall } from './dataset.js';
 import { CALL_OUTCOMES } from './dataset.js';
 import { errorAnswer } from './server.js';
+import { routeAdmin, workspacesAnswer } from './admin-routes.js';
 import { aggregateActivity, coachingData, dayByDayActivity, interactionStats } from './stats.js';
 import {
   ANSWERED_SCORECARD_NUMERIC_IDS,
@@ -37,7 +38,7 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     const user = account.users.find((u) => u.id === path.slice('/v2/users/'.length));
     return user ? sim.ok({ requestId: 'r', user }) : errorAnswer(404, `User ${path.slice(10)} was not found`);
   }
-  if (route === 'GET /v2/workspaces') return sim.ok({ requestId: 'r', workspaces: account.workspaces });
+  if (route === 'GET /v2/workspaces') return sim.ok({ requestId: 'r', workspaces: workspacesAnswer(sim) });
 
   if (route === 'GET /v2/calls') {
     // As Gong: both bounds required (spec), and at most 90 days a request (production integrations).
@@ -182,7 +183,7 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     if (data.length === 0) return errorAnswer(404, 'No coaching data found corresponding to the provided filters');
     return sim.ok({ requestId: 'r', fromDateTime: from, toDateTime: to, coachingData: data });
   }
-  return errorAnswer(404, `Unknown endpoint ${route}`);
+  return routeAdmin(sim, req) ?? errorAnswer(404, `Unknown endpoint ${route}`);
 }
 
 function dateTimeRange(fromText: unknown, toText: unknown): { from: number; to: number } | { error: Answer } {

@@ -2,7 +2,8 @@ import { connectDatabase } from '../../db/database.js';
 import type { AppRoot } from '../../app.js';
 import { ConfigError } from '../../errors.js';
 import { EXPORT_FORMATS, exportTables, type ExportFormat } from '../../export/export-tables.js';
-import { tableSourceOf } from '../../export/table-source.js';
+import { spokenTextMask } from '../../export/spoken-text.js';
+import { maskingRequested } from '../../text-masking.js';
 import { withStopSignals } from '../signals.js';
 import { defineCommand, type CommandResult } from '../command.js';
 
@@ -44,11 +45,12 @@ async function exportCommand(app: AppRoot, flags: ExportFlags): Promise<CommandR
   try {
     const exported = await withStopSignals((signal) =>
       exportTables({
-        source: tableSourceOf(database),
+        source: database.adapter,
         format: flags.format as ExportFormat,
         outDir: flags.out,
         tables,
         signal,
+        mask: spokenTextMask(maskingRequested(process.env.GONG_REDACT_TEXT)),
         warn: (message) => logger.warn(message),
         onTable: (t) => logger.info(`exported ${t.table}`, { rows: t.rows, file: t.file }),
       }),

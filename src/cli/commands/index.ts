@@ -21,4 +21,7 @@ export const COMMANDS: Record<string, () => Promise<{ default: CliCommand<any> }
   mcp: () => import('./mcp.js'),
   check: () => import('./check.js'),
   simulator: () => import('./simulator.js'),
+  reconcile: () => import('./reconcile.js'),
+  forget: () => import('./forget.js'),
+  repair: () => import('./repair.js'),
 };

@@ -10,6 +10,7 @@ import { selectStreams } from '../stream-selection.js';
 import { withStopSignals } from '../signals.js';
 import { connectionCheckOf } from './check.js';
 import { cronSurprises, describeNextRuns } from '../cron-calendar.js';
+import { reconcileOnSchedule, reconcileScheduleFromEnv } from '../../mirror/reconcile-schedule.js';
 
 interface ScheduleFlags {
   cron: string;
@@ -50,6 +51,7 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
     throw new ConfigError(`--timezone "${options.timezone}" is not a time zone: expected an IANA name such as UTC or Europe/Berlin`);
   }
   const selected = selectStreams(options.streams);
+  const reconcileSchedule = reconcileScheduleFromEnv(app.env);
   const { config, logger } = app;
   const gong = await app.connect();
   let interrupted = false;
@@ -67,6 +69,7 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
             logger.info(`scheduled sync ${report.outcome}: ${report.rowsWritten} rows, ${report.requests} requests`, { event: 'scheduled_run', outcome: report.outcome });
             if (report.error) logger.error(report.error.message);
             if (report.outcome === 'stopped' && signal.aborted) interrupted = true;
+            if (report.outcome === 'succeeded') await reconcileOnSchedule(gong, signal, reconcileSchedule);
           } catch (error) {
             if (error instanceof LockHeldError) logger.warn(`scheduled run skipped: ${error.message}`);
             else logger.error(`scheduled run failed: ${describeError(error)}`);
