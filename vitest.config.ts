@@ -13,6 +13,9 @@ const FAST = [
   'test/bad-input.test.ts',
   'test/command-line.test.ts',
   'test/mcp-text-masking.test.ts',
+  'test/frozen-migrations.test.ts',
+  'test/instants.test.ts',
+  'test/media-redirects.test.ts',
 ];
 
 export default defineConfig({
