@@ -9,6 +9,7 @@ import * as rereadAutomaticReviews from './2026-12-03-0007-reread-automatic-revi
 import * as postgresNativeTypes from './2026-12-03-0010-postgres-native-types.js';
 import * as utcTextForm from './2026-12-03-0011-utc-text-form.js';
 import * as moreUtcCopies from './2026-12-03-0012-more-utc-copies.js';
+import * as fullTextPerStatement from './2026-12-03-0013-full-text-per-statement.js';
 
 /** Every migration, by sortable name. Listed explicitly so they load under vitest and from dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-0010-postgres-native-types': postgresNativeTypes,
   '2026-12-03-0011-utc-text-form': utcTextForm,
   '2026-12-03-0012-more-utc-copies': moreUtcCopies,
+  '2026-12-03-0013-full-text-per-statement': fullTextPerStatement,
 };

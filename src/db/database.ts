@@ -5,7 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { ConfigError, GongSyncError } from '../errors.js';
 import { checkDatabasePath, databaseOpenError, describeSqliteFailure, recoverHotJournal, tightenPermissions } from './database-file.js';
 import { SqliteBackend } from './sqlite-backend.js';
-import { SqliteAdapter } from './sqlite-adapter.js';
+import { SqliteAdapter, keepStatistics } from './sqlite-adapter.js';
 import type { DatabaseAdapter } from './adapter.js';
 import type { SqlBackend } from './sql-executor.js';
 import type { PostgresBackend } from './postgres-backend.js';
@@ -137,7 +137,14 @@ function openChecked(file: string, options: OpenOptions): SqliteDatabase {
     async close() {
       if (closed) return;
       closed = true;
-      if (!readonly) leaveAsSingleFile(sqlite);
+      if (!readonly) {
+        // Statistics for the planner, kept current after every run that wrote: without them a view
+        // joining many tables takes minutes at 20,000 calls instead of about a second. Another
+        // process writing now only postpones it (no waiting at exit).
+        sqlite.pragma('busy_timeout = 0');
+        keepStatistics(sqlite);
+        leaveAsSingleFile(sqlite);
+      }
       await db.destroy();
     },
   };
