@@ -1,12 +1,40 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Two tiers (CONTRIBUTING.md, "Tests"). `fast`: unit, contract and in-process tests that need no
+ * build, no PostgreSQL and no CLI process (`npm run test:fast`). `full`: everything else: the
+ * spawned CLI (built dist/), the PostgreSQL server, crash campaigns. `npm test` runs both.
+ */
+const FAST = [
+  'test/units.test.ts',
+  'test/redact.test.ts',
+  'test/schema-coverage.test.ts',
+  'test/bad-input.test.ts',
+  'test/command-line.test.ts',
+  'test/mcp-text-masking.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // One real PostgreSQL server for the run (PostgreSQL destination tests).
-    globalSetup: ['./test/setup/postgres-global.ts'],
+    // Most tests wait on HTTP, child processes and timers rather than on a CPU: on a 2-core machine
+    // three files at a time keep both cores busy (vitest's default there is one at a time).
+    maxWorkers: Math.max(3, os.availableParallelism() + 1),
+    projects: [
+      { extends: true, test: { name: 'fast', include: FAST } },
+      {
+        extends: true,
+        test: {
+          name: 'full',
+          include: ['test/**/*.test.ts'],
+          exclude: FAST,
+          // One real PostgreSQL server for the run (PostgreSQL destination tests).
+          globalSetup: ['./test/setup/postgres-global.ts'],
+        },
+      },
+    ],
   },
 });

@@ -1,7 +1,9 @@
 /**
  * The MCP server's promise in one figure: a calls_list answered from the local copy against the
  * same call asked live from Gong at 3 requests/s (the real CLI `gong-sync mcp` as a child
- * process, the SDK's own client over stdio, the simulated Gong API on 127.0.0.1).
+ * process, the SDK's own client over stdio, the simulated Gong API on 127.0.0.1); with the tool
+ * list's size and how many parameters it describes, find_calls and call_brief, and how fast
+ * sync_status answers while a runaway query runs.
  *   node dist/bench/mcp-latency.js   (BENCH_MCP_CALLS=2000 calls, BENCH_MCP_RUNS=15 calls each way, BENCH_LATENCY_MS=50)
  */
 import { spawn } from 'node:child_process';
@@ -29,6 +31,19 @@ export interface McpLatency {
   /** Gong requests the local answers made (0 is the promise). */
   localRequests: number;
   liveRequests: number;
+  /** The tool list as the client receives it: characters, tools, parameters (nested too) and how many are described. */
+  toolListChars: number;
+  tools: number;
+  parameters: number;
+  describedParameters: number;
+  /** find_calls by the account with most calls, and call_brief of one of them (medians, ms; no Gong request). */
+  findCallsMedianMs: number;
+  callBriefMedianMs: number;
+  /** Gong requests find_calls and call_brief made (0 is the promise). */
+  findRequests: number;
+  /** sync_status while a runaway recursive query runs (timeout_seconds 5): slowest answer, and when the query ended with its error. */
+  statusDuringRunawayMaxMs: number;
+  runawayEndedMs: number;
 }
 
 export async function benchMcpLatency(options: { calls?: number; runs?: number; latencyMs?: number } = {}): Promise<McpLatency> {
@@ -51,9 +66,9 @@ export async function benchMcpLatency(options: { calls?: number; runs?: number; 
       GONG_LOG_FORMAT: 'json',
       GONG_MEDIA_DIR: path.join(dir, 'media'),
     };
-    await run(['sync', '--streams', 'users,calls'], env);
+    await run(['sync', '--streams', 'users,calls,calls_extensive'], env);
     const bookmark = new BetterSqlite3(db, { readonly: true });
-    const to = (bookmark.prepare("select bookmark from _sync_state where stream = 'calls' and scope = 'incremental'").get() as { bookmark: string }).bookmark;
+    const to = (bookmark.prepare("select bookmark from _sync_state where stream in ('calls', 'calls_extensive') and scope = 'incremental' and bookmark is not null order by bookmark limit 1").get() as { bookmark: string }).bookmark;
     bookmark.close();
     // About one Gong page: the last ~100 calls before the bookmark.
     const from = new Date(Date.parse(to) - Math.max(1, Math.round((100 / calls) * 365)) * DAY).toISOString().replace('.000', '');
@@ -83,7 +98,57 @@ export async function benchMcpLatency(options: { calls?: number; runs?: number; 
       const localRequests = sim.apiRequests().length;
       const live: number[] = [];
       for (let i = 0; i < runs; i++) live.push((await time({ live: true })).ms);
-      return { calls, runs, records, latencyMs, localMedianMs: median(local), liveMedianMs: median(live), localRequests, liveRequests: sim.apiRequests().length - localRequests };
+      const liveRequests = sim.apiRequests().length - localRequests;
+
+      const { tools } = await client.listTools();
+      const parameters = countParameters(tools.map((t) => t.inputSchema));
+      const tool = async (name: string, args: Record<string, unknown>) => {
+        const started = performance.now();
+        const result = (await client.callTool({ name, arguments: args })) as { content: Array<{ text: string }>; isError?: boolean };
+        return { ms: performance.now() - started, isError: result.isError === true, json: result.isError ? undefined : JSON.parse(result.content[0]!.text) };
+      };
+      const overview = new BetterSqlite3(db, { readonly: true });
+      const top = overview
+        .prepare("select value from call_context_fields where object_type = 'Account' and lower(name) = 'name' group by value order by count(*) desc limit 1")
+        .get() as { value: string } | undefined;
+      overview.close();
+      const before = sim.apiRequests().length;
+      const finds: number[] = [];
+      const briefs: number[] = [];
+      let callId: string | undefined;
+      for (let i = 0; i < runs; i++) {
+        const found = await tool('find_calls', { account: top?.value ?? 'Inc' });
+        finds.push(found.ms);
+        callId ??= found.json?.calls?.[0]?.id;
+        if (callId) briefs.push((await tool('call_brief', { id: callId })).ms);
+      }
+      const findRequests = sim.apiRequests().length - before;
+      // A runaway recursive query, and sync_status asked while it runs.
+      const runaway = tool('query', { sql: 'with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r', timeout_seconds: 5 });
+      const started = performance.now();
+      const statuses: number[] = [];
+      await new Promise((r) => setTimeout(r, 300));
+      for (let i = 0; i < 5; i++) statuses.push((await tool('sync_status', {})).ms);
+      const ended = await runaway;
+      if (!ended.isError) throw new Error('the runaway query did not end with an error');
+      return {
+        calls,
+        runs,
+        records,
+        latencyMs,
+        localMedianMs: median(local),
+        liveMedianMs: median(live),
+        localRequests,
+        liveRequests,
+        toolListChars: JSON.stringify(tools).length,
+        tools: tools.length,
+        ...parameters,
+        findCallsMedianMs: median(finds),
+        callBriefMedianMs: briefs.length ? median(briefs) : Number.NaN,
+        findRequests,
+        statusDuringRunawayMaxMs: Math.max(...statuses),
+        runawayEndedMs: performance.now() - started,
+      };
     } finally {
       await client.close();
     }
@@ -91,6 +156,21 @@ export async function benchMcpLatency(options: { calls?: number; runs?: number; 
     await sim.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Every parameter of the tools' schemas, nested ones too, and those with a description. */
+function countParameters(schemas: unknown[]): { parameters: number; describedParameters: number } {
+  let parameters = 0;
+  let describedParameters = 0;
+  const walk = (schema: any) => {
+    for (const property of Object.values<any>(schema?.properties ?? {})) {
+      parameters++;
+      if (typeof property.description === 'string' && property.description.trim()) describedParameters++;
+      if (property.type === 'object') walk(property);
+    }
+  };
+  schemas.forEach(walk);
+  return { parameters, describedParameters };
 }
 
 function median(values: number[]): number {
@@ -114,6 +194,9 @@ export function formatMcpLatency(r: McpLatency): string {
     `  local copy: median ${r.localMedianMs.toFixed(1)} ms, ${r.localRequests} Gong requests`,
     `  live at 3/s: median ${r.liveMedianMs.toFixed(1)} ms, ${r.liveRequests} Gong requests`,
     `  local is ${(r.liveMedianMs / r.localMedianMs).toFixed(0)}x faster`,
+    `MCP tool list: ${r.tools} tools, ${r.toolListChars} characters; ${r.describedParameters} of ${r.parameters} parameters described (${((100 * r.describedParameters) / r.parameters).toFixed(1)}%, nested included)`,
+    `MCP find_calls (account with most calls): median ${r.findCallsMedianMs.toFixed(1)} ms; call_brief: median ${r.callBriefMedianMs.toFixed(1)} ms; ${r.findRequests} Gong requests`,
+    `MCP sync_status during a runaway query: slowest of 5 answers ${r.statusDuringRunawayMaxMs.toFixed(0)} ms; the query ended with its time-limit error after ${(r.runawayEndedMs / 1000).toFixed(1)} s (limit 5 s)`,
   ].join('\n');
 }
 

@@ -17,7 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const specFile = path.resolve(process.argv[2] ?? path.join(root, '../shared/reference/gong-openapi-v2.json'));
 const outFile = path.resolve(process.argv[3] ?? path.join(root, 'test/contract/gong-spec-extract.json'));
 
-/** The endpoints of the reference's 16 entity/actions (the stream registry names the same; the test checks it). */
+/** The endpoints of the reference's 16 entity/actions and call outcomes (the stream registry names the same; the test checks it). */
 export const ENDPOINTS = [
   ['GET', '/v2/users'],
   ['GET', '/v2/users/{id}'],
@@ -35,6 +35,8 @@ export const ENDPOINTS = [
   ['GET', '/v2/library/folders'],
   ['GET', '/v2/library/folder-content'],
   ['GET', '/v2/coaching'],
+  // Not in the reference: Gong's 2026 spec (call outcome definitions).
+  ['GET', '/v2/call-outcomes'],
 ];
 
 /** Keywords that only describe: dropped. */
@@ -51,6 +53,8 @@ function resolve(spec, node, stack = []) {
     return { 'x-ref': name, ...resolve(spec, target, [...stack, name]) };
   }
   const out = {};
+  // Gong marks retired fields in prose ("deprecated.") or with the flag: the contract refuses them in requests.
+  if (node.deprecated === true || (typeof node.description === 'string' && /^\s*deprecated\b/i.test(node.description))) out['x-deprecated'] = true;
   for (const [key, value] of Object.entries(node)) {
     if (PROSE.has(key)) continue;
     // "properties" maps field names to schemas: a field may itself be called "description".

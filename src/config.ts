@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { commandName } from './command-name.js';
 import type { GongAuth } from './gong/client.js';
 import type { LogFormat } from './logger.js';
 import { containsSecret, credentialSecrets, registerSecrets } from './redact.js';
@@ -25,6 +26,10 @@ export interface AppConfig {
   maxResponseBytes: number;
   logFormat: LogFormat;
   quiet: boolean;
+  /** Requests per UTC day the MCP server may spend on live answers (GONG_MCP_LIVE_BUDGET); unset: a share of dailyBudget. */
+  mcpLiveBudget?: number;
+  /** Mask email addresses and phone numbers said in transcripts, in MCP answers and exports (GONG_REDACT_TEXT=1). */
+  redactText: boolean;
 }
 
 /** Flags that override the environment (commander's camelCase names). */
@@ -48,6 +53,7 @@ export const SETTING_BOUNDS = {
   GONG_REQUEST_TIMEOUT_MS: { min: 100, max: 3_600_000, unit: 'milliseconds' },
   GONG_MAX_RETRY_AFTER: { min: 1, max: 86_400, unit: 'seconds' },
   GONG_MAX_RESPONSE_BYTES: { min: 1024, max: 2048 * MIB, unit: 'bytes' },
+  GONG_MCP_LIVE_BUDGET: { min: 0, max: 10_000_000, unit: 'requests per UTC day for live MCP answers' },
 } as const;
 type BoundedSetting = keyof typeof SETTING_BOUNDS;
 
@@ -75,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, now:
     maxResponseBytes: parseBounded(env, 'GONG_MAX_RESPONSE_BYTES', 64 * MIB, true),
     logFormat: parseLogFormat(flags.logFormat ?? env.GONG_LOG_FORMAT),
     quiet: flags.quiet ?? false,
+    mcpLiveBudget: env.GONG_MCP_LIVE_BUDGET?.trim() ? parseBounded(env, 'GONG_MCP_LIVE_BUDGET', 0, true) : undefined,
+    redactText: parseBoolean(env.GONG_REDACT_TEXT, 'GONG_REDACT_TEXT', false),
   };
 }
 
@@ -90,7 +98,7 @@ export function requireAuth(config: AppConfig): GongAuth {
   if (!config.auth) {
     throw new ConfigError(
       'No Gong credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_ACCESS_TOKEN ' +
-        '(and GONG_BASE_URL to your tenant host). To try gong-sync without an account, run "gong-sync demo".',
+        `(and GONG_BASE_URL to your tenant host). To try gong-sync without an account, run "${commandName()} demo".`,
     );
   }
   return config.auth;
@@ -188,7 +196,7 @@ function parseTimeZone(value: string): string {
   }
 }
 
-function parseLogFormat(value: string | undefined): LogFormat {
+export function parseLogFormat(value: string | undefined): LogFormat {
   if (value === undefined) return process.stderr.isTTY ? 'text' : 'json';
   if (value === 'text' || value === 'json') return value;
   throw new ConfigError(`--log-format "${value}" is not valid: expected text or json`);

@@ -4,6 +4,7 @@
  */
 import { redact } from './redact.js';
 
+/** 0 done, 1 failed, 2 bad usage or configuration, 3 stopped early on purpose with state saved. */
 export type ExitCode = 0 | 1 | 2 | 3;
 
 export class GongSyncError extends Error {
@@ -96,4 +97,9 @@ export class LockHeldError extends StoppedEarlyError {}
 export function describeError(error: unknown): string {
   if (error instanceof Error) return redact(error.message);
   return redact(String(error));
+}
+
+/** The one error-to-exit-code map: each error class carries its code; anything else failed (1). */
+export function exitCodeOf(error: unknown): ExitCode {
+  return error instanceof GongSyncError ? error.exitCode : 1;
 }

@@ -7,6 +7,7 @@ import { boundTime } from './runner/date-windows.js';
 import { redact } from './redact.js';
 import { INTERRUPTED_MESSAGE } from '../state/run-log.js';
 import { holderIsAlive, type LockHolder } from '../state/sync-lock.js';
+import { formatMirrorStatus, readMirrorStatus, type MirrorStatus } from './mirror/mirror-status.js';
 
 /** The JSON shape of `gong-sync status --json` (documented in the README; only ever extended). */
 export interface StatusReport {
@@ -14,6 +15,8 @@ export interface StatusReport {
   requestsToday: { day: string; used: number; budget: number };
   streams: StreamStatus[];
   runs: RunStatus[];
+  /** Completeness counts, schema drift new since the latest run, deletions and erasures (turn 3). */
+  mirror?: MirrorStatus;
 }
 
 export interface StreamStatus {
@@ -106,7 +109,8 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
           message: r.outcome === 'running' && !writerAlive ? INTERRUPTED_MESSAGE : r.message === null ? null : redact(String(r.message)),
         }))
     : [];
-  return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs };
+  const mirror = await readMirrorStatus(exec, tables);
+  return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs, ...(mirror ? { mirror } : {}) };
 }
 
 async function readLockHolder(exec: SqlExecutor): Promise<LockHolder | undefined> {
@@ -150,6 +154,7 @@ export function formatStatus(report: StatusReport): string {
     );
     for (const b of s.backfills) lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);
   }
+  lines.push(...formatMirrorStatus(report.mirror));
   lines.push('', 'recent runs:');
   if (report.runs.length === 0) lines.push('  none yet');
   for (const r of report.runs) {

@@ -16,7 +16,8 @@ export const DEFAULT_EXPOSED_FIELDS = {
     highlights: true,
     callOutcome: true,
     keyPoints: true,
-    pointsOfInterest: true,
+    // Not pointsOfInterest: deprecated in Gong's 2026 spec and gone from its answer (still parsed
+    // into call_action_items when a tenant sends it).
   },
   interaction: { speakers: true, video: true, personInteractionStats: true, questions: true },
   collaboration: { publicComments: true },

@@ -15,6 +15,7 @@ import { coaching } from './coaching.js';
 import { statsActivityScorecards } from './stats-activity-scorecards.js';
 import { callAudio } from './call-audio.js';
 import { callVideo } from './call-video.js';
+import { callOutcomes } from './call-outcomes.js';
 
 /** Every stream, in the order a sync runs them: parents before the streams fed by their ids. */
 export const streams: StreamDefinition[] = [
@@ -32,6 +33,7 @@ export const streams: StreamDefinition[] = [
   libraryFolderContent,
   coaching,
   statsActivityScorecards,
+  callOutcomes,
   callAudio,
   callVideo,
 ];

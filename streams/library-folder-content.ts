@@ -18,7 +18,8 @@ export const libraryFolderContent = defineStream({
   replication: { kind: 'full_refresh', removeMissing: true },
   minIntervalHours: 24,
   partitions: { sources: [{ param: 'folderId', table: 'library_folders', column: 'id', rowColumn: 'folder_id' }] },
-  tables: [{ name: 'library_folder_content', primaryKey: ['folder_id', 'call_id'] }],
+  // A call filed twice (two clips) is two entries: keyed by folder, call and `created` (PostHog's key).
+  tables: [{ name: 'library_folder_content', primaryKey: ['folder_id', 'call_id', 'created'] }],
   recordId: (c) => idText(c?.id) ?? idText(c?.callId) ?? '?',
   toRows: (c, { partition }) => {
     const snippet = asObject(c.snippet);
@@ -34,7 +35,8 @@ export const libraryFolderContent = defineStream({
           url: text(c.url),
           note: text(c.note),
           added_by: idText(c.addedBy),
-          created: text(c.created),
+          // Part of the key: '' when a tenant sends none (the reference's shape), never NULL.
+          created: text(c.created) ?? '',
           snippet_from_sec: integer(snippet.fromSec),
           snippet_to_sec: integer(snippet.toSec),
           raw: raw(c),

@@ -93,6 +93,22 @@ describe('bounds on settings', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} "${value}" is not valid: expected a positive (whole )?number of .* from .* to .* \\(default`));
   });
 
+  it('a mistyped stream name gets a "did you mean" with the nearest stream; a name far from all gets the list only', () => {
+    const refusal = (option: string) => {
+      try {
+        selectStreams(option);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error(`${option} was accepted`);
+    };
+    expect(refusal('cals')).toMatch(/^Unknown stream cals \(did you mean calls\?\): expected some of users, workspaces, calls/);
+    expect(refusal('users,call_transcript,setings_trackers')).toMatch(/did you mean call_transcripts for call_transcript, settings_trackers for setings_trackers\?/);
+    expect(refusal('meetings')).toMatch(/^Unknown stream meetings: expected some of/);
+    expect(refusal('meetings')).not.toMatch(/did you mean/);
+  });
+
   it('the edges of each range are accepted, and the response size limit defaults to 64 MiB', () => {
     const config = loadConfig({
       GONG_RATE_LIMIT: '0.05',
@@ -107,21 +123,4 @@ describe('bounds on settings', () => {
     ]);
     expect(loadConfig({}).maxResponseBytes).toBe(64 * 1024 * 1024);
   });
-
-  it('GONG_RATE_LIMIT=1e-9 on the command line exits 2 at once instead of hanging', async () => {
-    const { messagesOf, runCli, tempDir } = await import('./helpers/cli.js');
-    const result = await runCli(['sync'], {
-      GONG_RATE_LIMIT: '1e-9',
-      GONG_ACCESS_KEY: 'k',
-      GONG_ACCESS_KEY_SECRET: 'secret-value',
-      GONG_BASE_URL: 'http://127.0.0.1:9',
-      GONG_DB: `${tempDir()}/gong.db`,
-    });
-    expect(result.code).toBe(2);
-    expect(messagesOf(result.stderr)).toMatch(/GONG_RATE_LIMIT "1e-9" is not valid: expected a positive number of requests per second from 0.05 to 100000/);
-    // Without a terminal a configuration error is a log line like any other: one JSON object.
-    const lines = result.stderr.trim().split('\n');
-    expect(lines.map((line) => JSON.parse(line).level)).toEqual(['error']);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'configuration_error' });
-  }, 60_000);
 });

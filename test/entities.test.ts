@@ -4,8 +4,9 @@ import { startSimulator } from './helpers/simulator.js';
 import { runCli, simEnv, tempDir } from './helpers/cli.js';
 import { column, query } from './helpers/database.js';
 import { aggregateActivity, coachingData, dayByDayActivity, interactionStats } from '../src/simulator/stats.js';
-import { folderEntry, gongCoaching, shapesFromEnv } from '../src/simulator/shapes.js';
+import { clipsOf, folderEntry, gongCoaching, shapesFromEnv } from '../src/simulator/shapes.js';
 import { DEFAULT_EXPOSED_FIELDS } from '../streams/calls-extensive.js';
+import { CALL_OUTCOMES } from '../src/simulator/dataset.js';
 import { streams } from '../streams/index.js';
 import type { GongSimulator } from '../src/simulator/server.js';
 
@@ -134,14 +135,16 @@ describe.each(SHAPES)("a full sync against a Gong answering in %s's shapes", (sh
       account.trackers.map((t) => `${t.trackerId}:${shapes === 'gong' ? JSON.stringify(t.saidInCallParts) : '-'}`).sort(),
     );
     expect(rows('library_folders', 'select id from library_folders order by 1')).toEqual(account.folders.map((f) => String(f.folder.id)).sort());
+    // Gong's shape: one row per clip (a call filed twice is two rows); the reference's: one per call.
     const entries = account.folders.flatMap((f) =>
-      f.callIds.map((id) => {
-        const e = folderEntry(String(f.folder.id), account.getCall(id)!, account.users);
-        return shapes === 'gong'
-          ? [f.folder.id, id, e.note ?? '', e.addedBy, e.created, e.snippet?.fromSec ?? '', e.snippet?.toSec ?? ''].join('|')
-          : [f.folder.id, id, '', '', '', '', ''].join('|');
-      }),
+      shapes === 'gong'
+        ? clipsOf(f.callIds).map(({ id, clip }) => {
+            const e = folderEntry(String(f.folder.id), account.getCall(id)!, account.users, clip);
+            return [f.folder.id, id, e.note ?? '', e.addedBy, e.created, e.snippet?.fromSec ?? '', e.snippet?.toSec ?? ''].join('|');
+          })
+        : [...new Set(f.callIds)].map((id) => [f.folder.id, id, '', '', '', '', ''].join('|')),
     );
+    expect(account.folders.some((f) => new Set(f.callIds).size < f.callIds.length)).toBe(true);
     expect(
       rows(
         'library_folder_content',
@@ -182,6 +185,11 @@ describe.each(SHAPES)("a full sync against a Gong answering in %s's shapes", (sh
     );
     // The reference's five counts stay columns when a metric of that name arrives.
     expect(Number(column(db, 'select count(*) from coaching where calls_listened is null')[0])).toBe(0);
+
+    // Call outcome definitions, all of them (Gong's 2026 spec; the same in both shapes).
+    expect(rows('call_outcomes', "select call_outcome || ':' || display_order || ':' || connect_status || ':' || sentiment from call_outcomes order by 1")).toEqual(
+      CALL_OUTCOMES.map((o) => `${o.callOutcome}:${o.displayOrder}:${o.connectStatus}:${o.sentiment}`).sort(),
+    );
 
     expect([...checked].sort()).toEqual([...STREAM_TABLES].sort());
   });

@@ -7,16 +7,12 @@ import pg from 'pg';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GongSimulator } from '../src/simulator/server.js';
-import { loadConfig } from '../src/config.js';
-import { createApp, syncOptions } from '../src/app.js';
-import { runSync } from '../src/runner/sync.js';
-import { silentLogger } from '../src/logger.js';
-import { selectStreams } from '../src/cli/stream-selection.js';
 import { connectDatabase, type Database } from '../src/db/database.js';
 import { ConfigError, GongSyncError, StoppedEarlyError } from '../src/errors.js';
 import { exportTables, type ExportOptions } from '../src/export/export-tables.js';
-import { tableSourceOf } from '../src/export/table-source.js';
-import { runCli, simEnv, tempDir } from './helpers/cli.js';
+import { spokenTextMask } from '../src/export/spoken-text.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { syncInProcess } from './helpers/in-process.js';
 import { freshPostgresDatabase } from './helpers/postgres-shared.js';
 
 /** One synced account in both databases for every test of this file: export only reads them. */
@@ -28,24 +24,13 @@ beforeAll(async () => {
   fixture.postgres = await freshPostgresDatabase('export');
   const sim = await GongSimulator.start({ calls: 60, days: 40 });
   try {
-    await Promise.all([syncInto(sim, fixture.sqlite), syncInto(sim, fixture.postgres)]);
+    await Promise.all([syncInProcess(sim, fixture.sqlite), syncInProcess(sim, fixture.postgres)]);
   } finally {
     await sim.stop();
   }
 }, 120_000);
 
 afterAll(() => fs.rmSync(fixture.dir, { recursive: true, force: true }));
-
-/** A full sync of the simulated account, in-process. */
-async function syncInto(sim: GongSimulator, target: string): Promise<void> {
-  const app = await createApp(loadConfig(simEnv(sim, target) as NodeJS.ProcessEnv), silentLogger);
-  try {
-    const report = await runSync(syncOptions(app, selectStreams(undefined)));
-    expect(report.outcome, report.error?.message).toBe('succeeded');
-  } finally {
-    await app.close();
-  }
-}
 
 async function withDatabase<T>(target: string, work: (database: Database) => Promise<T>): Promise<T> {
   const database = await connectDatabase(target, { readonly: true });
@@ -57,7 +42,7 @@ async function withDatabase<T>(target: string, work: (database: Database) => Pro
 }
 
 function exportFrom(database: Database, options: Omit<ExportOptions, 'source'>) {
-  return exportTables({ source: tableSourceOf(database), ...options });
+  return exportTables({ source: database.adapter, ...options });
 }
 
 type Schema = Record<string, Record<string, string>>;
@@ -166,6 +151,67 @@ describe.each([
         expect(fs.existsSync(path.join(out, name))).toBe(false);
       }
     });
+  });
+});
+
+describe('export of unusual values', () => {
+  it('a value past DuckDB\'s default line limit, quotes, newlines and an empty string load back exactly from CSV and Parquet', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'copy.db');
+    fs.copyFileSync(fixture.sqlite, file);
+    const long = `"Quoted", then a new line\n${'é, naïve; '.repeat(300_000)}end`;
+    const db = new BetterSqlite3(file);
+    const [first, second] = db.prepare('select call_id, seq from transcript_sentences order by call_id, seq limit 2').all() as { call_id: string; seq: number }[];
+    db.prepare('update transcript_sentences set text = ? where call_id = ? and seq = ?').run(long, first!.call_id, first!.seq);
+    db.prepare(`update transcript_sentences set text = '' where call_id = ? and seq = ?`).run(second!.call_id, second!.seq);
+    db.close();
+    await withDatabase(file, async (database) => {
+      for (const format of ['csv', 'parquet'] as const) await exportFrom(database, { format, outDir: path.join(dir, format), tables: ['transcript_sentences'] });
+    });
+    await withDuckDb(async (connection) => {
+      for (const format of ['csv', 'parquet']) {
+        await connection.run(fs.readFileSync(path.join(dir, format, 'load-duckdb.sql'), 'utf8'));
+        const read = async (id: string, seq: number) =>
+          (await connection.runAndReadAll(`select text from transcript_sentences where call_id = '${id}' and seq = ${seq}`)).getRows()[0]![0];
+        expect(await read(first!.call_id, first!.seq), format).toBe(long);
+        expect(await read(second!.call_id, second!.seq), format).toBe('');
+      }
+    });
+  });
+});
+
+describe('export with GONG_REDACT_TEXT=1', () => {
+  it('masks e-mail addresses and phone numbers said in transcripts in CSV and Parquet; the database keeps them', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'copy.db');
+    fs.copyFileSync(fixture.sqlite, file);
+    const said = 'Write to jane.doe@example.com or call +1 (415) 555-0134, the budget is 54000 for 2026.';
+    const db = new BetterSqlite3(file);
+    const sentence = db.prepare('select call_id, seq from transcript_sentences order by call_id, seq limit 1').get() as { call_id: string; seq: number };
+    db.prepare('update transcript_sentences set text = ? where call_id = ? and seq = ?').run(said, sentence.call_id, sentence.seq);
+    const occurrence = db.prepare('select call_id, tracker_id, seq from call_tracker_occurrences limit 1').get() as { call_id: string; tracker_id: string; seq: number };
+    db.prepare('update call_tracker_occurrences set phrase = ? where call_id = ? and tracker_id = ? and seq = ?').run('mail me at bob@corp.example', occurrence.call_id, occurrence.tracker_id, occurrence.seq);
+    db.close();
+    const tables = ['transcript_sentences', 'call_tracker_occurrences', 'users'];
+    await withDatabase(file, async (database) => {
+      for (const format of ['csv', 'parquet'] as const) await exportFrom(database, { format, outDir: path.join(dir, format), tables, mask: spokenTextMask(true) });
+      await exportFrom(database, { format: 'csv', outDir: path.join(dir, 'plain'), tables, mask: spokenTextMask(false) });
+    });
+    const masked = 'Write to [email] or call [phone], the budget is 54000 for 2026.';
+    await withDuckDb(async (connection) => {
+      for (const format of ['csv', 'parquet', 'plain']) {
+        await connection.run(fs.readFileSync(path.join(dir, format, 'load-duckdb.sql'), 'utf8'));
+        const text = (await connection.runAndReadAll(`select text from transcript_sentences where call_id = '${sentence.call_id}' and seq = ${sentence.seq}`)).getRows()[0]![0];
+        const phrase = (await connection.runAndReadAll(`select phrase from call_tracker_occurrences where call_id = '${occurrence.call_id}' and tracker_id = '${occurrence.tracker_id}' and seq = ${occurrence.seq}`)).getRows()[0]![0];
+        expect([text, phrase], format).toEqual(format === 'plain' ? [said, 'mail me at bob@corp.example'] : [masked, 'mail me at [email]']);
+        // What is not spoken text is not touched: users' own e-mail addresses stay.
+        const emails = (await connection.runAndReadAll(`select count(*) from users where email_address like '%@%'`)).getRows()[0]![0];
+        expect(Number(emails), format).toBeGreaterThan(0);
+      }
+    });
+    const stored = new BetterSqlite3(file, { readonly: true });
+    expect(stored.prepare('select text from transcript_sentences where call_id = ? and seq = ?').pluck().get(sentence.call_id, sentence.seq)).toBe(said);
+    stored.close();
   });
 });
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_CREDENTIALS, startSimulator } from './helpers/simulator.js';
-import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
+import { runCli, simEnv, spawnCli, tempDir, messagesOf } from './helpers/cli.js';
 import { json, startHostileServer } from './helpers/hostile-server.js';
 import { query } from './helpers/database.js';
 
@@ -138,6 +138,10 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
     for (const match of printed.matchAll(/export (GONG_[A-Z_]+)=(\S+)/g)) env[match[1]!] = match[2]!;
     expect(Object.keys(env).sort()).toEqual(['GONG_ACCESS_KEY', 'GONG_ACCESS_KEY_SECRET', 'GONG_BASE_URL', 'GONG_DB', 'GONG_START_DATE']);
     expect(env.GONG_ACCESS_KEY).toBe(DEMO_CREDENTIALS.accessKey);
+    // The commands it suggests run as printed: `npx gong-sync` in a clone, `gong-sync` once installed or linked.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { commandName } = await import('../src/command-name.js');
+    expect(printed).toContain(`then try:\n  ${commandName()} check\n  ${commandName()} sync\n`);
     const db = path.join(dir, 'sim.db');
     const check = await runCli(['check'], { ...env, GONG_DB: db });
     expect(check.code, check.stderr).toBe(0);
@@ -198,5 +202,23 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
     expect(Date.now() - fs.statSync(heartbeat).mtimeMs).toBeLessThan(60_000);
     child.kill('SIGTERM');
     expect((await result).code).toBe(0);
+  });
+
+  it('schedule names a cron time that falls in a daylight-saving gap when it starts, with the next run times', async () => {
+    const sim = await startSimulator({ calls: 5 });
+    const dir = tempDir();
+    const heartbeat = path.join(dir, 'alive');
+    // 02:30 on March 14: in 2027 New York's clocks jump from 02:00 to 03:00 that day, so node-cron's next run is 2028.
+    const args = ['schedule', '--cron', '30 2 14 3 *', '--timezone', 'America/New_York', '--heartbeat-file', heartbeat];
+    const { child, result } = spawnCli(args, simEnv(sim, path.join(dir, 'gong.db')));
+    for (let i = 0; i < 200 && !fs.existsSync(heartbeat); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill('SIGTERM');
+    const outcome = await result;
+    expect(outcome.code).toBe(0);
+    const messages = messagesOf(outcome.stderr);
+    expect(messages).toMatch(/next runs: \d{4}-03-14T06:30:00\.000Z \(\d{4}-03-14 02:30 America\/New_York\)/);
+    expect(messages).toMatch(/--cron "30 2 14 3 \*": 2027-03-14 02:30 does not exist in America\/New_York \(clocks jump from 02:00 to 03:00\): that run does not happen/);
+    const warning = outcome.stderr.split('\n').find((line) => line.includes('does not exist'))!;
+    expect(JSON.parse(warning)).toMatchObject({ level: 'warn', event: 'cron_time_missing', wall_clock: '2027-03-14 02:30' });
   });
 });

@@ -8,13 +8,19 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { startSimulator } from './helpers/simulator.js';
-import { tempDir } from './helpers/cli.js';
+import { simEnv, tempDir } from './helpers/cli.js';
+import { createMcpApp } from '../src/mcp/mcp-app.js';
+import { loadConfig } from '../src/config.js';
+import { silentLogger } from '../src/logger.js';
 import { column, query } from './helpers/database.js';
 import { executeInProcess, syncInProcess } from './helpers/in-process.js';
 import { freshPostgresDatabase } from './helpers/postgres-shared.js';
 import { pgQuery } from './helpers/postgres-database.js';
 import type { GongSimulator } from '../src/simulator/server.js';
 import type { ListResult } from '../src/api/gong.js';
+import { clipsOf, folderEntry } from '../src/simulator/shapes.js';
+import { CALL_OUTCOMES } from '../src/simulator/dataset.js';
+import { DEFAULT_EXPOSED_FIELDS } from '../streams/calls-extensive.js';
 
 const DAY = 86_400_000;
 const AUTH = `Basic ${Buffer.from('demo-access-key:demo-access-secret').toString('base64')}`;
@@ -78,7 +84,8 @@ describe('answered scorecards: Gong answers manual reviews only unless asked for
     const automatic = (await executeInProcess(sim, db, 'stats_activity_scorecards', 'list', { filter: { reviewMethod: 'AUTOMATIC' } })) as ListResult;
     expect(automatic.records.map((r) => r.reviewMethod)).toEqual(automatic.records.map(() => 'AUTOMATIC'));
     expect(automatic.pagination.totalRecords).toBe(sim.account.answeredScorecards.filter((s) => s.record.reviewMethod === 'AUTOMATIC').length);
-    expect(sim.apiRequests('/v2/stats/activity/scorecards').map((r) => r.body.filter.reviewMethod)).toEqual(['BOTH', 'AUTOMATIC']);
+    await executeInProcess(sim, db, 'stats_activity_scorecards', 'list', { filter: { reviewMethod: null } });
+    expect(sim.apiRequests('/v2/stats/activity/scorecards').map((r) => r.body.filter.reviewMethod)).toEqual(['BOTH', 'AUTOMATIC', 'BOTH']);
     await expect(executeInProcess(sim, db, 'stats_activity_scorecards', 'list', { filter: { reviewMethod: 'ALL' } })).rejects.toThrow(
       /filter.reviewMethod" must be one of AUTOMATIC, MANUAL, BOTH/,
     );
@@ -159,5 +166,130 @@ describe('call lists: at most 90 days a request, both bounds always', () => {
     expect(extensive.records.map((c) => (c.metaData as { id: string }).id)).toEqual(expected);
     for (const d of spans(sim, '/v2/calls/extensive')) expect(d).toBeLessThanOrEqual(90);
     await expect(executeInProcess(sim, db, 'calls', 'list', { fromDateTime: from, toDateTime: to, cursor: 'x' })).rejects.toThrow(/answered whole, without a cursor/);
+  });
+});
+
+describe('library folders: a call filed twice is two entries, and a folder comes in one answer', () => {
+  it('the simulator, like Gong, answers a folder whole (no records, no cursor) with a call filed twice as two clips', async () => {
+    const sim = await startSimulator({ calls: 200, days: 90 });
+    const twice = sim.account.folders.find((f) => new Set(f.callIds).size < f.callIds.length)!;
+    const big = sim.account.folders.find((f) => f.callIds.length > 100)!;
+    const get = async (folderId: unknown) => (await fetch(`${sim.url}/v2/library/folder-content?folderId=${folderId}`, { headers: { authorization: AUTH } })).json();
+    const answer = await get(twice.folder.id);
+    expect(answer.records).toBeUndefined();
+    const ids: string[] = answer.calls.map((c: { id: string }) => c.id);
+    const repeated = ids.find((id, i) => ids.indexOf(id) !== i)!;
+    const clips = answer.calls.filter((c: { id: string }) => c.id === repeated);
+    expect(clips).toHaveLength(2);
+    expect(clips[0].created).not.toBe(clips[1].created);
+    expect((await get(big.folder.id)).calls).toHaveLength(big.callIds.length);
+  });
+
+  it.each(['sqlite', 'postgres'] as const)('a sync keeps both clips, and every entry of a folder over 100 calls (%s)', async (kind) => {
+    const sim = await startSimulator({ calls: 200, days: 90 });
+    const db = kind === 'sqlite' ? path.join(tempDir(), 'gong.db') : await freshPostgresDatabase('strict_folders');
+    await syncInProcess(sim, db, { streams: ['workspaces', 'library_folders', 'library_folder_content'] });
+    const sql = "select folder_id || '|' || call_id || '|' || created as k from library_folder_content order by 1";
+    const stored = kind === 'sqlite' ? column(db, sql) : (await pgQuery<{ k: string }>(db, sql)).map((r) => r.k);
+    const expected = sim.account.folders.flatMap((f) =>
+      clipsOf(f.callIds).map(({ id, clip }) => `${f.folder.id}|${id}|${folderEntry(String(f.folder.id), sim.account.getCall(id)!, sim.account.users, clip).created}`),
+    );
+    expect(stored).toEqual(expected.sort());
+    expect(expected.length).toBeGreaterThan(new Set(expected.map((e) => e.split('|').slice(0, 2).join('|'))).size);
+  });
+
+  it('migration 0008 re-keys a database keyed the old way, and the next refresh stores every clip', async () => {
+    const sim = await startSimulator({ calls: 60, days: 60 });
+    const db = path.join(tempDir(), 'gong.db');
+    // A database of the previous version: migrated up to 0007, folder entries keyed by folder and call.
+    await syncInProcess(sim, db, { streams: ['workspaces', 'library_folders'] });
+    const file = new BetterSqlite3(db);
+    file.exec('drop table library_folder_content');
+    file.exec(`create table library_folder_content ("folder_id" text not null, "call_id" text not null, "title" text, "started" text, "duration" integer,
+      "primary_user_id" text, "url" text, "raw" text not null, "synced_at" text not null, "note" text, "added_by" text, "created" text,
+      "snippet_from_sec" integer, "snippet_to_sec" integer, constraint "library_folder_content_pk" primary key ("folder_id", "call_id"))`);
+    const folder = sim.account.folders[0]!;
+    file.prepare("insert into library_folder_content (folder_id, call_id, raw, synced_at, created) values (?, ?, '{}', '2026-01-01T00:00:00Z', null)").run(String(folder.folder.id), folder.callIds[0]);
+    file.exec("delete from kysely_migration where name = '2026-12-03-0008-folder-entries-per-clip'");
+    file.close();
+    await syncInProcess(sim, db, { streams: ['library_folder_content'] });
+    const key = query<{ name: string; pk: number }>(db, "select name, pk from pragma_table_info('library_folder_content') where pk > 0 order by pk").map((c) => c.name);
+    expect(key).toEqual(['folder_id', 'call_id', 'created']);
+    expect(Number(column(db, 'select count(*) from library_folder_content')[0])).toBe(sim.account.folders.reduce((n, f) => n + f.callIds.length, 0));
+  });
+});
+
+describe('call outcomes (GET /v2/call-outcomes, Gong 2026 spec)', () => {
+  it.each(['sqlite', 'postgres'] as const)('a sync stores every outcome, and call_outcome_details gives each call its outcome (%s)', async (kind) => {
+    const sim = await startSimulator({ calls: 80, days: 30 });
+    const db = kind === 'sqlite' ? path.join(tempDir(), 'gong.db') : await freshPostgresDatabase('strict_outcomes');
+    await syncInProcess(sim, db, { streams: ['calls_extensive', 'call_outcomes'], env: { GONG_START_DATE: new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10) } });
+    const read = async (sql: string) => (kind === 'sqlite' ? column(db, sql) : (await pgQuery<{ k: string }>(db, sql)).map((r) => r.k));
+    expect(await read("select call_outcome || ':' || display_order || ':' || connect_status || ':' || sentiment as k from call_outcomes order by 1")).toEqual(
+      CALL_OUTCOMES.map((o) => `${o.callOutcome}:${o.displayOrder}:${o.connectStatus}:${o.sentiment}`).sort(),
+    );
+    const expected = sim.account.visibleCalls().map((c) => {
+      const name = (sim.account.extensiveOf(c, DEFAULT_EXPOSED_FIELDS).content as { callOutcome: { name: string } }).callOutcome.name;
+      const outcome = CALL_OUTCOMES.find((o) => o.callOutcome === name)!;
+      return `${c.record.id}:${name}:${outcome.connectStatus}:${outcome.sentiment}`;
+    });
+    expect(await read("select call_id || ':' || call_outcome_name || ':' || connect_status || ':' || sentiment as k from call_outcome_details order by 1")).toEqual(expected.sort());
+    // Read at most daily: a second run the same day asks nothing.
+    sim.clearLog();
+    await syncInProcess(sim, db, { streams: ['call_outcomes'] });
+    expect(sim.apiRequests('/v2/call-outcomes')).toHaveLength(0);
+  });
+
+  it('execute call_outcomes list answers them as Gong sends them', async () => {
+    const sim = await startSimulator({ calls: 10 });
+    const answer = (await executeInProcess(sim, path.join(tempDir(), 'gong.db'), 'call_outcomes', 'list')) as ListResult;
+    expect(answer.records).toEqual(CALL_OUTCOMES.map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null))));
+    await expect(executeInProcess(sim, path.join(tempDir(), 'gong.db'), 'call_outcomes', 'list', { workspaceId: '1' })).rejects.toThrow(/Gong takes no parameters here/);
+  });
+});
+
+describe('deprecated and moved fields (Gong 2026 spec)', () => {
+  it('never asks for content.pointsOfInterest, yet stores its action items and trackers\' saidInCallParts when a tenant sends them', async () => {
+    const sim = await startSimulator({ calls: 40, days: 20 });
+    const db = path.join(tempDir(), 'gong.db');
+    await syncInProcess(sim, db, { streams: ['calls_extensive', 'settings_trackers'], env: { GONG_START_DATE: new Date(Date.now() - 20 * DAY).toISOString().slice(0, 10) } });
+    for (const request of sim.apiRequests('/v2/calls/extensive')) expect(request.body.contentSelector.exposedFields.content).not.toHaveProperty('pointsOfInterest');
+    // This simulated tenant still sends action items with the brief: one per call.
+    expect(Number(column(db, 'select count(distinct call_id) from call_action_items')[0])).toBe(sim.account.visibleCalls().length);
+    expect(column(db, "select tracker_id || ':' || said_in_call_parts from settings_trackers order by 1")).toEqual(
+      sim.account.trackers.map((t) => `${t.trackerId}:${JSON.stringify(t.saidInCallParts)}`).sort(),
+    );
+  });
+});
+
+describe('MCP live answers', () => {
+  it('calls_list over a year is read in 90-day requests and answers every call in order; stats_activity_scorecards_list asks for both review methods', async () => {
+    const sim = await startSimulator({ calls: 150, days: 365 });
+    const mcp = await createMcpApp(loadConfig(simEnv(sim, path.join(tempDir(), 'gong.db'))), silentLogger);
+    try {
+      const tool = (name: string) => mcp.tools.find((t) => t.name === name)!;
+      const from = new Date(Date.now() - 365 * DAY).toISOString();
+      const to = new Date().toISOString();
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = (await tool('calls_list').run({ fromDateTime: from, toDateTime: to, live: true, ...(cursor ? { cursor } : {}) })) as {
+          records: Array<{ id: string }>;
+          pagination: { cursor?: string };
+        };
+        ids.push(...answer.records.map((r) => r.id));
+        cursor = answer.pagination.cursor;
+      } while (cursor);
+      expect(ids).toEqual(sim.account.visibleCalls().filter((c) => c.startedMs >= Date.parse(from)).map((c) => c.record.id));
+      for (const d of spans(sim, '/v2/calls')) expect(d).toBeLessThanOrEqual(90);
+
+      sim.clearLog();
+      const both = (await tool('stats_activity_scorecards_list').run({ live: true })) as { pagination: { totalRecords: number } };
+      expect(both.pagination.totalRecords).toBe(sim.account.answeredScorecards.length);
+      await tool('stats_activity_scorecards_list').run({ filter: { reviewMethod: 'MANUAL' }, live: true });
+      expect(sim.apiRequests('/v2/stats/activity/scorecards').map((r) => r.body.filter.reviewMethod)).toEqual(['BOTH', 'MANUAL']);
+    } finally {
+      await mcp.close();
+    }
   });
 });

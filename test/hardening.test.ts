@@ -2,126 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
-import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
+import { runCli, runInProcess, simEnv, spawnCli, tempDir } from './helpers/cli.js';
 import { contentOf, query } from './helpers/database.js';
 import { expectConsistentState } from './helpers/invariants.js';
-import { Random } from '../src/simulator/random.js';
 import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
 
 const STREAMS = SYNCED_STREAMS;
 const TABLES = SYNCED_TABLES;
-/** CI runs 25 kills; CRASH_KILLS=200 npx vitest run test/hardening.test.ts for a longer campaign. */
-const KILLS = Number(process.env.CRASH_KILLS ?? 25);
-/** A kill and the run after it take a few seconds on a loaded machine: the timeout grows with the count. */
-const CRASH_TIMEOUT_MS = 60_000 + KILLS * 12_000;
-
-describe('crash campaign', () => {
-  it(`SIGKILLed at ${KILLS} random moments, a sync still ends row for row equal to an uninterrupted one`, async () => {
-    const sim = await startSimulator({ calls: 1500, faults: { latencyMs: 3 } });
-    const dir = tempDir();
-    const reference = path.join(dir, 'reference.db');
-    expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
-    let victim = path.join(dir, 'victim-0.db');
-    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
-    const random = new Random(seed);
-    let kills = 0;
-    let completions = 0;
-    for (let attempt = 0; kills < KILLS && attempt < KILLS * 4; attempt++) {
-      const { child, result } = spawnCli(['sync', '--streams', STREAMS], simEnv(sim, victim));
-      // Half the kills land at a random request (in flight, or while its page commits), half at a random time.
-      let seen = 0;
-      const atRequest = random.int(1, 30);
-      const delay = random.int(0, 12);
-      let timer: NodeJS.Timeout | undefined;
-      if (random.chance(0.5)) {
-        sim.onRequest = (entry) => {
-          if (entry.path.startsWith('/v2/') && ++seen === atRequest) setTimeout(() => child.kill('SIGKILL'), delay);
-        };
-      } else {
-        timer = setTimeout(() => child.kill('SIGKILL'), random.int(200, 1400));
-      }
-      const outcome = await result;
-      clearTimeout(timer);
-      sim.onRequest = undefined;
-      expectConsistentState(victim, sim);
-      if (outcome.signal === 'SIGKILL') {
-        kills++;
-        continue;
-      }
-      // The run outlived its kill: it must have completed, with exactly the reference's rows.
-      expect(outcome.code, `run ${attempt} (seed ${seed}): ${outcome.stderr.slice(-500)}`).toBe(0);
-      expect(contentOf(victim, TABLES), `seed ${seed}`).toEqual(contentOf(reference, TABLES));
-      completions++;
-      victim = path.join(dir, `victim-${completions}.db`);
-    }
-    expect(kills, `seed ${seed}`).toBe(KILLS);
-    const final = await runCli(['sync', '--streams', STREAMS], simEnv(sim, victim));
-    expect(final.code).toBe(0);
-    expect(contentOf(victim, TABLES)).toEqual(contentOf(reference, TABLES));
-    expectConsistentState(victim, sim);
-    expect(query(victim, 'select * from _sync_state where checkpoint is not null')).toEqual([]);
-    expect(query(victim, "select count(*) n from _runs where outcome = 'running'")).toEqual([{ n: 0 }]);
-  }, CRASH_TIMEOUT_MS);
-});
-
-/** CI runs 24 first-run kills (half SIGKILL, half SIGTERM); FIRST_RUN_KILLS=100 for a longer campaign. */
-const FIRST_RUN_KILLS = Math.max(20, Number(process.env.FIRST_RUN_KILLS ?? 24));
-
-async function fileAppears(file: string, child: import('node:child_process').ChildProcess, limitMs = 20_000): Promise<boolean> {
-  const started = Date.now();
-  while (!fs.existsSync(file)) {
-    if (child.exitCode !== null || child.signalCode !== null || Date.now() - started > limitMs) return false;
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  return true;
-}
-
-describe('first-run crash campaign', () => {
-  it(
-    `killed ${FIRST_RUN_KILLS} times in the first second of a fresh database (SIGKILL and SIGTERM), every database then migrates and syncs`,
-    async () => {
-      const sim = await startSimulator({ calls: 60 });
-      const dir = tempDir();
-      const reference = path.join(dir, 'reference.db');
-      expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
-      const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
-      const random = new Random(seed);
-      const codes: Record<string, number> = {};
-      for (let kill = 0; kill < FIRST_RUN_KILLS; kill++) {
-        const victim = path.join(dir, `first-${kill}.db`);
-        const signal: NodeJS.Signals = kill % 2 === 0 ? 'SIGKILL' : 'SIGTERM';
-        const command = random.chance(0.5) ? ['migrate'] : ['sync', '--streams', STREAMS];
-        const { child, result } = spawnCli(command, simEnv(sim, victim));
-        // Most kills land within a few milliseconds of the file appearing (inside the first migration),
-        // the others anywhere in the first second.
-        if (random.chance(0.7)) {
-          if (await fileAppears(victim, child)) await new Promise((resolve) => setTimeout(resolve, random.int(0, 40)));
-        } else {
-          await new Promise((resolve) => setTimeout(resolve, random.int(50, 1000)));
-        }
-        child.kill(signal);
-        const outcome = await result;
-        const label = `kill ${kill} (${signal} of ${command[0]}, seed ${seed}): ${outcome.stderr.slice(-400)}`;
-        const key = `${signal}->${outcome.signal ?? outcome.code}`;
-        codes[key] = (codes[key] ?? 0) + 1;
-        if (signal === 'SIGTERM' && fs.existsSync(victim)) {
-          // The handlers are in place before the database is opened: a clean stop (3) or a finished run (0).
-          expect([0, 3], label).toContain(outcome.code);
-        }
-        expectConsistentState(victim, sim);
-        if (random.chance(0.5)) expect((await runCli(['migrate'], simEnv(sim, victim))).code, label).toBe(0);
-        const healed = await runCli(['sync', '--streams', STREAMS], simEnv(sim, victim));
-        expect(healed.code, `${label}\nnext sync: ${healed.stderr.slice(-400)}`).toBe(0);
-        expect(contentOf(victim, TABLES), label).toEqual(contentOf(reference, TABLES));
-        expect(query(victim, "select count(*) n from _runs where outcome = 'running'"), label).toEqual([{ n: 0 }]);
-        fs.rmSync(victim, { force: true });
-      }
-      // Reported so a run shows where the kills landed (e.g. SIGTERM->3, SIGKILL->SIGKILL).
-      console.info(`first-run kills (seed ${seed}): ${JSON.stringify(codes)}`);
-    },
-    60_000 + FIRST_RUN_KILLS * 15_000,
-  );
-
+// The crash campaigns (random SIGKILL/SIGTERM) are in crash-kills.test.ts.
+describe('interrupted runs', () => {
   it('a run left "running" by a killed process shows as interrupted in status and is closed as interrupted by the next run', async () => {
     const sim = await startSimulator({ calls: 300, faults: { latencyMs: 20 } });
     const db = path.join(tempDir(), 'gong.db');
@@ -134,14 +23,15 @@ describe('first-run crash campaign', () => {
     expect((await result).signal).toBe('SIGKILL');
     sim.onRequest = undefined;
     expect(query(db, 'select outcome from _runs')).toEqual([{ outcome: 'running' }]);
-    const status = await runCli(['status', '--json'], env);
+    const status = await runInProcess(['status', '--json'], env);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout).runs[0]).toMatchObject({ outcome: 'interrupted', message: expect.stringMatching(/process ended before closing this run/) });
-    expect((await runCli(['sync', '--streams', STREAMS], env)).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', STREAMS], env)).code).toBe(0);
     expect(query(db, 'select outcome from _runs order by id')).toEqual([{ outcome: 'interrupted' }, { outcome: 'succeeded' }]);
   }, 120_000);
 });
 
+/** Faults a server can throw at a run: the run's handling is the subject, so it runs in process. */
 describe('fault matrix', () => {
   type Case = { name: string; faults?: Record<string, number | boolean>; env?: Record<string, string>; expect: 0 | 3 };
   const cases: Case[] = [
@@ -161,10 +51,10 @@ describe('fault matrix', () => {
     const sim = await startSimulator({ calls: 450 });
     const dir = tempDir();
     const reference = path.join(dir, 'reference.db');
-    expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
     const db = path.join(dir, 'faulty.db');
     Object.assign(sim.faults, testCase.faults ?? {});
-    const result = await runCli(['sync', '--streams', STREAMS], simEnv(sim, db, testCase.env ?? {}));
+    const result = await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, db, testCase.env ?? {}));
     expectConsistentState(db, sim);
     if (testCase.name === '503 on every attempt') {
       // Retries are bounded: the run fails with a message, and the next one completes. (The connection
@@ -176,7 +66,7 @@ describe('fault matrix', () => {
     }
     if (result.code === 3) expect(query(db, "select outcome from _runs")).toEqual([{ outcome: 'stopped' }]);
     Object.assign(sim.faults, { error503: 0, drop: 0, hang: 0, truncate: 0, html200: 0, throttleNext: 0, expireNextCursor: false });
-    if (result.code !== 0) expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, db))).code).toBe(0);
+    if (result.code !== 0) expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, db))).code).toBe(0);
     expect(contentOf(db, TABLES)).toEqual(contentOf(reference, TABLES));
   });
 });
@@ -205,7 +95,7 @@ describe('bad records', () => {
       return record;
     };
     const db = path.join(tempDir(), 'gong.db');
-    const result = await runCli(['sync', '--streams', 'calls_extensive,call_transcripts'], simEnv(sim, db));
+    const result = await runInProcess(['sync', '--streams', 'calls_extensive,call_transcripts'], simEnv(sim, db));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/calls_extensive .* 1 rejected/);
     expect(query(db, 'select stream, record_id, reason from _rejected_records')).toEqual([
@@ -295,10 +185,10 @@ describe('concurrency', () => {
     const sim = await startSimulator({ calls: 800, faults: { latencyMs: 80 } });
     const dir = tempDir();
     const reference = path.join(dir, 'reference.db');
-    expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
     const db = path.join(dir, 'gong.db');
     const env = simEnv(sim, db);
-    expect((await runCli(['migrate'], env)).code).toBe(0);
+    expect((await runInProcess(['migrate'], env)).code).toBe(0);
     const writer = spawnCli(['sync', '--streams', STREAMS], env);
     let writerDone = false;
     void writer.result.then(() => (writerDone = true));

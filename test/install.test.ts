@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,4 +40,37 @@ describe('the package a user installs', () => {
     },
     900_000,
   );
+
+  it('npx gong-sync schedule, stopped by SIGTERM to the pid npx reports, stops the node process behind it', async () => {
+    const dir = tempDir();
+    const heartbeat = path.join(dir, 'alive');
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('GONG_')) env[k] = v;
+    Object.assign(env, { GONG_ACCESS_KEY: 'k', GONG_ACCESS_KEY_SECRET: 'secret-value', GONG_BASE_URL: 'http://127.0.0.1:9', GONG_LOG_FORMAT: 'json' });
+    // npx runs a shell that runs node: the signal reaches npx and the shell, not node itself.
+    const args = ['gong-sync', 'schedule', '--cron', '0 0 1 1 *', '--heartbeat-file', heartbeat, '--db', path.join(dir, 'gong.db')];
+    const npx = spawn('npx', args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    npx.stderr!.on('data', (d) => (stderr += d));
+    // The first npx of a folder installs it into npx's cache (its prepare script builds it): up to minutes.
+    for (let i = 0; i < 2400 && !fs.existsSync(heartbeat); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const nodePid = Number(fs.readFileSync(heartbeat, 'utf8').trim());
+    expect(nodePid).toBeGreaterThan(0);
+    expect(nodePid).not.toBe(npx.pid);
+    npx.kill('SIGTERM');
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 200 && alive(nodePid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (alive(nodePid)) process.kill(nodePid, 'SIGKILL');
+    expect(alive(nodePid), stderr.slice(-1000)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the last lines, written as node ends
+    expect(stderr).toMatch(/ended: stopping as on SIGTERM/);
+    expect(stderr).not.toContain('secret-value');
+  }, 300_000);
 });

@@ -134,7 +134,7 @@ describe('gong-sync mcp', () => {
     expect(Object.keys(byName.calls_list.properties)).toEqual(expect.arrayContaining(['fromDateTime', 'toDateTime', 'workspaceId', 'cursor', 'live']));
     expect(byName.users_get.required).toEqual(['id']);
     expect(byName.coaching_list.required).toEqual(expect.arrayContaining(['workspace-id', 'manager-id', 'from', 'to']));
-    expect(byName.calls_extensive_list.properties.filter.properties.callIds).toEqual({ type: 'array', items: { type: 'string' } });
+    expect(byName.calls_extensive_list.properties.filter.properties.callIds).toMatchObject({ type: 'array', items: { type: 'string' }, description: expect.any(String) });
     expect(byName.calls_extensive_list.properties.filter.additionalProperties).toBe(false);
     expect(byName.call_audio_download.required).toEqual(['filter']);
     expect(byName.search_transcripts.required).toEqual(['query']);
@@ -176,6 +176,7 @@ describe('gong-sync mcp', () => {
       ['stats_interaction_list', { filter: { fromDate: interaction.from_date, toDate: interaction.to_date } }],
       ['settings_scorecards_list', {}],
       ['settings_trackers_list', {}],
+      ['call_outcomes_list', {}],
       ['library_folders_list', { workspaceId: folder.workspace_id }],
       ['library_folder_content_list', { folderId: folder.id }],
       ['stats_activity_scorecards_list', { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo } }],
@@ -360,7 +361,8 @@ describe('gong-sync mcp', () => {
       ['users_get', {}, /missing required parameter "id"/],
       ['calls_extensive_list', { filter: { callIds: ['1'], nope: true } }, /unknown parameter "filter.nope"/],
       ['coaching_list', { 'workspace-id': '1' }, /missing required parameter "manager-id"/],
-      ['call_audio_download', { filter: { callIds: ['../../etc/passwd'] } }, /exactly one call id/],
+      ['call_audio_download', { filter: { callIds: ['../../etc/passwd'] } }, /callIds must be a list of Gong ids/],
+      ['call_audio_download', { filter: { callIds: ['1', '2'] } }, /exactly one call id/],
       ['search_transcripts', { query: '' }, /query/],
       ['query', { sql: 'select 1', max_rows: 100000 }, /max_rows/],
       ['no_such_tool', {}, /Unknown tool/],

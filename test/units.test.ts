@@ -4,6 +4,7 @@ import { backoffDelay, isCursorExpired, isEmptyResult404, parseRetryAfterSeconds
 import { parseJsonLossless } from '../src/gong/json.js';
 import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
+import { cronSurprises } from '../src/cli/cron-calendar.js';
 
 describe('window planning', () => {
   const start = new Date('2025-11-25T00:00:00Z');
@@ -111,5 +112,34 @@ describe('terminal progress', () => {
     // Finishing clears the line, so what is printed next starts on a clean line.
     expect(written.endsWith('\r\x1b[2K')).toBe(true);
     expect(written).not.toContain('\n');
+  });
+});
+
+describe('cron expressions on a real calendar', () => {
+  const from = new Date('2026-12-03T00:00:00Z');
+  it('names the wall-clock times a daylight-saving gap removes, in that zone only', () => {
+    expect(cronSurprises('30 2 * * *', 'America/New_York', from).map((s) => s.message)).toEqual([
+      '2027-03-14 02:30 does not exist in America/New_York (clocks jump from 02:00 to 03:00): that run does not happen',
+    ]);
+    expect(cronSurprises('15 2 * * 0', 'Europe/Berlin', from).map((s) => s.wallClock)).toEqual(['2027-03-28 02:15']);
+    // Half-hour shifts, and seconds: every lost run is counted in one line.
+    expect(cronSurprises('*/30 * * * * *', 'Australia/Lord_Howe', from).map((s) => s.message)).toEqual([
+      '2027-10-03 02:00:00 to 02:29:30 do not exist in Australia/Lord_Howe (clocks jump from 02:00 to 02:30): those 60 runs do not happen',
+    ]);
+    expect(cronSurprises('30 2 * * *', 'UTC', from)).toEqual([]);
+    // From any moment, not only a whole hour.
+    expect(cronSurprises('30 2 * * *', 'America/New_York', new Date('2026-12-03T08:27:05.517Z')).map((s) => s.wallClock)).toEqual(['2027-03-14 02:30']);
+    // Hourly: the 02:00 run is lost too, but 03:00 does its work the same day: a note, not a warning.
+    expect(cronSurprises('0 * * * *', 'America/New_York', from)).toEqual([
+      { wallClock: '2027-03-14 02:00', message: expect.stringMatching(/does not exist in America\/New_York/), minor: true },
+    ]);
+    expect(cronSurprises('30 2 * * *', 'America/New_York', from)[0]!.minor).toBe(false);
+    expect(cronSurprises('30 3 * * *', 'America/New_York', from)).toEqual([]);
+  });
+
+  it('names days some years or months lack', () => {
+    expect(cronSurprises('0 0 29 2 *', 'UTC', from).map((s) => s.message)).toEqual(['February 29 exists only in leap years: in other years that run does not happen']);
+    expect(cronSurprises('0 0 31 4,5 *', 'UTC', from).map((s) => s.message)).toEqual(['April 31 does not exist: the expression never runs on it']);
+    expect(cronSurprises('0 0 31 * *', 'UTC', from).map((s) => s.wallClock)).toEqual(['February 31', 'April 31', 'June 31', 'September 31', 'November 31']);
   });
 });

@@ -181,6 +181,8 @@ const DECLARED: Array<{
   { entity: 'library_folders', action: 'list', params: { workspaceId: { type: 'string', in: 'query', required: true } } },
   // Gong's spec lists no cursor for folder content: it answers with the whole folder.
   { entity: 'library_folder_content', action: 'list', params: { folderId: { type: 'string', in: 'query', required: true } } },
+  // Gong's 2026 spec lists no parameter for call outcomes.
+  { entity: 'call_outcomes', action: 'list', params: {} },
   {
     entity: 'coaching',
     action: 'list',
@@ -270,7 +272,8 @@ function withFieldDefaults(param: Omit<ParamSpec, 'in'>, value: unknown): unknow
   if (param.type !== 'object' || !param.fields || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const [name, field] of Object.entries(param.fields)) {
-    if (out[name] === undefined && field.default !== undefined) out[name] = field.default;
+    // null means "not given" here too: Gong would apply its own default (MANUAL, for reviewMethod).
+    if ((out[name] === undefined || out[name] === null) && field.default !== undefined) out[name] = field.default;
     else out[name] = withFieldDefaults(field, out[name]);
     if (out[name] === undefined) delete out[name];
   }

@@ -4,6 +4,7 @@ import { RequestPacer } from '../gong/pacer.js';
 import type { Logger } from '../logger.js';
 import { ACTIONS, findAction, splitRange, translateParams, validateParams, withDefaults, type ActionSpec } from './actions.js';
 import type * as T from './types.js';
+import { openMediaFollowingRedirects } from '../media/media-downloader.js';
 
 export interface Pagination {
   totalRecords?: number;
@@ -120,7 +121,7 @@ async function download(client: GongClient, spec: ActionSpec, params: Record<str
   const url = spec.media === 'audio' ? media?.audioUrl : media?.videoUrl;
   if (!url) throw new GongSyncError(`Gong has no ${spec.media} for call ${callIds[0]}`);
   const range = params.range_header as string | undefined;
-  const response = await client.openMedia(url, range);
+  const response = await openMediaFollowingRedirects(client, url, range);
   if (response.statusCode !== 200 && response.statusCode !== 206) {
     await response.body.dump();
     throw new GongSyncError(`Downloading ${spec.media} of call ${callIds[0]} failed: HTTP ${response.statusCode}`);

@@ -74,6 +74,8 @@ export interface Gong {
   coaching: { list(params: { workspaceId: string; managerId: string; from: string; to: string }): Promise<ListResult> };
   /** filter: Gong's callFromDate, callToDate, reviewFromDate, reviewToDate, reviewedUserIds, scorecardIds (fromDateTime/toDateTime are translated). */
   statsActivityScorecards: List<{ filter?: GongRecord } & Cursor>;
+  /** The company's call outcome definitions (GET /v2/call-outcomes). */
+  callOutcomes: List<Record<string, never>>;
   execute(request: ExecuteRequest): Promise<ListResult | GongRecord | AsyncIterable<Uint8Array>>;
   close(): Promise<void>;
 }

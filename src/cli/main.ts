@@ -1,75 +1,55 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError, GongSyncError, describeError } from '../errors.js';
+import { AppRoot } from '../app.js';
+import { parseLogFormat } from '../config.js';
+import { ConfigError, GongSyncError, describeError, type ExitCode } from '../errors.js';
 import { redactProcessOutput } from '../redact.js';
-import { describeDatabaseFailure } from '../db/database.js';
-import { installStopSignals, setStopMode } from './signals.js';
-import { registerSync } from './commands/sync.js';
-import { registerMigrate } from './commands/migrate.js';
-import { registerStatus } from './commands/status.js';
-import { registerDemo } from './commands/demo.js';
-import { registerGet } from './commands/get.js';
-import { registerDownload } from './commands/download.js';
-import { registerExecute } from './commands/execute.js';
-import { registerBackfill } from './commands/backfill.js';
-import { registerQuery } from './commands/query.js';
-import { registerSchedule } from './commands/schedule.js';
-import { registerExport } from './commands/export.js';
-import { registerMcp } from './commands/mcp.js';
-import { registerCheck } from './commands/check.js';
+import { installStopSignals, setStopMode, stopWhenParentEnds } from './signals.js';
 import { packageVersion } from './version.js';
-import { registerSimulator } from './commands/simulator.js';
+import { commandName } from '../command-name.js';
 import { defaultLogFormat, stderrLine } from '../logger.js';
+import { COMMANDS } from './commands/index.js';
+import { databaseOptionHelp, type CliCommand, type CommandResult } from './command.js';
 
-export interface CommandResult {
-  exitCode: 0 | 1 | 2 | 3;
-  stdout?: string;
-}
+export type { CommandResult } from './command.js';
 
 /**
- * The composition root: parses flags, runs one command, maps what happened to an exit code
- * (0 done, 1 failed, 2 bad usage or configuration, 3 stopped early on purpose with state saved).
+ * The CLI's entry: parses flags, runs one command over one app root, and maps what happened to an
+ * exit code (0 done, 1 failed, 2 bad usage or configuration, 3 stopped early on purpose with state saved).
  */
-/** Commands that stop cleanly on SIGINT/SIGTERM (exit 3, state saved); the others end at once. */
-const GRACEFUL_COMMANDS = new Set(['sync', 'backfill', 'schedule', 'demo', 'migrate', 'get', 'download', 'execute', 'check']);
-
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // Before anything can open a database: a signal from now on is handled, never a half-done step.
-  installStopSignals();
+  const stopSignal = installStopSignals();
+  stopWhenParentEnds(env);
   // Nothing that leaves the process carries a secret, whoever writes it.
   redactProcessOutput();
   // Everything gong-sync creates (database, media) is readable by its owner only.
   process.umask(0o077);
+  let app: AppRoot | undefined;
   let pending: Promise<CommandResult> | undefined;
-  const done = (result: Promise<CommandResult>) => {
-    pending = result;
-  };
   const program = new Command('gong-sync')
-    .description("Copies a company's Gong data into a local SQLite database, incrementally.")
+    .description("Copies a company's Gong data into a local SQLite database (or PostgreSQL), incrementally.")
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--log-format <format>', 'text or json (default: text on a terminal, json otherwise)')
     .option('--quiet', 'print warnings and errors only')
     .exitOverride()
     .showHelpAfterError(USAGE_HINT)
-    .configureOutput({ writeErr: writeCommanderError })
-    .hook('preAction', (_program, actionCommand) => setStopMode(GRACEFUL_COMMANDS.has(actionCommand.name()) ? 'graceful' : 'immediate'));
-  registerSync(program, done);
-  registerBackfill(program, done);
-  registerSchedule(program, done);
-  registerQuery(program, done);
-  registerMigrate(program, done);
-  registerStatus(program, done);
-  registerDemo(program, done);
-  registerGet(program, done);
-  registerDownload(program, done);
-  registerExecute(program, done);
-  registerExport(program, done);
-  registerMcp(program, done);
-  registerCheck(program, done);
-  registerSimulator(program, done);
-  for (const command of program.commands) command.exitOverride();
+    .configureOutput({ writeErr: writeCommanderError });
+  const run = (command: CliCommand, args: string[], flags: Record<string, unknown>, globals: { logFormat?: string; quiet?: boolean }) => {
+    setStopMode(command.stop);
+    // Checked before anything runs, also for commands that never read the rest of the configuration.
+    if (globals.logFormat !== undefined) parseLogFormat(globals.logFormat);
+    app = new AppRoot(env, { db: flags.db as string | undefined, logFormat: globals.logFormat, quiet: globals.quiet }, stopSignal);
+    pending = command.run(app, args, flags);
+    return pending;
+  };
+  for (const [name, command] of await commandsFor(argv, program)) addCommand(program, name, command, run);
 
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+    } finally {
+      await app?.close();
+    }
     if (!pending) {
       // No command: the help goes where an error would, and the exit says nothing was done.
       program.outputHelp({ error: true });
@@ -83,7 +63,46 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const USAGE_HINT = '(run gong-sync --help for usage)';
+type Run = (command: CliCommand, args: string[], flags: Record<string, unknown>, globals: { logFormat?: string; quiet?: boolean }) => Promise<CommandResult>;
+
+/** Declares one command on the program: its own arguments and options, then `--db` the same way for all. */
+function addCommand(program: Command, name: string, command: CliCommand, run: Run): void {
+  const declared = program.command(name).description(command.description);
+  command.declare?.(declared);
+  if (command.db) declared.option('--db <file>', databaseOptionHelp(command.db), command.db.default);
+  declared.exitOverride();
+  declared.action(async (...params: unknown[]) => {
+    // commander passes the positional arguments, then the options, then the command itself.
+    const self = params.at(-1) as Command;
+    const flags = params.at(-2) as Record<string, unknown>;
+    await run(command, params.slice(0, -2) as string[], flags, self.optsWithGlobals());
+  });
+}
+
+/**
+ * Only the module of the command being run is loaded; help, a typo or no command at all load them
+ * all (to list them, or to suggest the nearest name).
+ */
+async function commandsFor(argv: string[], program: Command): Promise<[string, CliCommand][]> {
+  const invoked = invokedCommandName(argv, program);
+  if (invoked === undefined && argv.some((a) => a === '-V' || a === '--version')) return [];
+  const names = invoked !== undefined && Object.hasOwn(COMMANDS, invoked) ? [invoked] : Object.keys(COMMANDS);
+  return Promise.all(names.map(async (name) => [name, (await COMMANDS[name]!()).default] as [string, CliCommand]));
+}
+
+/** The first argument that is not a global option (or its value). */
+function invokedCommandName(argv: string[], program: Command): string | undefined {
+  const withValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return argv[i + 1];
+    if (!arg.startsWith('-')) return arg;
+    if (withValue.has(arg)) i++;
+  }
+  return undefined;
+}
+
+const USAGE_HINT = `(run ${commandName()} --help for usage)`;
 
 /** Usage errors are log lines too: one JSON object each without a terminal (the hint goes inside); help stays text. */
 function writeCommanderError(text: string): void {
@@ -96,7 +115,8 @@ function writeCommanderError(text: string): void {
   }
 }
 
-function reportFailure(error: unknown): number {
+/** The one place a failure becomes a message on stderr and an exit code. */
+async function reportFailure(error: unknown): Promise<ExitCode> {
   if (error instanceof CommanderError) {
     // Help asked for (--help, help) is a success; help shown because no command was given is not.
     if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
@@ -105,12 +125,14 @@ function reportFailure(error: unknown): number {
   }
   if (error instanceof ConfigError) {
     stderrLine('error', error.message, { event: 'configuration_error' });
-    return 2;
+    return error.exitCode;
   }
   if (error instanceof GongSyncError) {
     stderrLine('error', error.message);
     return error.exitCode;
   }
+  // A driver's error (a damaged page, a full disk, a lost server) named for the user.
+  const { describeDatabaseFailure } = await import('../db/database.js');
   const database = describeDatabaseFailure(error);
   if (database) {
     stderrLine('error', database.message, { event: 'database_error' });

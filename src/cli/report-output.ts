@@ -1,3 +1,4 @@
+import { exitCodeOf, type ExitCode } from '../errors.js';
 import type { SyncReport } from '../runner/sync.js';
 
 /** The end-of-run summary a person reads: one line per stream, then the totals. */
@@ -12,8 +13,8 @@ export function formatSyncReport(report: SyncReport): string {
   return lines.join('\n');
 }
 
-export function exitCodeOf(report: SyncReport): 0 | 1 | 2 | 3 {
+export function reportExitCode(report: SyncReport): ExitCode {
   if (report.outcome === 'succeeded') return 0;
   if (report.outcome === 'stopped') return 3;
-  return (report.error as { exitCode?: 0 | 1 | 2 | 3 } | undefined)?.exitCode ?? 1;
+  return report.error ? exitCodeOf(report.error) : 1;
 }

@@ -63,6 +63,27 @@ export async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<
   }
 }
 
+/**
+ * Under npm (`npx gong-sync ...`, `npm run demo`) a shell stands between npm and node: a SIGTERM
+ * sent to the pid npm reports ends npm and that shell, never reaching node, which would keep
+ * running orphaned. So when started by npm, losing the parent process counts as a SIGTERM.
+ * (Not otherwise: `nohup gong-sync schedule &` must outlive the shell that started it.)
+ */
+let watchingParent = false;
+
+export function stopWhenParentEnds(env: NodeJS.ProcessEnv = process.env, everyMs = 250): void {
+  if (!env.npm_lifecycle_event || watchingParent) return;
+  watchingParent = true;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stderrLine('warn', `the process npm started gong-sync from (pid ${parent}) ended: stopping as on SIGTERM`, { event: 'parent_ended' });
+    onSignal('SIGTERM');
+  }, everyMs);
+  timer.unref();
+}
+
 function endBySignal(name: NodeJS.Signals): void {
   for (const signal of SIGNALS) process.off(signal, onSignal);
   process.kill(process.pid, name);

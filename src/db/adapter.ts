@@ -42,6 +42,12 @@ export interface DatabaseAdapter {
    */
   readOnlyQuery(sqlText: string, options: ReadOnlyQueryOptions): Promise<QueryRows>;
 
+  /**
+   * Every row of one dataset table (a name from listTables), in `columns` order, a batch at a time:
+   * what export streams. Values as readOnlyQuery gives them, integers exact (bigint on SQLite).
+   */
+  tableRows(table: string, columns: string[], options?: TableRowsOptions): AsyncIterable<unknown[][]>;
+
   /** Full-text search over transcript sentences (best matches first). */
   searchTranscripts(search: TranscriptSearch): Promise<TranscriptMatch[]>;
 
@@ -78,6 +84,11 @@ export interface ReadOnlyQueryOptions {
   /** The statement (and the reading of its rows) stops after this long. */
   timeoutMs: number;
   /** Aborting stops the statement at once (SIGINT/SIGTERM, a client that went away). */
+  signal?: AbortSignal;
+}
+
+export interface TableRowsOptions {
+  /** Aborting stops the read between batches (QueryStoppedError). */
   signal?: AbortSignal;
 }
 

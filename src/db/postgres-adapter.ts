@@ -1,11 +1,12 @@
 import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
-import type { ColumnInfo, DatabaseAdapter, QueryRows, ReadOnlyQueryOptions, SessionLock, TableInfo, TranscriptMatch, TranscriptSearch } from './adapter.js';
+import type { ColumnInfo, DatabaseAdapter, QueryRows, ReadOnlyQueryOptions, SessionLock, TableInfo, TableRowsOptions, TranscriptMatch, TranscriptSearch } from './adapter.js';
 import { kindByName, kindByType } from './column-kinds.js';
 import type { PostgresBackend } from './postgres-backend.js';
 import { PostgresBulkUpsert } from './postgres-bulk-upsert.js';
 import { quoteIdent } from './postgres-database.js';
 import { postgresReadOnlyQuery } from './postgres-query.js';
 import { isBookkeeping } from './sqlite-adapter.js';
+import { postgresTableRows } from './table-rows.js';
 
 /** Rows per array upsert: one round trip each, a bounded message size. */
 const ROWS_PER_ARRAY_STATEMENT = 5000;
@@ -61,6 +62,10 @@ export class PostgresAdapter implements DatabaseAdapter {
 
   readOnlyQuery(sqlText: string, options: ReadOnlyQueryOptions): Promise<QueryRows> {
     return postgresReadOnlyQuery(this.backend.pool, sqlText, options);
+  }
+
+  tableRows(table: string, columns: string[], options?: TableRowsOptions): AsyncIterable<unknown[][]> {
+    return postgresTableRows(this.backend.pool, table, columns, options);
   }
 
   async searchTranscripts(search: TranscriptSearch): Promise<TranscriptMatch[]> {

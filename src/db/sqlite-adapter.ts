@@ -1,9 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
-import type { ColumnInfo, DatabaseAdapter, QueryRows, ReadOnlyQueryOptions, TableInfo, TranscriptMatch, TranscriptSearch } from './adapter.js';
+import type { ColumnInfo, DatabaseAdapter, QueryRows, ReadOnlyQueryOptions, TableInfo, TableRowsOptions, TranscriptMatch, TranscriptSearch } from './adapter.js';
 import { kindByName, kindByType } from './column-kinds.js';
 import type { SqlBackend } from './sql-executor.js';
 import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
+import { sqliteTableRows } from './table-rows.js';
 
 /** Rows per multi-row upsert (SQLite's cost is per row, not per statement); SQLite allows 32,766 parameters. */
 const ROWS_PER_STATEMENT = 100;
@@ -114,6 +115,10 @@ export class SqliteAdapter implements DatabaseAdapter {
 
   readOnlyQuery(sqlText: string, options: ReadOnlyQueryOptions): Promise<QueryRows> {
     return sqliteReadOnlyQuery(this.file, sqlText, options);
+  }
+
+  tableRows(table: string, columns: string[], options?: TableRowsOptions): AsyncIterable<unknown[][]> {
+    return sqliteTableRows(this.sqlite, table, columns, options);
   }
 
   async searchTranscripts(search: TranscriptSearch): Promise<TranscriptMatch[]> {

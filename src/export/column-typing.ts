@@ -1,3 +1,5 @@
+import type { ColumnKind } from '../db/adapter.js';
+
 /**
  * How a column travels in an export. The type is decided by what the column means (its declared
  * type and its kind: an instant, a flag, JSON) and confirmed by the values it actually holds while
@@ -7,27 +9,10 @@
  */
 export type ExportType = 'VARCHAR' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMPTZ';
 
-/** What a column holds, beyond its storage type: both databases agree on these. */
-export type ColumnKind = 'instant' | 'flag' | 'json' | 'plain';
-
 export interface ExportColumn {
   name: string;
+  /** What the column holds, the same on both databases (src/db/column-kinds.ts). */
   kind: ColumnKind;
-  /** The widest meaning the declared type allows before values are seen. */
-  storage: 'integer' | 'real' | 'boolean' | 'instant' | 'text';
-}
-
-/** A declared type as either database reports it, reduced to what the export needs; undefined: not exported. */
-export function storageOf(declaredType: string, kind: ColumnKind): ExportColumn['storage'] | undefined {
-  const type = declaredType.toLowerCase();
-  // PostgreSQL's full-text column is derived from `text` (SQLite keeps it in a separate index).
-  if (type === 'tsvector') return undefined;
-  if (kind === 'instant' || type.startsWith('timestamp')) return 'instant';
-  if (kind === 'flag' || type.startsWith('bool')) return 'boolean';
-  if (kind === 'json') return 'text';
-  if (type.includes('int')) return 'integer';
-  if (/real|floa|doub|numeric|decimal/.test(type)) return 'real';
-  return 'text';
 }
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
@@ -54,7 +39,7 @@ export class ColumnTyper {
   textOf(row: unknown[]): (string | null)[] {
     const out = new Array<string | null>(this.columns.length);
     for (let i = 0; i < this.columns.length; i++) {
-      const text = valueText(row[i], this.columns[i]!.storage);
+      const text = valueText(row[i], this.columns[i]!.kind);
       if (text !== null) this.observe(i, row[i], text);
       out[i] = text;
     }
@@ -64,7 +49,7 @@ export class ColumnTyper {
   /** The column types the values allow (call after the last row). */
   types(): ExportType[] {
     return this.columns.map((column, i) => {
-      switch (column.storage) {
+      switch (column.kind) {
         case 'instant':
           return this.mismatch[i] ? 'VARCHAR' : 'TIMESTAMPTZ';
         case 'boolean':
@@ -82,7 +67,7 @@ export class ColumnTyper {
   }
 
   private observe(i: number, value: unknown, text: string): void {
-    switch (this.columns[i]!.storage) {
+    switch (this.columns[i]!.kind) {
       case 'instant':
         if (!this.mismatch[i] && !(value instanceof Date) && !(INSTANT.test(text) && !Number.isNaN(Date.parse(text)))) this.mismatch[i] = true;
         return;
@@ -114,10 +99,10 @@ export class ColumnTyper {
  * A stored value as export text: the same text from SQLite and PostgreSQL (flags true/false,
  * instants ISO-8601, JSON as JSON text, bytes as base64).
  */
-export function valueText(value: unknown, storage: ExportColumn['storage']): string | null {
+export function valueText(value: unknown, kind: ColumnKind): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  if (storage === 'boolean' && (value === 0 || value === 1 || value === 0n || value === 1n)) return value == 1 ? 'true' : 'false';
+  if (kind === 'boolean' && (value === 0 || value === 1 || value === 0n || value === 1n)) return value == 1 ? 'true' : 'false';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('base64');

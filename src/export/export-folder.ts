@@ -55,14 +55,19 @@ export class ExportFolder {
 
   /** Moves every staged file onto its final name in --out, then removes the staging folder. */
   publish(names: string[]): void {
+    // A folder in the way is found before any file moves, so the set is placed whole or not at all.
+    for (const name of names) {
+      const target = path.join(this.outDir, name);
+      if (fs.lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new GongSyncError(`Cannot place ${name} in ${this.outDir}: ${target} is a folder. Move it away and export again.`);
+      }
+    }
     for (const name of names) {
       const target = path.join(this.outDir, name);
       try {
         fs.renameSync(this.stagedPath(name), target);
       } catch (error) {
-        throw new GongSyncError(`Cannot place ${name} in ${this.outDir} (${code(error) ?? (error as Error).message}): is something else named ${target}, a folder perhaps? Move it away and export again.`, {
-          cause: error,
-        });
+        throw new GongSyncError(`Cannot place ${name} in ${this.outDir} (${code(error) ?? (error as Error).message}); move ${target} away and export again.`, { cause: error });
       }
     }
     this.discard();

@@ -8,7 +8,7 @@ import { duckdbLoadScript } from './duckdb-load-script.js';
 import { ExportFolder } from './export-folder.js';
 import { selectTables, type ExportableTable } from './exportable-tables.js';
 import { ParquetWriter } from './parquet-writer.js';
-import type { TableSource } from './table-source.js';
+import type { ExportSource } from './export-source.js';
 
 export type ExportFormat = 'csv' | 'parquet';
 export const EXPORT_FORMATS: ExportFormat[] = ['csv', 'parquet'];
@@ -19,7 +19,8 @@ export const SCHEMA_FILE = 'schema.json';
 export const DUCKDB_LOAD_FILE = 'load-duckdb.sql';
 
 export interface ExportOptions {
-  source: TableSource;
+  /** The database's adapter (database.adapter). */
+  source: ExportSource;
   format: ExportFormat;
   outDir: string;
   /** Table names to export; every entity table when absent. */
@@ -39,6 +40,8 @@ export interface ExportedTable {
   file: string;
   rows: number;
   types: Record<string, ExportType>;
+  /** A bound on the CSV file's longest line, in bytes (DuckDB's read limits). */
+  longestLineBytes: number;
 }
 
 /**
@@ -67,14 +70,14 @@ export async function exportTables(options: ExportOptions): Promise<ExportedTabl
     const schema = Object.fromEntries(exported.map((t) => [t.table, t.types]));
     folder.writeStaged(SCHEMA_FILE, JSON.stringify(schema, null, 2) + '\n');
     writing = DUCKDB_LOAD_FILE;
-    folder.writeStaged(DUCKDB_LOAD_FILE, duckdbLoadScript(folder.outDir, options.format, exported.map((t) => ({ name: t.table, types: t.types }))));
+    folder.writeStaged(DUCKDB_LOAD_FILE, duckdbLoadScript(folder.outDir, options.format, exported));
     folder.publish([...exported.map((t) => `${t.table}.${options.format}`), SCHEMA_FILE, DUCKDB_LOAD_FILE]);
     const placed = exported.map((t) => ({ ...t, file: path.join(folder.outDir, t.file) }));
     for (const t of placed) options.onTable?.(t);
     return placed;
   } catch (error) {
     folder.discard();
-    throw failureOf(error, writing, options.outDir);
+    throw options.signal?.aborted ? stopped(options.signal, options.outDir) : failureOf(error, writing, options.outDir);
   }
 }
 
@@ -85,22 +88,28 @@ async function exportTable(table: ExportableTable, name: string, folder: ExportF
   const maskAt = options.mask ? names.flatMap((n, i) => (masked.has(n) ? [i] : [])) : [];
   const signal = options.signal;
   async function* texts(): AsyncIterable<(string | null)[][]> {
-    for await (const batch of options.source.streamRows(table.name, names)) {
-      if (signal?.aborted) throw new StoppedEarlyError(`Export stopped by ${String(signal.reason ?? 'a signal')}: ${options.outDir} was left as it was; run the export again.`);
+    for await (const batch of options.source.tableRows(table.name, names, { signal })) {
+      if (signal?.aborted) throw stopped(signal, options.outDir);
       const rows = batch.map((row) => typer.textOf(row));
       for (const i of maskAt) for (const row of rows) if (row[i] !== null) row[i] = options.mask!.text(row[i]!);
       yield rows;
     }
   }
-  let rows: number;
-  if (parquet) {
-    rows = await parquet.write(folder.stagedPath(name), names, texts(), () => typer.types());
-  } else {
-    const file = folder.createStaged(name);
-    rows = await writeCsv(options.wrapFile ? options.wrapFile(file, name) : file, names, texts());
-  }
+  // Parquet is converted by DuckDB from the same CSV text, typed as load-duckdb.sql types it.
+  const csvName = parquet ? `${table.name}.csv` : name;
+  const file = folder.createStaged(csvName);
+  const { rows, longestLineBytes } = await writeCsv(options.wrapFile ? options.wrapFile(file, csvName) : file, names, texts());
   const types = typer.types();
-  return { table: table.name, file: name, rows, types: Object.fromEntries(names.map((n, i) => [n, types[i]!])) };
+  const typesByName = Object.fromEntries(names.map((n, i) => [n, types[i]!]));
+  if (parquet) {
+    await parquet.convert(folder.stagedPath(csvName), folder.stagedPath(name), typesByName, longestLineBytes);
+    fs.rmSync(folder.stagedPath(csvName));
+  }
+  return { table: table.name, file: name, rows, types: typesByName, longestLineBytes };
+}
+
+function stopped(signal: AbortSignal, outDir: string): StoppedEarlyError {
+  return new StoppedEarlyError(`Export stopped by ${String(signal.reason ?? 'a signal')}: ${outDir} was left as it was; run the export again.`);
 }
 
 /** A failure as one message naming what was being written and saying --out is unchanged. */

@@ -1,15 +1,13 @@
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ExportType } from './column-typing.js';
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const quoteString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+import { quoteString, readCsvOptions } from './duckdb-csv.js';
 
 /**
- * Writes Parquet files with typed columns through DuckDB. A table's rows are appended as text into
- * a scratch database on disk (memory-limited, so a large table spills to disk instead of filling
- * memory); once every row is in and the column types are known, COPY casts each column to its
- * type (TIMESTAMP for instants, BOOLEAN for flags, ids VARCHAR) and writes the file.
+ * Turns a staged CSV file into a typed Parquet file with DuckDB: read_csv with the export's column
+ * types (TIMESTAMP for instants, BOOLEAN for flags, ids VARCHAR: what load-duckdb.sql does), then
+ * COPY. DuckDB streams the file with one thread and a 128 MB memory limit, spilling to the staging
+ * folder, so a table of any size converts in bounded memory.
  */
 export class ParquetWriter {
   private constructor(
@@ -17,35 +15,17 @@ export class ParquetWriter {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  /** `scratchDir` holds the scratch database; it is removed with the staging folder. */
+  /** `scratchDir` (the staging folder) takes DuckDB's spill files; it is removed with it. */
   static async open(scratchDir: string): Promise<ParquetWriter> {
-    const instance = await DuckDBInstance.create(path.join(scratchDir, 'scratch.duckdb'), { memory_limit: '256MB', threads: '2' });
+    // Loaded only here: DuckDB's native library is large, and CSV exports never need it.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '128MB', threads: '1', temp_directory: path.join(scratchDir, 'duckdb.tmp') });
     return new ParquetWriter(instance, await instance.connect());
   }
 
-  async write(file: string, columns: string[], batches: AsyncIterable<(string | null)[][]>, typesOf: () => ExportType[]): Promise<number> {
-    await this.connection.run(`create or replace table export_rows (${columns.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ')})`);
-    const appender = await this.connection.createAppender('export_rows');
-    let count = 0;
-    try {
-      for await (const batch of batches) {
-        for (const row of batch) {
-          for (const value of row) {
-            if (value === null) appender.appendNull();
-            else appender.appendVarchar(value);
-          }
-          appender.endRow();
-        }
-        count += batch.length;
-      }
-    } finally {
-      appender.closeSync();
-    }
-    const types = typesOf();
-    const select = columns.map((c, i) => (types[i] === 'VARCHAR' ? quoteIdent(c) : `cast(${quoteIdent(c)} as ${types[i]}) as ${quoteIdent(c)}`)).join(', ');
-    await this.connection.run(`copy (select ${select} from export_rows) to ${quoteString(file)} (format parquet, compression zstd)`);
-    await this.connection.run('drop table export_rows');
-    return count;
+  async convert(csvFile: string, parquetFile: string, types: Record<string, ExportType>, longestLineBytes: number): Promise<void> {
+    const read = `read_csv(${quoteString(csvFile)}, ${readCsvOptions(types, longestLineBytes)})`;
+    await this.connection.run(`copy (select * from ${read}) to ${quoteString(parquetFile)} (format parquet, compression zstd)`);
   }
 
   close(): void {

@@ -1,62 +1,91 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { SqlExecutor } from '../db/sql-executor.js';
-import { sqliteOf } from '../db/database.js';
-import { fromRow, type StateRow, type StreamState } from '../../state/sync-state-store.js';
+import { SyncStateStore, type StreamState } from '../../state/sync-state-store.js';
 import { boundTime } from '../runner/date-windows.js';
 
+/** What the copy holds for a date range: when it was synced, and up to when it is complete. */
+export interface RangeCoverage {
+  /** When the covering state last completed a window. */
+  syncedAt: string;
+  /**
+   * The copy is complete from the range's start up to this instant (ms): the range's end when it
+   * covers all of it; before the range's start when the range lies wholly after the last sync.
+   */
+  completeToMs: number;
+}
+
 /**
- * What the copy holds, read from the sync state: which full passes completed, and which date
- * ranges each date-windowed stream has read completely (incremental from the start date up to its
- * bookmark, each backfill from its start up to how far it got).
+ * What the copy holds, read from the sync state (state/): which full passes completed, and which
+ * date ranges each date-windowed stream has read completely (incremental from the start date up to
+ * its bookmark, each backfill from its start up to how far it got).
  */
 export class Coverage {
-  /** Read synchronously: the MCP server's planners are synchronous and it serves SQLite files only. */
-  private readonly sqlite: BetterSqlite3.Database;
+  private readonly store: SyncStateStore;
 
   constructor(
     exec: SqlExecutor,
     private readonly startDate: Date,
   ) {
-    this.sqlite = sqliteOf(exec.database);
+    this.store = new SyncStateStore(exec);
   }
 
   /** When a full pass of this stream (and partition) last completed, or null if none ever did. */
-  fullPass(stream: string, partitionKey = ''): string | null {
-    const row = this.sqlite
-      .prepare(`select * from _sync_state where stream = ? and partition_key = ? and scope = 'incremental'`)
-      .get(stream, partitionKey) as StateRow | undefined;
-    return row ? fromRow(row).lastSuccessAt : null;
+  async fullPass(stream: string, partitionKey = ''): Promise<string | null> {
+    const state = await this.store.get({ stream, partitionKey, scope: 'incremental' });
+    return state?.lastSuccessAt ?? null;
   }
 
   /**
    * When one of these streams last completed a window, if together its windows cover [from, to);
    * null when any part of the range was never read.
    */
-  dateRange(streams: string[], fromMs: number, toMs: number, partitionKey = ''): string | null {
+  async dateRange(streams: string[], fromMs: number, toMs: number, partitionKey = ''): Promise<string | null> {
+    const covered = await this.rangeStart(streams, fromMs, toMs, partitionKey);
+    return covered && covered.completeToMs >= toMs ? covered.syncedAt : null;
+  }
+
+  /**
+   * How far from `fromMs` the copy is complete without a gap, for the stream that reaches furthest
+   * (null when it does not even hold the range's start). A range ending after the last sync is
+   * then answered from the copy "as of" that point.
+   */
+  async rangeStart(streams: string[], fromMs: number, toMs: number, partitionKey = ''): Promise<RangeCoverage | null> {
     if (!(fromMs < toMs)) return null;
+    let best: RangeCoverage | null = null;
     for (const stream of streams) {
-      const states = this.statesOf(stream, partitionKey);
+      const states = await this.statesOf(stream, partitionKey);
       const intervals = states.flatMap((state) => intervalOf(state, this.startDate)).sort((a, b) => a[0] - b[0]);
       let reached = fromMs;
+      let started = false;
       for (const [start, end] of intervals) {
         if (start > reached) break;
+        started = true;
         reached = Math.max(reached, end);
         if (reached >= toMs) break;
       }
-      if (reached >= toMs) return latest(states);
+      const syncedAt = latest(states);
+      if (!syncedAt) continue;
+      if (!started || reached <= fromMs) {
+        // A range that starts after everything read (e.g. the last hour, synced this morning): known
+        // empty of nothing, so answered as of the incremental bookmark, with the whole range uncovered.
+        const incremental = states.find((s) => s.key.scope === 'incremental' && s.bookmark);
+        const end = incremental ? boundTime(incremental.bookmark!) : Number.NaN;
+        if (!(fromMs >= end && fromMs >= this.startDate.getTime())) continue;
+        if (!best) best = { syncedAt, completeToMs: end };
+        continue;
+      }
+      if (!best || reached > best.completeToMs) best = { syncedAt, completeToMs: Math.min(reached, toMs) };
     }
-    return null;
+    return best;
   }
 
   /** When the window ending at `toMs` was completed (some state's bookmark reaches it), else null. */
-  reaches(stream: string, toMs: number, partitionKey = ''): string | null {
-    const states = this.statesOf(stream, partitionKey).filter((s) => s.bookmark !== null && boundTime(s.bookmark) >= toMs);
+  async reaches(stream: string, toMs: number, partitionKey = ''): Promise<string | null> {
+    const states = (await this.statesOf(stream, partitionKey)).filter((s) => s.bookmark !== null && boundTime(s.bookmark) >= toMs);
     return states.length > 0 ? latest(states) : null;
   }
 
-  private statesOf(stream: string, partitionKey: string): StreamState[] {
-    const rows = this.sqlite.prepare('select * from _sync_state where stream = ? and partition_key = ? order by scope').all(stream, partitionKey) as StateRow[];
-    return rows.map(fromRow);
+  private async statesOf(stream: string, partitionKey: string): Promise<StreamState[]> {
+    return (await this.store.list()).filter((s) => s.key.stream === stream && s.key.partitionKey === partitionKey);
   }
 }
 

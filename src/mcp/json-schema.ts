@@ -1,13 +1,19 @@
 import type { McpParam } from './reference-actions.js';
+import { docOf } from './param-docs.js';
 
 export type JsonSchema = Record<string, unknown>;
 
-/** A parameter declaration as JSON Schema; objects with known fields refuse any other field. */
-export function paramSchema(param: McpParam): JsonSchema {
-  const described = param.description ? { description: param.description } : {};
+/**
+ * A parameter declaration as JSON Schema, described (what it is, its format, an example: from the
+ * declaration or param-docs by name); objects with known fields refuse any other field.
+ */
+export function paramSchema(param: McpParam, name = ''): JsonSchema {
+  const doc = docOf(name, param.description);
+  const format = doc?.format === 'date-time' || doc?.format === 'date' ? { format: doc.format } : {};
+  const described = doc ? { description: doc.description, ...format } : {};
   switch (param.type) {
     case 'string':
-      return { type: 'string', ...described };
+      return { type: 'string', ...(param.enum ? { enum: param.enum } : {}), ...described };
     case 'boolean':
       return { type: 'boolean', ...described };
     case 'integer':
@@ -26,7 +32,7 @@ export function objectSchema(params: Record<string, McpParam>): JsonSchema {
     .map(([name]) => name);
   return {
     type: 'object',
-    properties: Object.fromEntries(Object.entries(params).map(([name, p]) => [name, paramSchema(p)])),
+    properties: Object.fromEntries(Object.entries(params).map(([name, p]) => [name, paramSchema(p, name)])),
     ...(required.length > 0 ? { required } : {}),
     additionalProperties: false,
   };

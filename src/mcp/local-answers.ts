@@ -1,15 +1,22 @@
+import { sql, type Expression } from 'kysely';
 import type { SqlExecutor } from '../db/sql-executor.js';
-import { sqliteOf } from '../db/database.js';
-import type { Coverage } from './coverage.js';
+import type { Coverage, RangeCoverage } from './coverage.js';
 import { canonicalJson } from './canonical-json.js';
+import { byInstant, countOf, instantWhere, parseRaw, storedOrder, utcInstant, type Select } from './copy-reads.js';
+import { filterFields } from './reference-actions.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
-
-const driverOf = (ctx: LocalContext) => sqliteOf(ctx.exec.database);
 
 /** A list the copy can answer: when it was synced, and its records in Gong's order, a page at a time. */
 export interface LocalList {
   syncedAt: string;
-  read(offset: number, limit: number): { records: unknown[]; total: number };
+  /**
+   * Set when the range asked for ends after what the sync has read: the copy is complete up to
+   * this instant, and [asOf, uncoveredTo) is what only Gong can tell (asked with live: true).
+   */
+  asOf?: string;
+  uncoveredFrom?: string;
+  uncoveredTo?: string;
+  read(offset: number, limit: number): Promise<{ records: unknown[]; total: number }>;
 }
 
 export interface LocalGet {
@@ -25,119 +32,126 @@ export interface LocalContext {
 }
 
 type Params = Record<string, any>;
+type Planner = (p: Params, ctx: LocalContext) => Promise<LocalList | null>;
 
 /**
  * For each list or get action, when the copy holds the complete answer and how to read it.
  * A planner returns null whenever it cannot be sure (a range never synced, a filter it does not
  * know, a parameter Gong would refuse): the call then goes live, which is always right.
+ * Filter names come from the endpoint registry (src/api/actions.ts, via reference-actions).
  */
-export const LOCAL_LISTS: Record<string, { when: string; plan(p: Params, ctx: LocalContext): LocalList | null }> = {
+export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
   users_list: {
     when: 'after a complete users sync',
-    plan: (p, ctx) => fullTable(ctx, ctx.coverage.fullPass('users'), 'select raw from users', [], 'rowid'),
+    plan: async (p, ctx) => fullTable(ctx, await ctx.coverage.fullPass('users'), ctx.exec.db.selectFrom('users'), [storedOrder(ctx.exec)]),
   },
   workspaces_list: {
     when: 'after a complete workspaces sync',
-    plan: (p, ctx) => fullTable(ctx, ctx.coverage.fullPass('workspaces'), 'select raw from workspaces', [], 'rowid'),
+    plan: async (p, ctx) => fullTable(ctx, await ctx.coverage.fullPass('workspaces'), ctx.exec.db.selectFrom('workspaces'), [storedOrder(ctx.exec)]),
   },
   calls_list: {
-    when: 'when fromDateTime and toDateTime are both given and the calls sync has read that range',
-    plan: (p, ctx) => {
+    when: 'for a synced range (one ending after the last sync: as_of it)',
+    plan: async (p, ctx) => {
       const range = dateTimeRange(p.fromDateTime, p.toDateTime);
-      const syncedAt = range && ctx.coverage.dateRange(['calls', 'calls_extensive'], range.from, range.to);
-      if (!syncedAt) return null;
-      const where = ['julianday(started) >= julianday(?)', 'julianday(started) < julianday(?)'];
-      const args: unknown[] = [p.fromDateTime, p.toDateTime];
-      if (p.workspaceId !== undefined) where.push('workspace_id = ?'), args.push(p.workspaceId);
-      return fullTable(ctx, syncedAt, `select raw from calls where ${where.join(' and ')}`, args, 'julianday(started), id');
+      const covered = range && (await ctx.coverage.rangeStart(['calls', 'calls_extensive'], range.from, range.to));
+      if (!range || !covered) return null;
+      let base = startedIn(ctx.exec, ctx.exec.db.selectFrom('calls as c'), range);
+      if (p.workspaceId !== undefined) base = base.where('c.workspace_id', '=', p.workspaceId);
+      return withAsOf(fullTable(ctx, covered.syncedAt, base, [byInstant(ctx.exec, 'c.started_utc'), 'c.id'], 'c.raw'), covered, range);
     },
   },
   calls_extensive_list: {
-    when: "when contentSelector equals the sync's (see below) and the calls are in a synced range (fromDateTime and toDateTime) or all stored (callIds)",
-    plan: (p, ctx) => {
+    when: 'for a synced range (as_of the last sync) or stored callIds',
+    plan: async (p, ctx) => {
       if (canonicalJson(p.contentSelector ?? null) !== canonicalJson(ctx.syncContentSelector)) return null;
       const filter: Params = p.filter ?? {};
-      if (Object.keys(filter).some((k) => !['fromDateTime', 'toDateTime', 'callIds', 'workspaceId', 'primaryUserIds'].includes(k))) return null;
-      const where: string[] = [];
-      const args: unknown[] = [];
-      let syncedAt: string | null;
+      if (!knownFilter('calls_extensive_list', filter)) return null;
+      let base = ctx.exec.db.selectFrom('calls_extensive as ce').innerJoin('calls as c', 'c.id', 'ce.id');
+      let covered: RangeCoverage | null = null;
+      let range: { from: number; to: number } | null = null;
       if (filter.callIds !== undefined) {
         if (filter.fromDateTime !== undefined || filter.toDateTime !== undefined) return null;
-        syncedAt = allStored(ctx, 'calls_extensive', 'id', filter.callIds);
-        where.push(`ce.id in (${marks(filter.callIds)})`), args.push(...filter.callIds);
+        const syncedAt = await allStored(ctx, 'calls_extensive', 'id', filter.callIds);
+        if (!syncedAt) return null;
+        covered = { syncedAt, completeToMs: Number.POSITIVE_INFINITY };
+        base = base.where('ce.id', 'in', filter.callIds);
       } else {
-        const range = dateTimeRange(filter.fromDateTime, filter.toDateTime);
-        syncedAt = range && ctx.coverage.dateRange(['calls_extensive'], range.from, range.to);
-        where.push('julianday(c.started) >= julianday(?)', 'julianday(c.started) < julianday(?)'), args.push(filter.fromDateTime, filter.toDateTime);
+        range = dateTimeRange(filter.fromDateTime, filter.toDateTime);
+        covered = range && (await ctx.coverage.rangeStart(['calls_extensive'], range.from, range.to));
+        if (!range || !covered) return null;
+        base = startedIn(ctx.exec, base, range);
       }
-      if (!syncedAt) return null;
-      if (filter.workspaceId !== undefined) where.push('c.workspace_id = ?'), args.push(filter.workspaceId);
-      if (filter.primaryUserIds !== undefined) where.push(`c.primary_user_id in (${marks(filter.primaryUserIds)})`), args.push(...filter.primaryUserIds);
-      return fullTable(ctx, syncedAt, `select ce.raw from calls_extensive ce join calls c on c.id = ce.id where ${where.join(' and ')}`, args, 'julianday(c.started), c.id');
+      if (filter.workspaceId !== undefined) base = base.where('c.workspace_id', '=', filter.workspaceId);
+      if (filter.primaryUserIds !== undefined) base = base.where('c.primary_user_id', 'in', filter.primaryUserIds);
+      return withAsOf(fullTable(ctx, covered.syncedAt, base, [byInstant(ctx.exec, 'c.started_utc'), 'c.id'], 'ce.raw'), covered, range);
     },
   },
   call_transcripts_list: {
-    when: 'when every call asked for (callIds, or all calls of a synced fromDateTime..toDateTime range) has its transcript stored',
-    plan: (p, ctx) => {
+    when: 'when every call asked for has its transcript stored',
+    plan: async (p, ctx) => {
       const filter: Params = p.filter ?? {};
-      if (Object.keys(filter).some((k) => !['fromDateTime', 'toDateTime', 'callIds', 'workspaceId'].includes(k))) return null;
-      const where: string[] = [];
-      const args: unknown[] = [];
-      let syncedAt: string | null;
+      if (!knownFilter('call_transcripts_list', filter)) return null;
+      let calls = ctx.exec.db.selectFrom('calls as c');
+      let covered: RangeCoverage | null;
+      let range: { from: number; to: number } | null = null;
       if (filter.callIds !== undefined) {
         if (filter.fromDateTime !== undefined || filter.toDateTime !== undefined || filter.workspaceId !== undefined) return null;
-        syncedAt = allStored(ctx, 'call_transcripts', 'call_id', filter.callIds);
-        where.push(`c.id in (${marks(filter.callIds)})`), args.push(...filter.callIds);
+        const syncedAt = await allStored(ctx, 'call_transcripts', 'call_id', filter.callIds);
+        covered = syncedAt ? { syncedAt, completeToMs: Number.POSITIVE_INFINITY } : null;
+        calls = calls.where('c.id', 'in', filter.callIds);
       } else {
-        const range = dateTimeRange(filter.fromDateTime, filter.toDateTime);
-        syncedAt = range && ctx.coverage.dateRange(['calls', 'calls_extensive'], range.from, range.to);
-        where.push('julianday(c.started) >= julianday(?)', 'julianday(c.started) < julianday(?)'), args.push(filter.fromDateTime, filter.toDateTime);
-        if (filter.workspaceId !== undefined) where.push('c.workspace_id = ?'), args.push(filter.workspaceId);
-        const missing = sqliteOf(ctx.exec.database)
-          .prepare(`select count(*) as n from calls c where ${where.join(' and ')} and not exists (select 1 from call_transcripts t where t.call_id = c.id)`)
-          .get(...args) as { n: number };
-        if (missing.n > 0) return null;
+        range = dateTimeRange(filter.fromDateTime, filter.toDateTime);
+        covered = range && (await ctx.coverage.rangeStart(['calls', 'calls_extensive'], range.from, range.to));
+        if (!range || !covered) return null;
+        calls = startedIn(ctx.exec, calls, range);
+        if (filter.workspaceId !== undefined) calls = calls.where('c.workspace_id', '=', filter.workspaceId);
+        const missing = await countOf(ctx.exec, calls.select('c.id').where((eb) => eb.not(eb.exists(eb.selectFrom('call_transcripts as t').select('t.call_id').whereRef('t.call_id', '=', 'c.id')))));
+        if (missing > 0) return null;
       }
-      if (!syncedAt) return null;
-      const sentences = driverOf(ctx).prepare('select start_ms, end_ms, text from transcript_sentences where call_id = ? order by seq');
-      return fullTable(
-        ctx,
-        syncedAt,
-        `select t.raw, t.call_id from call_transcripts t join calls c on c.id = t.call_id where ${where.join(' and ')}`,
-        args,
-        'julianday(c.started), c.id',
-        (row) => restoreTranscript(JSON.parse(row.raw), sentences.all(row.call_id) as StoredSentence[]),
-      );
+      if (!covered) return null;
+      const base = calls.innerJoin('call_transcripts as t', 't.call_id', 'c.id');
+      const list = fullTable(ctx, covered.syncedAt, base, [byInstant(ctx.exec, 'c.started_utc'), 'c.id'], 't.raw', async (row) => {
+        const sentences = await ctx.exec.all<StoredSentence>(
+          ctx.exec.db.selectFrom('transcript_sentences').select(['start_ms', 'end_ms', 'text']).where('call_id', '=', row.call_id).orderBy('seq'),
+        );
+        return restoreTranscript(parseRaw(row.raw), sentences);
+      }, ['t.call_id as call_id']);
+      return withAsOf(list, covered, range);
     },
   },
   stats_activity_aggregate_list: {
-    when: 'when filter.fromDate..toDate is a window the sync read (a calendar month, or the current month up to the sync day)',
-    plan: (p, ctx) => statsWindow(ctx, 'stats_activity_aggregate', p, (rows) => rows.map((r) => JSON.parse(r.raw))),
+    when: 'for a month window the sync read',
+    plan: (p, ctx) => statsWindow(ctx, 'stats_activity_aggregate', 'stats_activity_aggregate_list', p, (rows) => rows.map((r) => parseRaw(r.raw))),
   },
   stats_interaction_list: {
-    when: 'when filter.fromDate..toDate is a window the sync read (a calendar month, or the current month up to the sync day)',
+    when: 'for a month window the sync read',
     plan: (p, ctx) =>
-      statsWindow(ctx, 'stats_interaction', p, (rows) =>
+      statsWindow(ctx, 'stats_interaction', 'stats_interaction_list', p, (rows) =>
         groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'personInteractionStats'),
       ),
   },
   stats_activity_day_by_day_list: {
-    when: 'when the sync has read every day of filter.fromDate..toDate',
-    plan: (p, ctx) => {
+    when: 'for synced days',
+    plan: async (p, ctx) => {
       const filter: Params = p.filter ?? {};
       if (Object.keys(filter).some((k) => !['fromDate', 'toDate', 'userIds'].includes(k))) return null;
       if (!isDate(filter.fromDate) || !isDate(filter.toDate) || !(filter.fromDate < filter.toDate)) return null;
-      const syncedAt = ctx.coverage.dateRange(['stats_activity_day_by_day'], Date.parse(`${filter.fromDate}T00:00:00Z`), Date.parse(`${filter.toDate}T00:00:00Z`));
+      const syncedAt = await ctx.coverage.dateRange(['stats_activity_day_by_day'], dayStart(filter.fromDate), dayStart(filter.toDate));
       if (!syncedAt) return null;
-      const where = ['d.date >= ?', 'd.date < ?'];
-      const args: unknown[] = [filter.fromDate, filter.toDate];
-      if (filter.userIds !== undefined) where.push(`d.user_id in (${marks(filter.userIds)})`), args.push(...filter.userIds);
-      const rows = sqliteOf(ctx.exec.database)
-        .prepare(`select d.user_id, d.user_email_address, d.raw from stats_activity_day_by_day d left join users u on u.id = d.user_id where ${where.join(' and ')} order by u.rowid, d.user_id, d.date`)
-        .all(...args) as StatRow[];
-      const records = groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'userDailyActivityStats');
-      return inMemory(syncedAt, records);
+      let query = ctx.exec.db
+        .selectFrom('stats_activity_day_by_day as d')
+        .leftJoin('users as u', 'u.id', 'd.user_id')
+        .select(['d.user_id', 'd.user_email_address', 'd.raw'])
+        .where('d.date', '>=', filter.fromDate)
+        .where('d.date', '<', filter.toDate);
+      if (filter.userIds !== undefined) query = query.where('d.user_id', 'in', filter.userIds);
+      const rows = await ctx.exec.all<StatRow>(query.orderBy(sql.raw(storedOrder(ctx.exec, 'u'))).orderBy('d.user_id').orderBy('d.date'));
+      return inMemory(syncedAt, groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'userDailyActivityStats'));
     },
+  },
+  call_outcomes_list: {
+    when: 'after a complete call_outcomes sync',
+    plan: async (p, ctx) => fullTable(ctx, await ctx.coverage.fullPass('call_outcomes'), ctx.exec.db.selectFrom('call_outcomes'), [storedOrder(ctx.exec)]),
   },
   settings_scorecards_list: {
     when: 'after a complete settings_scorecards sync',
@@ -149,60 +163,72 @@ export const LOCAL_LISTS: Record<string, { when: string; plan(p: Params, ctx: Lo
   },
   library_folders_list: {
     when: "after a complete sync of that workspace's folders",
-    plan: (p, ctx) =>
-      fullTable(ctx, ctx.coverage.fullPass('library_folders', `workspaceId=${p.workspaceId}`), 'select raw from library_folders where workspace_id = ?', [p.workspaceId], 'rowid'),
+    plan: async (p, ctx) =>
+      fullTable(ctx, await ctx.coverage.fullPass('library_folders', `workspaceId=${p.workspaceId}`), ctx.exec.db.selectFrom('library_folders').where('workspace_id', '=', p.workspaceId), [
+        storedOrder(ctx.exec),
+      ]),
   },
   library_folder_content_list: {
     when: "after a complete sync of that folder's content",
-    plan: (p, ctx) =>
-      fullTable(ctx, ctx.coverage.fullPass('library_folder_content', `folderId=${p.folderId}`), 'select raw from library_folder_content where folder_id = ?', [p.folderId], 'rowid'),
+    plan: async (p, ctx) =>
+      fullTable(ctx, await ctx.coverage.fullPass('library_folder_content', `folderId=${p.folderId}`), ctx.exec.db.selectFrom('library_folder_content').where('folder_id', '=', p.folderId), [
+        storedOrder(ctx.exec),
+      ]),
   },
   coaching_list: {
-    when: 'when from..to is a month window the sync read for that workspace and manager',
-    plan: (p, ctx) => {
+    when: 'for a month window the sync read',
+    plan: async (p, ctx) => {
       const [workspaceId, managerId] = [p['workspace-id'], p['manager-id']];
       if (typeof p.from !== 'string' || typeof p.to !== 'string' || !Number.isFinite(Date.parse(p.to))) return null;
-      const syncedAt = ctx.coverage.reaches('coaching', Date.parse(p.to), `managerId=${managerId}&workspaceId=${workspaceId}`);
+      const syncedAt = await ctx.coverage.reaches('coaching', Date.parse(p.to), `managerId=${managerId}&workspaceId=${workspaceId}`);
       if (!syncedAt) return null;
-      const rows = sqliteOf(ctx.exec.database)
-        .prepare('select raw from coaching where workspace_id = ? and manager_id = ? and from_date = ? and to_date = ? order by rowid')
-        .all(workspaceId, managerId, p.from, p.to) as Array<{ raw: string }>;
-      const records = rows.map((r) => JSON.parse(r.raw) as Record<string, unknown>);
+      const rows = await ctx.exec.all<{ raw: unknown }>(
+        ctx.exec.db
+          .selectFrom('coaching')
+          .select('raw')
+          .where('workspace_id', '=', workspaceId)
+          .where('manager_id', '=', managerId)
+          .where('from_date', '=', p.from)
+          .where('to_date', '=', p.to)
+          .orderBy(sql.raw(storedOrder(ctx.exec))),
+      );
+      const records = rows.map((r) => parseRaw(r.raw) as Record<string, unknown>);
       // Stored per report from Gong's per-manager shape: that record cannot be rebuilt, so Gong answers.
       if (records.length === 0 || records.some((r) => r.userId === undefined)) return null;
       return inMemory(syncedAt, records);
     },
   },
   stats_activity_scorecards_list: {
-    when: 'when filter.reviewFromDate and reviewToDate are given and the sync has read that range (filters: callFromDate, callToDate, scorecardIds, reviewedUserIds)',
-    plan: (p, ctx) => {
+    when: 'for a synced reviewFromDate..reviewToDate range',
+    plan: async (p, ctx) => {
       const filter: Params = p.filter ?? {};
-      const known = ['reviewFromDate', 'reviewToDate', 'callFromDate', 'callToDate', 'scorecardIds', 'reviewedUserIds'];
-      if (Object.keys(filter).some((k) => !known.includes(k))) return null;
+      if (!knownFilter('stats_activity_scorecards_list', filter)) return null;
       if (!isDate(filter.reviewFromDate) || !isDate(filter.reviewToDate)) return null;
       if ([filter.callFromDate, filter.callToDate].some((d) => d !== undefined && !isDate(d))) return null;
-      const syncedAt = ctx.coverage.dateRange(['stats_activity_scorecards'], Date.parse(`${filter.reviewFromDate}T00:00:00Z`), Date.parse(`${filter.reviewToDate}T00:00:00Z`));
+      const syncedAt = await ctx.coverage.dateRange(['stats_activity_scorecards'], dayStart(filter.reviewFromDate), dayStart(filter.reviewToDate));
       if (!syncedAt) return null;
-      const where = ["julianday(review_time) >= julianday(? || 'T00:00:00Z')", "julianday(review_time) < julianday(? || 'T00:00:00Z')"];
-      const args: unknown[] = [filter.reviewFromDate, filter.reviewToDate];
-      if (filter.callFromDate) where.push("julianday(call_start_time) >= julianday(? || 'T00:00:00Z')"), args.push(filter.callFromDate);
-      if (filter.callToDate) where.push("julianday(call_start_time) < julianday(? || 'T00:00:00Z')"), args.push(filter.callToDate);
-      if (filter.scorecardIds) where.push(`scorecard_id in (${marks(filter.scorecardIds)})`), args.push(...filter.scorecardIds);
-      if (filter.reviewedUserIds) where.push(`reviewed_user_id in (${marks(filter.reviewedUserIds)})`), args.push(...filter.reviewedUserIds);
-      return fullTable(ctx, syncedAt, `select raw from stats_activity_scorecards where ${where.join(' and ')}`, args, 'julianday(review_time), answered_scorecard_id');
+      let base = ctx.exec.db
+        .selectFrom('stats_activity_scorecards')
+        .where(instantWhere(ctx.exec, 'review_time_utc', '>=', dayStart(filter.reviewFromDate)))
+        .where(instantWhere(ctx.exec, 'review_time_utc', '<', dayStart(filter.reviewToDate)));
+      if (filter.callFromDate) base = base.where(instantWhere(ctx.exec, 'call_start_time_utc', '>=', dayStart(filter.callFromDate)));
+      if (filter.callToDate) base = base.where(instantWhere(ctx.exec, 'call_start_time_utc', '<', dayStart(filter.callToDate)));
+      if (filter.scorecardIds) base = base.where('scorecard_id', 'in', filter.scorecardIds);
+      if (filter.reviewedUserIds) base = base.where('reviewed_user_id', 'in', filter.reviewedUserIds);
+      return fullTable(ctx, syncedAt, base, [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id']);
     },
   },
 };
 
-export const LOCAL_GETS: Record<string, { when: string; get(p: Params, ctx: LocalContext): LocalGet | null }> = {
-  users_get: { when: 'when the user is stored', get: (p, ctx) => storedRecord(ctx, 'select raw, synced_at from users where id = ?', p.id) },
-  calls_get: { when: 'when the call is stored', get: (p, ctx) => storedRecord(ctx, 'select raw, synced_at from calls where id = ?', p.id) },
+export const LOCAL_GETS: Record<string, { when: string; get(p: Params, ctx: LocalContext): Promise<LocalGet | null> }> = {
+  users_get: { when: 'when the user is stored', get: (p, ctx) => storedRecord(ctx, 'users', p.id) },
+  calls_get: { when: 'when the call is stored', get: (p, ctx) => storedRecord(ctx, 'calls', p.id) },
 };
 
 interface StatRow {
   user_id: string;
   user_email_address: string | null;
-  raw: string;
+  raw: unknown;
 }
 
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -214,76 +240,95 @@ function dateTimeRange(from: unknown, to: unknown): { from: number; to: number }
   return Number.isFinite(range.from) && Number.isFinite(range.to) && range.from < range.to ? range : null;
 }
 
+/** Calls that started in [from, to), compared on the UTC copy of the start (the same instant on both databases). */
+function startedIn<T extends Select>(exec: SqlExecutor, query: T, range: { from: number; to: number }): T {
+  return query.where(instantWhere(exec, 'c.started_utc', '>=', range.from)).where(instantWhere(exec, 'c.started_utc', '<', range.to)) as T;
+}
+
+/** Only filter fields the endpoint registry declares for this action (an unknown one: Gong decides). */
+function knownFilter(tool: string, filter: Params): boolean {
+  const known = filterFields(tool);
+  return Object.keys(filter).every((k) => known.includes(k));
+}
+
 function isDate(value: unknown): value is string {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && Number.isFinite(Date.parse(`${value}T00:00:00Z`));
 }
 
-const marks = (values: unknown[]) => values.map(() => '?').join(', ');
+const dayStart = (date: string) => Date.parse(`${date}T00:00:00Z`);
+
+/** A range the copy holds only up to some instant: answered as of then, the rest named. */
+function withAsOf(list: LocalList | null, covered: RangeCoverage, range: { from: number; to: number } | null): LocalList | null {
+  if (!list || !range || covered.completeToMs >= range.to) return list;
+  return { ...list, asOf: utcInstant(covered.completeToMs), uncoveredFrom: utcInstant(Math.max(range.from, covered.completeToMs)), uncoveredTo: utcInstant(range.to) };
+}
 
 function fullTable(
   ctx: LocalContext,
   syncedAt: string | null,
-  select: string,
-  args: unknown[],
-  orderBy: string,
-  toRecord: (row: { raw: string } & Record<string, unknown>) => unknown = (row) => JSON.parse(row.raw),
+  base: Select,
+  orderBy: Array<string | Expression<unknown>>,
+  rawColumn = 'raw',
+  toRecord: (row: { raw: unknown } & Record<string, any>) => unknown = (row) => parseRaw(row.raw),
+  extraColumns: string[] = [],
 ): LocalList | null {
   if (!syncedAt) return null;
-  const sqlite = sqliteOf(ctx.exec.database);
   return {
     syncedAt,
-    read(offset, limit) {
-      const total = (sqlite.prepare(`select count(*) as n from (${select})`).get(...args) as { n: number }).n;
-      const rows = sqlite.prepare(`${select} order by ${orderBy} limit ? offset ?`).all(...args, limit, offset) as Array<{ raw: string }>;
-      return { records: rows.map(toRecord), total };
+    async read(offset, limit) {
+      const total = await countOf(ctx.exec, base);
+      let page = base.select([`${rawColumn} as raw`, ...extraColumns] as any);
+      for (const column of orderBy) page = page.orderBy(typeof column === 'string' ? sql.raw(column) : column);
+      const rows = await ctx.exec.all<{ raw: unknown } & Record<string, any>>(page.limit(limit).offset(offset));
+      return { records: await Promise.all(rows.map(toRecord)), total };
     },
   };
 }
 
 function inMemory(syncedAt: string, records: unknown[]): LocalList {
-  return { syncedAt, read: (offset, limit) => ({ records: records.slice(offset, offset + limit), total: records.length }) };
+  return { syncedAt, read: async (offset, limit) => ({ records: records.slice(offset, offset + limit), total: records.length }) };
 }
 
 /** When every id has a row in the table; null if any is missing (it may be new in Gong). */
-function allStored(ctx: LocalContext, table: string, column: string, ids: string[]): string | null {
+async function allStored(ctx: LocalContext, table: string, column: string, ids: string[]): Promise<string | null> {
   if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100) return null;
-  const row = sqliteOf(ctx.exec.database)
-    .prepare(`select count(distinct ${column}) as n, max(synced_at) as at from ${table} where ${column} in (${marks(ids)})`)
-    .get(...ids) as { n: number; at: string | null };
-  return row.n === new Set(ids).size ? row.at : null;
-}
-
-function storedRecord(ctx: LocalContext, select: string, id: unknown): LocalGet | null {
-  const row = sqliteOf(ctx.exec.database).prepare(select).get(String(id)) as { raw: string; synced_at: string } | undefined;
-  return row ? { syncedAt: row.synced_at, record: JSON.parse(row.raw) } : null;
-}
-
-function settingsList(ctx: LocalContext, table: 'settings_scorecards' | 'settings_trackers', p: Params): LocalList | null {
-  const byWorkspace = p.workspaceId !== undefined;
-  return fullTable(
-    ctx,
-    ctx.coverage.fullPass(table),
-    `select raw from ${table}${byWorkspace ? ' where workspace_id = ? or workspace_id is null' : ''}`,
-    byWorkspace ? [p.workspaceId] : [],
-    'rowid',
+  const row = await ctx.exec.get<{ n: unknown; at: string | null }>(
+    ctx.exec.db
+      .selectFrom(table)
+      .select((eb) => [eb.fn.count(column).distinct().as('n'), eb.fn.max('synced_at').as('at')])
+      .where(column, 'in', ids),
   );
+  return row && Number(row.n) === new Set(ids).size ? String(row.at) : null;
+}
+
+async function storedRecord(ctx: LocalContext, table: 'users' | 'calls', id: unknown): Promise<LocalGet | null> {
+  const row = await ctx.exec.get<{ raw: unknown; synced_at: string }>(ctx.exec.db.selectFrom(table).select(['raw', 'synced_at']).where('id', '=', String(id)));
+  return row ? { syncedAt: String(row.synced_at), record: parseRaw(row.raw) } : null;
+}
+
+async function settingsList(ctx: LocalContext, table: 'settings_scorecards' | 'settings_trackers', p: Params): Promise<LocalList | null> {
+  let base = ctx.exec.db.selectFrom(table);
+  if (p.workspaceId !== undefined) base = base.where((eb) => eb.or([eb('workspace_id', '=', p.workspaceId), eb('workspace_id', 'is', null)]));
+  return fullTable(ctx, await ctx.coverage.fullPass(table), base, [storedOrder(ctx.exec)]);
 }
 
 /** Monthly stats are stored per window: the copy answers exactly the windows the sync read. */
-function statsWindow(ctx: LocalContext, table: 'stats_activity_aggregate' | 'stats_interaction', p: Params, toRecords: (rows: StatRow[]) => unknown[]): LocalList | null {
+async function statsWindow(
+  ctx: LocalContext,
+  table: 'stats_activity_aggregate' | 'stats_interaction',
+  tool: string,
+  p: Params,
+  toRecords: (rows: StatRow[]) => unknown[],
+): Promise<LocalList | null> {
   const filter: Params = p.filter ?? {};
-  if (Object.keys(filter).some((k) => !['fromDate', 'toDate', 'userIds'].includes(k))) return null;
+  if (Object.keys(filter).some((k) => !['fromDate', 'toDate', 'userIds'].includes(k)) || !knownFilter(tool, filter)) return null;
   if (!isDate(filter.fromDate) || !isDate(filter.toDate)) return null;
-  const syncedAt = ctx.coverage.reaches(table, Date.parse(`${filter.toDate}T00:00:00Z`));
+  const syncedAt = await ctx.coverage.reaches(table, dayStart(filter.toDate));
   if (!syncedAt) return null;
-  const sqlite = sqliteOf(ctx.exec.database);
-  const window = [filter.fromDate, filter.toDate];
-  const read = (sqlite.prepare(`select count(*) as n from ${table} where from_date = ? and to_date = ?`).get(...window) as { n: number }).n;
-  if (read === 0) return null;
-  const where = ['from_date = ?', 'to_date = ?'];
-  const args: unknown[] = [...window];
-  if (filter.userIds !== undefined) where.push(`user_id in (${marks(filter.userIds)})`), args.push(...filter.userIds);
-  const rows = sqlite.prepare(`select user_id, user_email_address, raw from ${table} where ${where.join(' and ')} order by rowid`).all(...args) as StatRow[];
+  const window = ctx.exec.db.selectFrom(table).where('from_date', '=', filter.fromDate).where('to_date', '=', filter.toDate);
+  if ((await countOf(ctx.exec, window)) === 0) return null;
+  const selected = filter.userIds !== undefined ? window.where('user_id', 'in', filter.userIds) : window;
+  const rows = await ctx.exec.all<StatRow>(selected.select(['user_id', 'user_email_address', 'raw']).orderBy(sql.raw(storedOrder(ctx.exec))));
   return inMemory(syncedAt, toRecords(rows));
 }
 
@@ -293,7 +338,7 @@ function groupByUser(rows: StatRow[], head: (first: StatRow) => Record<string, u
   for (const row of rows) {
     let record = byUser.get(row.user_id);
     if (!record) byUser.set(row.user_id, (record = { ...head(row), items: [] }));
-    record.items.push(JSON.parse(row.raw));
+    record.items.push(parseRaw(row.raw));
   }
   return [...byUser.values()].map(({ items, ...rest }) => ({ ...rest, [itemsKey]: items }));
 }

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import { sqliteOf } from '../db/database.js';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import { RowLoader } from '../loader.js';
 import { callMediaRow, mediaPath, type MediaDownloader, type MediaKind } from '../media/media-downloader.js';
 import { findStream } from '../../streams/index.js';
 import type { ReferenceAction } from './reference-actions.js';
 import { ToolError } from './tool.js';
+import { isoText } from './copy-reads.js';
 
 export interface MediaTools {
   download(action: ReferenceAction, params: Record<string, unknown>): Promise<unknown>;
@@ -25,13 +25,12 @@ export function mediaTools(options: { exec: SqlExecutor; directory: string; down
       if (callIds.length !== 1 || !/^\d{1,20}$/.test(callIds[0]!)) throw new ToolError(`${action.tool}: filter.callIds must hold exactly one call id (digits)`);
       const callId = callIds[0]!;
       const kind: MediaKind = action.entity === 'call_video' ? 'video' : 'audio';
-      const sqlite = sqliteOf(options.exec.database);
-      const known = sqlite.prepare('select path, bytes, sha256, downloaded_at from call_media where call_id = ? and kind = ?').get(callId, kind) as
-        | { path: string | null; bytes: number; sha256: string; downloaded_at: string }
-        | undefined;
+      const known = await options.exec.get<{ path: string | null; bytes: unknown; sha256: string; downloaded_at: unknown }>(
+        options.exec.db.selectFrom('call_media').select(['path', 'bytes', 'sha256', 'downloaded_at']).where('call_id', '=', callId).where('kind', '=', kind),
+      );
       const expected = mediaPath(options.directory, callId, kind);
-      if (known?.path && known.path === expected && fs.existsSync(known.path) && fs.statSync(known.path).size === known.bytes) {
-        return { source: 'local', synced_at: known.downloaded_at, callId, kind, path: known.path, bytes: known.bytes, sha256: known.sha256 };
+      if (known?.path && known.path === expected && fs.existsSync(known.path) && fs.statSync(known.path).size === Number(known.bytes)) {
+        return { source: 'local', synced_at: isoText(known.downloaded_at), callId, kind, path: known.path, bytes: Number(known.bytes), sha256: known.sha256 };
       }
       const downloader = options.downloader();
       const url = await downloader.mediaUrl(callId, kind);

@@ -13,6 +13,8 @@ export interface McpParam {
   type: McpParamType;
   required?: boolean;
   description?: string;
+  /** The only values accepted (shown to the agent in the schema). */
+  enum?: string[];
   fields?: Record<string, McpParam>;
 }
 
@@ -53,6 +55,13 @@ function withTranslatedNames(spec: ActionSpec): Record<string, McpParam> {
     if (target && original && !(name in target)) target[name] = { ...original, required: false, description: `The reference's name: ${translation.describe}.` };
   }
   return params;
+}
+
+/** The filter fields the endpoint registry declares for a list tool (empty when it takes no filter). */
+export function filterFields(tool: string): string[] {
+  const action = REFERENCE_ACTIONS.find((a) => a.tool === tool);
+  const declared = Object.keys(action?.params.filter?.fields ?? {});
+  return declared;
 }
 
 /** Runs one reference action live, through the given client (its pacing, retries and budget). */

@@ -19,14 +19,16 @@ export function createMcpServer(options: { tools: McpTool[]; version: string; lo
     {
       capabilities: { tools: {} },
       instructions:
-        "Gong data (calls, transcripts, users, stats, scorecards, trackers, library, coaching) from a local copy kept fresh by gong-sync. " +
-        'Tools named <entity>_<action> take the Gong connector reference\'s parameters and answer from the copy when it covers the request ' +
-        '(source "local", no Gong quota), else from Gong (source "live"). search_transcripts finds what was said; query runs read-only SQL; ' +
-        'sync_status says how fresh the copy is.',
+        'Gong data from a local copy kept fresh by gong-sync: answers in milliseconds with no Gong request. ' +
+        'Start with find_calls (by account, opportunity, person, rep, dates, tracker, topic, outcome, words), then call_brief, transcript_excerpt, account_overview; ' +
+        'search_transcripts finds what was said; query runs read-only SQL; sync_status says how fresh the copy is. ' +
+        'Tools named <entity>_<action> take the Gong API reference\'s parameters and answer {source, synced_at, records, pagination}: "local" from the copy, ' +
+        '"live" from Gong (only when the copy lacks the range, or with live: true, within a daily live budget). Pass pagination.cursor back as cursor for the next page. ' +
+        'Dates are ISO-8601 (e.g. "2026-11-01T00:00:00Z"); ids are digit strings.',
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: options.tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as { type: 'object' } })),
+    tools: options.tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as { type: 'object' }, ...(t.annotations ? { annotations: t.annotations } : {}) })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);

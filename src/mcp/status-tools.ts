@@ -5,17 +5,22 @@ import { streams } from '../../streams/index.js';
 import { describeError } from '../errors.js';
 import { objectSchema } from './json-schema.js';
 import type { McpTool } from './tool.js';
+import { SqlExecutor } from '../db/sql-executor.js';
+import { LiveRequestBudget } from './live-budget.js';
 
 /** sync_status: what the copy holds and how fresh it is (the JSON of `gong-sync status --json`). */
-export function syncStatusTool(database: () => Database, budget: number): McpTool {
+export function syncStatusTool(database: () => Database, budget: number, liveBudget: number): McpTool {
   return {
     name: 'sync_status',
-    description:
-      "What the local copy holds and how fresh it is: per stream its bookmark (data complete up to), last successful sync, rows per table and pending work; " +
-      "requests used today against the daily budget; the last runs. Use it to decide whether the copy can answer or live: true is needed.",
+    annotations: { readOnlyHint: true },
+    description: 'How fresh the local copy is: per stream its bookmark (complete up to), last sync, rows, pending work; requests used today (daily and live budgets); last runs.',
     inputSchema: objectSchema({}),
     async run() {
-      return readStatus(database(), streams, budget);
+      const db = database();
+      const status = await readStatus(db, streams, budget);
+      const exec = new SqlExecutor(db);
+      const used = await new LiveRequestBudget(exec, { consume: () => undefined }, liveBudget).usedToday();
+      return { ...status, mcpLiveRequestsToday: { used, budget: liveBudget, note: 'requests this server may spend on live answers per UTC day (GONG_MCP_LIVE_BUDGET)' } };
     },
   };
 }
@@ -24,7 +29,8 @@ export function syncStatusTool(database: () => Database, budget: number): McpToo
 export function checkTool(client: () => GongClient, baseUrl: string): McpTool {
   return {
     name: 'check',
-    description: 'Checks the Gong credentials with one cheap authenticated request (GET /v2/workspaces, counted against the daily budget). Returns {ok, host, ...} or the problem and what to fix.',
+    annotations: { readOnlyHint: true },
+    description: 'Checks the Gong credentials with one request (GET /v2/workspaces): {ok, host} or the problem and its fix.',
     inputSchema: objectSchema({}),
     async run() {
       const host = new URL(baseUrl).host;

@@ -74,6 +74,8 @@ function planStore(options: { tool: string; params: Params; complete: boolean; s
       return { stream: 'workspaces', input: {} };
     case 'settings_scorecards_list':
       return { stream: 'settings_scorecards', input: {} };
+    case 'call_outcomes_list':
+      return { stream: 'call_outcomes', input: {} };
     case 'settings_trackers_list':
       return { stream: 'settings_trackers', input: {} };
     case 'library_folders_list':

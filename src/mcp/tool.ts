@@ -5,6 +5,8 @@ export interface McpTool {
   name: string;
   description: string;
   inputSchema: JsonSchema;
+  /** MCP tool annotations: readOnlyHint (changes nothing), openWorldHint (may ask Gong), ... */
+  annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
   run(args: Record<string, unknown>): Promise<unknown>;
 }
 

@@ -49,6 +49,35 @@ export function mediaPath(directory: string, callId: string, kind: MediaKind): s
   return file;
 }
 
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Signed media URLs may send the download on to a CDN: this many hops at most. */
+export const MAX_MEDIA_REDIRECTS = 5;
+
+/**
+ * GETs a signed media URL, following up to 5 redirects (CDNs do redirect). Each hop is paced like
+ * any request and carries no Gong credentials (media requests never do); a hop may only go to an
+ * https host, or to plain http on 127.0.0.1 (a local server), so a signed URL cannot be sent on to
+ * a plain-text host.
+ */
+export async function openMediaFollowingRedirects(client: GongClient, url: string, range?: string) {
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const response = await client.openMedia(current, range);
+    if (!REDIRECTS.has(response.statusCode)) return response;
+    await response.body.dump();
+    const location = headerText(response.headers.location);
+    if (!location) throw new GongHttpError(`The media server answered ${response.statusCode} without a Location to follow`, response.statusCode, 'media');
+    if (hop >= MAX_MEDIA_REDIRECTS) {
+      throw new GongHttpError(`The media URL redirected more than ${MAX_MEDIA_REDIRECTS} times; giving up (a redirect loop?)`, response.statusCode, 'media');
+    }
+    const next = new URL(location, current);
+    if (!(next.protocol === 'https:' || (next.protocol === 'http:' && next.hostname === '127.0.0.1'))) {
+      throw new GongHttpError(`The media URL redirected to ${next.protocol}//${next.host}: only https hosts (or http on 127.0.0.1) are followed`, response.statusCode, 'media');
+    }
+    current = next.toString();
+  }
+}
+
 /**
  * Streams a call's media to disk without holding it in memory. Bytes go to FILE.part first; an
  * interrupted download (in this process or a killed earlier one) continues with a Range request
@@ -85,7 +114,7 @@ export class MediaDownloader {
       const offset = sizeOf(part);
       let failure: string;
       try {
-        const response = await this.client.openMedia(url, offset > 0 ? `bytes=${offset}-` : undefined);
+        const response = await openMediaFollowingRedirects(this.client, url, offset > 0 ? `bytes=${offset}-` : undefined);
         const status = response.statusCode;
         if (status === 200 || status === 206) {
           const start = status === 206 ? contentRangeStart(response.headers['content-range']) : 0;

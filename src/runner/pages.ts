@@ -18,6 +18,8 @@ export interface PagesOptions {
   cursor: string | null;
   includePrivateCalls: boolean;
   signal?: AbortSignal;
+  /** Sees each parsed answer (schema drift: fields the spec does not list). */
+  observe?: (request: { method: string; path: string }, answer: unknown) => void;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function* pagesOf(options: PagesOptions): AsyncGenerator<Page> {
       else spec.body = { ...spec.body, cursor };
     }
     const answer = (await options.client.request(spec)) as Record<string, any> | null;
+    options.observe?.(spec, answer);
     const records = recordsOf(stream, answer, spec.path).filter((r) => options.includePrivateCalls || !stream.isPrivate?.(r));
     const next = stream.paginated ? (answer?.records?.cursor as string | undefined) || null : null;
     // Before anything of this page commits: a loop must not be checkpointed, or the next run resumes it.

@@ -5,6 +5,8 @@ import type { Logger } from '../logger.js';
 import type { SyncStateStore } from '../../state/sync-state-store.js';
 import type { DateWindow, StreamSettings } from '../../streams/types.js';
 import type { MediaDownloader } from '../media/media-downloader.js';
+import type { Suppression } from '../mirror/suppression.js';
+import type { DriftRecorder } from '../mirror/schema-drift.js';
 
 /** Everything one run shares across its streams. Built once by runSync. */
 export interface RunContext {
@@ -30,6 +32,10 @@ export interface RunContext {
   /** Set when SIGINT/SIGTERM asks the run to stop after the current page. */
   signal?: AbortSignal;
   progress?: ProgressListener;
+  /** Erased addresses and calls (forget): records that mention them are dropped from each page. */
+  suppression?: Suppression;
+  /** Notes fields of Gong's answers that the spec extract does not list (`_schema_drift`). */
+  drift?: DriftRecorder;
 }
 
 export interface ProgressListener {

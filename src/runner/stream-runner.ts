@@ -201,18 +201,21 @@ export class StreamRunner {
       cursor,
       includePrivateCalls: this.ctx.settings.includePrivateCalls,
       signal: this.ctx.signal,
+      observe: this.ctx.drift && ((spec, answer) => this.ctx.drift!.observe(spec, answer)),
     });
     for await (const page of pages) {
-      const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(page.records) : this.toRows(page.records, input);
+      const records = this.ctx.suppression ? this.ctx.suppression.filter(this.stream, page.records) : page.records;
+      const { rowsByTable, rejected } = this.stream.download ? await this.downloadFiles(records) : this.toRows(records, input);
       const written = await this.ctx.exec.transaction(async () => {
         if (page.first) await beforeFirstPage?.();
         const count = await this.ctx.loader.write(this.stream.tables, rowsByTable, this.syncedAt);
+        await this.ctx.drift?.flush();
         for (const reject of rejected) await this.recordRejected(reject);
         await commitState(page.next);
         return count;
       });
       this.report.pages++;
-      this.report.records += page.records.length - rejected.length;
+      this.report.records += records.length - rejected.length;
       this.report.rowsWritten += written;
       this.report.rejected += rejected.length;
       this.ctx.progress?.onPage({ stream: this.stream.name, records: page.records.length, rows: written, windowFrom: input.window?.from, windowTo: input.window?.to });
@@ -393,6 +396,7 @@ export class StreamRunner {
     if (this.ctx.signal?.aborted) throw new InterruptedError(String(this.ctx.signal.reason ?? 'a signal'));
   }
 }
+
 
 export function partitionKeyOf(partition: Partition): string {
   if (!partition) return '';

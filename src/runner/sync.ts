@@ -14,6 +14,8 @@ import type { DateWindow, StreamDefinition, StreamSettings } from '../../streams
 import type { MediaDownloader } from '../media/media-downloader.js';
 import type { ProgressListener, RunContext, StreamReport } from './run-context.js';
 import { StreamRunner } from './stream-runner.js';
+import { Suppression } from '../mirror/suppression.js';
+import { DriftRecorder } from '../mirror/schema-drift.js';
 
 export interface SyncOptions {
   database: Database;
@@ -123,6 +125,8 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
     media: options.media ? { concurrency: 3, ...options.media } : undefined,
     signal: options.signal,
     progress: options.progress,
+    suppression: await Suppression.load(exec),
+    drift: new DriftRecorder(exec, now),
   };
   const requestsBefore = options.client.stats.requests;
   const reports: StreamReport[] = [];

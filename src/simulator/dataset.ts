@@ -72,6 +72,16 @@ const TOPICS = ['Introduction', 'Pricing', 'Next Steps', 'Competition', 'Product
 const WORDS = 'we could look at the rollout plan for next quarter and the pricing tiers that fit your team budget renewal integration security review timeline demo onboarding champion decision procurement'.split(' ');
 const SYSTEMS = ['Zoom', 'Google Meet', 'Microsoft Teams', 'Outreach'];
 const TRACKER_NAMES = ['Competitors', 'Pricing', 'Budget', 'Security', 'Next Steps', 'Timeline'];
+/** The company's call outcomes (GET /v2/call-outcomes); extensive calls name one of them. */
+export const CALL_OUTCOMES = [
+  { callOutcome: 'Qualified', displayOrder: 1, connectStatus: 'CONNECTED', sentiment: 'POSITIVE', category: 'ANSWERED', todoAction: 'COMPLETE', automation: null },
+  { callOutcome: 'Follow-up', displayOrder: 2, connectStatus: 'CONNECTED', sentiment: 'NEUTRAL', category: 'ANSWERED', todoAction: null, automation: null },
+  { callOutcome: 'No decision', displayOrder: 3, connectStatus: 'CONNECTED', sentiment: 'NEUTRAL', category: 'ANSWERED', todoAction: null, automation: null },
+  { callOutcome: 'Not interested', displayOrder: 4, connectStatus: 'CONNECTED', sentiment: 'NEGATIVE', category: 'ANSWERED', todoAction: 'COMPLETE_AND_REMOVE', automation: 'MARK_AS_OPT_OUT' },
+  { callOutcome: 'No answer', displayOrder: 5, connectStatus: 'NOT_CONNECTED', sentiment: 'NEUTRAL', category: 'NOT_ANSWERED', todoAction: null, automation: null },
+  { callOutcome: 'Left voicemail', displayOrder: 6, connectStatus: 'NOT_CONNECTED', sentiment: 'NEUTRAL', category: 'NOT_ANSWERED', todoAction: null, automation: null },
+];
+
 /** What each tracker hears, per phrase (the first four trackers fire in calls). */
 const TRACKER_PHRASES: Record<string, string[]> = {
   Competitors: ['Acme', 'Globex', 'Initech'],
@@ -142,6 +152,7 @@ export class SimulatedAccount {
   readonly answeredScorecards: SimAnsweredScorecard[] = [];
   readonly scorecardSettings: Array<Record<string, unknown>> = [];
   readonly trackers: Array<Record<string, unknown>> = [];
+  /** Each folder's entries in order; an id listed twice is the same call filed as two clips. */
   readonly folders: Array<{ workspaceId: string; folder: Record<string, unknown>; callIds: string[] }> = [];
   private readonly callById = new Map<string, SimCall>();
   private readonly usedIds = new Set<string>();
@@ -296,13 +307,18 @@ export class SimulatedAccount {
         { title: 'Next steps', items: [{ text: 'Send proposal', startTimes: [random.int(100, 900)] }, { text: 'Book a security review', startTimes: [more.int(900, 1500), more.int(1500, 2000)] }] },
       ];
     }
-    if (content.pointsOfInterest) {
+    // Deprecated in Gong's 2026 spec: never asked for any more, but some tenants still send it
+    // (with the brief, here), so the product must still parse it.
+    if (content.pointsOfInterest || content.brief) {
       contentOut.pointsOfInterest = {
         actionItems: [{ snippetStartTime: 600, snippetEndTime: 612, speakerID: call.parties[0]!.speakerId, snippet: "I'll send the proposal by Friday." }],
       };
     }
     if (content.keyPoints) contentOut.keyPoints = [{ text: 'Budget approved for Q1' }];
-    if (content.callOutcome) contentOut.callOutcome = { id: '1', category: 'Answered', name: random.pick(['Qualified', 'Follow-up', 'No decision']) };
+    if (content.callOutcome) {
+      const outcome = random.pick(CALL_OUTCOMES);
+      contentOut.callOutcome = { id: String(outcome.displayOrder), category: outcome.category === 'ANSWERED' ? 'Answered' : 'Not answered', name: outcome.callOutcome };
+    }
     if (content.structure) contentOut.structure = [{ name: 'Intro', duration: 60 }];
     if (Object.keys(contentOut).length > 0) out.content = contentOut;
     const interactionOut: Record<string, unknown> = {};
@@ -574,7 +590,8 @@ export class SimulatedAccount {
             createdBy: this.users[0]!.id,
             updated: new Date(now - (i + 1) * DAY_MS).toISOString(),
           },
-          callIds: [...new Set(callIds)],
+          // A call can be filed twice, as two clips (Gong keys entries by folder, call and created).
+          callIds: i === 1 && callIds.length > 0 ? [...new Set(callIds), callIds[0]!] : [...new Set(callIds)],
         });
       });
     }

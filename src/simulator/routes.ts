@@ -1,11 +1,14 @@
 import type { GongSimulator, Answer } from './server.js';
 import type { SimCall } from './dataset.js';
+import { CALL_OUTCOMES } from './dataset.js';
 import { errorAnswer } from './server.js';
+import { routeAdmin, workspacesAnswer } from './admin-routes.js';
 import { aggregateActivity, coachingData, dayByDayActivity, interactionStats } from './stats.js';
 import {
   ANSWERED_SCORECARD_NUMERIC_IDS,
   SCORECARD_SETTING_NUMERIC_IDS,
   answeredScorecard,
+  clipsOf,
   folderEntry,
   gongCoaching,
   scorecardSetting,
@@ -35,7 +38,7 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     const user = account.users.find((u) => u.id === path.slice('/v2/users/'.length));
     return user ? sim.ok({ requestId: 'r', user }) : errorAnswer(404, `User ${path.slice(10)} was not found`);
   }
-  if (route === 'GET /v2/workspaces') return sim.ok({ requestId: 'r', workspaces: account.workspaces });
+  if (route === 'GET /v2/workspaces') return sim.ok({ requestId: 'r', workspaces: workspacesAnswer(sim) });
 
   if (route === 'GET /v2/calls') {
     // As Gong: both bounds required (spec), and at most 90 days a request (production integrations).
@@ -143,13 +146,19 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
   if (route === 'GET /v2/library/folder-content') {
     const folder = account.folders.find((f) => f.folder.id === req.query.folderId);
     if (!folder) return errorAnswer(404, `Folder ${req.query.folderId ?? ''} was not found`);
-    const entries = folder.callIds.map((id) => account.getCall(id)).filter((c) => c !== undefined);
     const { id, name, createdBy, updated } = folder.folder as Record<string, unknown>;
     if (gongShapes) {
-      // Gong's shape: the folder and all its calls in one answer, no paging.
-      if (entries.length === 0) return errorAnswer(404, `No calls found in folder ${req.query.folderId}`);
-      return sim.ok({ requestId: 'r', id, name, createdBy, updated, calls: entries.map((c) => folderEntry(String(id), c, account.users)) });
+      // Gong's shape: the folder and all its entries in one answer, no `records`, no cursor; a call
+      // filed twice is two entries (two clips, each with its own `created`).
+      const clips = clipsOf(folder.callIds).flatMap(({ id: callId, clip }) => {
+        const call = account.getCall(callId);
+        return call ? [folderEntry(String(id), call, account.users, clip)] : [];
+      });
+      if (clips.length === 0) return errorAnswer(404, `No calls found in folder ${req.query.folderId}`);
+      return sim.ok({ requestId: 'r', id, name, createdBy, updated, calls: clips });
     }
+    // The reference's records: each call of the folder once, paged.
+    const entries = [...new Set(folder.callIds)].map((callId) => account.getCall(callId)).filter((c) => c !== undefined);
     const calls = entries.map((c) => ({
       callId: c.record.id,
       title: c.record.title,
@@ -159,6 +168,10 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
       url: c.record.url,
     }));
     return sim.page(req, calls, 'calls', 'calls', { id, name, createdBy, updated });
+  }
+  if (route === 'GET /v2/call-outcomes') {
+    // Gong's 2026 spec: `{requestId, outcomes}`, no paging, no parameters.
+    return sim.ok({ requestId: 'r', outcomes: CALL_OUTCOMES });
   }
   if (route === 'GET /v2/coaching') {
     const { 'workspace-id': workspaceId, 'manager-id': managerId, from, to } = req.query;
@@ -170,7 +183,7 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     if (data.length === 0) return errorAnswer(404, 'No coaching data found corresponding to the provided filters');
     return sim.ok({ requestId: 'r', fromDateTime: from, toDateTime: to, coachingData: data });
   }
-  return errorAnswer(404, `Unknown endpoint ${route}`);
+  return routeAdmin(sim, req) ?? errorAnswer(404, `Unknown endpoint ${route}`);
 }
 
 function dateTimeRange(fromText: unknown, toText: unknown): { from: number; to: number } | { error: Answer } {

@@ -44,6 +44,12 @@ export interface GongSimulatorOptions extends SimulatedAccountOptions {
   port?: number;
   /** Answer in Gong's spec shapes (default) or the reference's; default from GONG_SIMULATOR_SHAPES. */
   shapes?: SimulatorShapes;
+  /** Media URLs that redirect this many times (302) before the file, as a CDN may. */
+  mediaRedirects?: number;
+  /** Where the last media redirect points instead of the file (to test which targets are followed). */
+  mediaRedirectLocation?: string;
+  /** A field Gong's spec does not list, added to every /v2/workspaces answer (schema drift; see admin-routes.ts). */
+  unlistedWorkspaceField?: string;
 }
 
 export interface RequestLogEntry {
@@ -57,6 +63,8 @@ export interface RequestLogEntry {
   fault?: string;
   /** The Range header of a media request. */
   range?: string;
+  /** Whether the request carried an Authorization header (media requests must not). */
+  authorization?: boolean;
 }
 
 export const DEMO_CREDENTIALS = { accessKey: 'demo-access-key', accessKeySecret: 'demo-access-secret' };
@@ -80,6 +88,7 @@ export class GongSimulator {
   recordTransform?: (path: string, record: any) => unknown;
   rateLimitPerSecond: number | null;
   cursorTtlMs: number;
+  unlistedWorkspaceField: string | undefined;
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly arrivals: number[] = [];
@@ -106,6 +115,7 @@ export class GongSimulator {
       ...options.faults,
     };
     this.rateLimitPerSecond = options.rateLimitPerSecond ?? null;
+    this.unlistedWorkspaceField = options.unlistedWorkspaceField;
     this.cursorTtlMs = options.cursorTtlMs ?? 15 * 60_000;
     this.faultRandom = new Random(options.faultSeed ?? 7);
     const key = options.accessKey ?? DEMO_CREDENTIALS.accessKey;
@@ -174,7 +184,14 @@ export class GongSimulator {
       at: arrivedAt,
     };
     this.requests.push(entry);
+    if (url.pathname.startsWith('/media-redirect/')) {
+      entry.authorization = req.headers.authorization !== undefined;
+      this.redirectMedia(res, url, entry);
+      this.onRequest?.(entry);
+      return;
+    }
     if (url.pathname.startsWith('/media/')) {
+      entry.authorization = req.headers.authorization !== undefined;
       this.serveMedia(req, res, url, entry);
       this.onRequest?.(entry);
       return;
@@ -323,7 +340,23 @@ export class GongSimulator {
 
   mediaUrl(callId: string, kind: 'audio' | 'video'): string {
     const expires = this.now() + (this.options.mediaUrlTtlMs ?? 8 * 3_600_000);
-    return `${this.baseUrl}/media/${callId}/${kind}?expires=${expires}&signature=${mediaSignature(callId, kind, expires)}`;
+    const signed = `/media/${callId}/${kind}?expires=${expires}&signature=${mediaSignature(callId, kind, expires)}`;
+    const hops = this.options.mediaRedirects ?? 0;
+    return hops > 0 ? `${this.baseUrl}/media-redirect/${hops}${signed}` : `${this.baseUrl}${signed}`;
+  }
+
+  /** /media-redirect/N/media/...: a 302 to /media-redirect/N-1/..., and at 1 to the file (or mediaRedirectLocation). */
+  private redirectMedia(res: http.ServerResponse, url: URL, entry: RequestLogEntry) {
+    const match = /^\/media-redirect\/(\d+)(\/media\/.*)$/.exec(url.pathname);
+    entry.status = match ? 302 : 404;
+    res.statusCode = entry.status;
+    if (match) {
+      const left = Number(match[1]) - 1;
+      const target = left > 0 ? `/media-redirect/${left}${match[2]}${url.search}` : this.options.mediaRedirectLocation ?? `${match[2]}${url.search}`;
+      // Relative for the intermediate hops, as CDNs often send them.
+      res.setHeader('location', target);
+    }
+    res.end();
   }
 
   static mediaSize(callId: string, kind: 'audio' | 'video'): number {

@@ -70,9 +70,9 @@ export function tracker(record: Record<string, any>, shapes: SimulatorShapes): R
   return { ...rest, saidAtInterval: rest.saidAtInterval === null ? null : String(rest.saidAtInterval) };
 }
 
-/** The fields of one library folder entry that Gong's shape adds, derived from the ids. */
-export function folderEntry(folderId: string, call: SimCall, users: SimUser[]) {
-  const random = new Random(hashString(`f|${folderId}|${call.record.id}`));
+/** The fields of one library folder entry that Gong's shape adds, derived from the ids (and which clip of the call it is). */
+export function folderEntry(folderId: string, call: SimCall, users: SimUser[], clip = 0) {
+  const random = new Random(hashString(`f|${folderId}|${call.record.id}${clip > 0 ? `|${clip}` : ''}`));
   const fromSec = random.int(0, Math.max(0, call.record.duration - 60));
   return {
     id: call.record.id,
@@ -115,4 +115,14 @@ export function gongCoaching(account: SimulatedAccount, managerId: string, from:
       }),
     },
   ];
+}
+
+/** Each id of a folder with the number of times it came before: 0 for a call's first clip, 1 for its second. */
+export function clipsOf(callIds: string[]): Array<{ id: string; clip: number }> {
+  const seen = new Map<string, number>();
+  return callIds.map((id) => {
+    const clip = seen.get(id) ?? 0;
+    seen.set(id, clip + 1);
+    return { id, clip };
+  });
 }

@@ -12,8 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GongSimulator } from '../../src/simulator/server.js';
 import { streams } from '../../streams/index.js';
 import { ACTIONS } from '../../src/api/actions.js';
-import { runCli, simEnv } from '../helpers/cli.js';
 import { SpecContract, loadExtract, type SeenRequest } from './spec-contract.js';
+import { ALLOWED_BEYOND_SPEC } from './allowed-beyond-spec.js';
+import { appFor, syncInProcess } from '../helpers/in-process.js';
+import { fetchAndStore } from '../../src/runner/fetch-one.js';
+import { execute } from '../../src/api/gong.js';
+import { findStream } from '../../streams/index.js';
 import os from 'node:os';
 
 const DAY = 86_400_000;
@@ -42,6 +46,8 @@ const REFERENCE_ACTIONS = [
   'library_folder_content list',
   'coaching list',
   'stats_activity_scorecards list',
+  // Gong's 2026 spec, beyond the reference.
+  'call_outcomes list',
 ];
 
 /** Valid parameters for each execute action (Gong's names). */
@@ -77,7 +83,18 @@ function executeParams(): Record<string, Record<string, unknown>> {
     'coaching list': { 'workspace-id': account.workspaces[0]!.id, 'manager-id': manager.id, from: `${from}T00:00:00Z`, to: `${to}T00:00:00Z` },
     // The reference's names, translated to Gong's reviewFromDate / reviewToDate.
     'stats_activity_scorecards list': { filter: { fromDateTime: `${from}T00:00:00Z`, toDateTime: `${to}T00:00:00Z` } },
+    'call_outcomes list': {},
   };
+}
+
+/** Execute calls that send something the plain ones do not: another review method, a call list split in 90-day requests. */
+function executeVariants(): Array<[string, Record<string, unknown>]> {
+  const now = Date.now();
+  return [
+    ['stats_activity_scorecards list', { filter: { reviewMethod: 'MANUAL', reviewFromDate: new Date(now - 30 * DAY).toISOString().slice(0, 10) } }],
+    ['calls list', { fromDateTime: new Date(now - 200 * DAY).toISOString(), toDateTime: new Date(now).toISOString() }],
+    ['calls_extensive list', { filter: { fromDateTime: new Date(now - 200 * DAY).toISOString(), toDateTime: new Date(now).toISOString() } }],
+  ];
 }
 
 describe("the registry names exactly the spec's endpoints", () => {
@@ -111,29 +128,38 @@ describe("the registry names exactly the spec's endpoints", () => {
 
 describe("every request gong-sync sends, and every answer, follows Gong's spec", () => {
   beforeAll(async () => {
-    sim = await GongSimulator.start({ calls: 240, days: 45, shapes: 'gong' });
+    sim = await GongSimulator.start({ calls: 240, days: 120, shapes: 'gong' });
     // Every routed request, with its answer when it was a 200.
     sim.onAnswer = (entry, text) => seen.push({ request: entry, status: entry.status, answer: entry.status === 200 ? text : undefined });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gong-sync-contract-'));
     const db = path.join(dir, 'gong.db');
-    const env = simEnv(sim, db, { GONG_START_DATE: new Date(Date.now() - 45 * DAY).toISOString().slice(0, 10), GONG_MEDIA_DIR: path.join(dir, 'media') });
-    const sync = await runCli(['sync', '--streams', streams.map((s) => s.name).join(',')], env);
-    expect(sync.code, sync.stderr).toBe(0);
+    const env = { GONG_START_DATE: new Date(Date.now() - 120 * DAY).toISOString().slice(0, 10), GONG_MEDIA_DIR: path.join(dir, 'media') };
+    const everyStream = streams.map((s) => s.name);
+    // A first sync of every stream (downloads included: 120 days, so two call-list windows), then an incremental one.
+    await syncInProcess(sim, db, { streams: everyStream, env });
+    sim.account.addCalls(4, { transcriptReady: false });
+    sim.account.addLateCalls(2, { ageDays: 3 });
+    sim.account.releaseLateCalls();
+    sim.account.releaseTranscripts();
+    await syncInProcess(sim, db, { streams: everyStream, env });
+    // get and download, as their commands do.
     const call = sim.account.calls.find((c) => c.record.media === 'Video')!;
-    for (const args of [
-      ['get', 'users', sim.account.users[0]!.id],
-      ['get', 'calls', call.record.id],
-      ['download', 'audio', call.record.id, '--out', path.join(dir, 'out')],
-      ['download', 'video', call.record.id, '--out', path.join(dir, 'out')],
-    ]) {
-      const result = await runCli(args, env);
-      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
-    }
-    for (const [name, params] of Object.entries(executeParams())) {
-      const [entity, action] = name.split(' ');
-      const out = action === 'download' ? ['--out', path.join(dir, `${entity}.bin`)] : [];
-      const result = await runCli(['execute', entity!, action!, '--params', JSON.stringify(params), ...out], env);
-      expect(result.code, `execute ${name}: ${result.stderr}`).toBe(0);
+    const app = await appFor(sim, db, env);
+    try {
+      await fetchAndStore({ stream: findStream('users')!, id: sim.account.users[0]!.id, client: app.client, database: app.database, settings: { includePrivateCalls: true } });
+      await fetchAndStore({ stream: findStream('calls')!, id: call.record.id, client: app.client, database: app.database, settings: { includePrivateCalls: true } });
+      for (const kind of ['audio', 'video'] as const) {
+        const url = await app.media.mediaUrl(call.record.id, kind);
+        await app.media.download({ callId: call.record.id, kind, url: url!, directory: path.join(dir, 'out'), refreshUrl: () => app.media.mediaUrl(call.record.id, kind) });
+      }
+      // Every execute action, and the variants that change what is sent.
+      for (const [name, params] of [...Object.entries(executeParams()), ...executeVariants()]) {
+        const [entity, action] = name.split(' ');
+        const answer = await execute(app.client, { entity: entity!, action: action!, params });
+        if (action === 'download') for await (const _chunk of answer as AsyncIterable<Uint8Array>) void _chunk;
+      }
+    } finally {
+      await app.close();
     }
   }, 600_000);
 
@@ -158,13 +184,71 @@ describe("every request gong-sync sends, and every answer, follows Gong's spec",
     expect([...new Set(problems)].slice(0, 20)).toEqual([]);
   });
 
-  it('sends nothing to a path the spec does not have', () => {
+  it('sends nothing to a path the spec does not have, and Gong refused nothing it sent', () => {
     const unknown = seen.filter((s) => !contract.endpointOf(s.request.method, s.request.path)).map((s) => `${s.request.method} ${s.request.path}`);
     expect(unknown).toEqual([]);
+    // 404 is Gong's "nothing found"; any other refusal means a request Gong would not take.
+    const refused = seen.filter((s) => s.status >= 400 && s.status !== 404).map((s) => `${s.status} ${s.request.method} ${s.request.path} ${JSON.stringify(s.request.body ?? s.request.query)}`);
+    expect(refused).toEqual([]);
+  });
+
+  it('covers the requests that matter: incremental windows, both review methods, split call lists, Gong-bounded windows', () => {
+    const calls = seen.filter((s) => s.request.path === '/v2/calls').map((s) => s.request.query);
+    const extensive = seen.filter((s) => s.request.path === '/v2/calls/extensive' && s.request.body?.filter?.fromDateTime).map((s) => s.request.body.filter);
+    for (const bounds of [...calls, ...extensive]) expect(Date.parse(bounds.toDateTime) - Date.parse(bounds.fromDateTime)).toBeLessThanOrEqual(90 * DAY);
+    expect(calls.length).toBeGreaterThanOrEqual(5);
+    const methods = seen.filter((s) => s.request.path === '/v2/stats/activity/scorecards').map((s) => s.request.body.filter.reviewMethod);
+    expect(new Set(methods)).toEqual(new Set(['BOTH', 'MANUAL']));
+  });
+});
+
+describe('the contract refuses what Gong would ignore or refuse', () => {
+  const extensive = (content: Record<string, unknown>) => ({ method: 'POST', path: '', query: {}, body: { filter: {}, contentSelector: { exposedFields: { content } } } });
+  it('a deprecated field, a value outside an enum, a missing required bound, an unknown parameter', () => {
+    expect(contract.requestProblems('POST /v2/calls/extensive', extensive({ pointsOfInterest: true }))).toEqual([
+      "body /contentSelector/exposedFields/content/pointsOfInterest: deprecated in Gong's spec: never send it",
+    ]);
+    expect(contract.requestProblems('POST /v2/calls/extensive', extensive({ brief: true }))).toEqual([]);
+    expect(contract.requestProblems('POST /v2/stats/activity/scorecards', { method: 'POST', path: '', query: {}, body: { filter: { reviewMethod: 'ALL' } } })[0]).toMatch(
+      /body \/filter\/reviewMethod: must be equal to one of the allowed values/,
+    );
+    expect(contract.requestProblems('GET /v2/calls', { method: 'GET', path: '', query: { fromDateTime: '2026-01-01T00:00:00Z' }, body: undefined })).toEqual([
+      'required query parameter "toDateTime" is missing',
+    ]);
+    expect(contract.requestProblems('GET /v2/call-outcomes', { method: 'GET', path: '', query: { workspaceId: '1' }, body: undefined })).toEqual([
+      'query parameter "workspaceId" is not one Gong\'s spec lists (it lists: none)',
+    ]);
+  });
+
+  it('lets through only allow-listed fields beyond the spec, each with its evidence', () => {
+    for (const entry of ALLOWED_BEYOND_SPEC) {
+      expect(Object.keys(contract.endpoints), entry.endpoint).toContain(entry.endpoint);
+      expect(entry.evidence.length, `${entry.endpoint} ${entry.field}`).toBeGreaterThan(20);
+    }
+    const beyond = new SpecContract(loadExtract(), [{ endpoint: 'GET /v2/call-outcomes', field: 'query workspaceId', evidence: 'a test entry, not a real one: nothing to cite' }]);
+    expect(beyond.requestProblems('GET /v2/call-outcomes', { method: 'GET', path: '', query: { workspaceId: '1' }, body: undefined })).toEqual([]);
   });
 });
 
 describe("the contract tells the reference's shapes from Gong's", () => {
+  it("a sync against a tenant in the reference's shapes sends nothing beyond the spec but allow-listed fields (a folder's cursor)", async () => {
+    const reference = await GongSimulator.start({ calls: 150, days: 30, shapes: 'reference' });
+    const requests: SeenRequest[] = [];
+    reference.onAnswer = (entry) => requests.push(entry);
+    const folderDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gong-sync-contract-ref-'));
+    try {
+      await syncInProcess(reference, path.join(folderDir, 'gong.db'), { streams: ['workspaces', 'library_folders', 'library_folder_content', 'stats_activity_scorecards'] });
+      const problems = requests.flatMap((r) => contract.requestProblems(contract.endpointOf(r.method, r.path)!, r));
+      expect(problems).toEqual([]);
+      // The allow-list entry is used: the reference's shape pages the 130-call folder.
+      expect(requests.some((r) => r.path === '/v2/library/folder-content' && r.query.cursor)).toBe(true);
+      expect(new SpecContract(loadExtract(), []).requestProblems('GET /v2/library/folder-content', { method: 'GET', path: '', query: { folderId: '1', cursor: 'x' }, body: undefined })).toHaveLength(1);
+    } finally {
+      await reference.stop();
+      fs.rmSync(folderDir, { recursive: true, force: true });
+    }
+  });
+
   // Gong's schemas mark no field required and allow more: a reference-shaped coaching or folder answer
   // passes them (the mapping tests cover those). Typed fields and request names do not.
   it("flags the reference's string ids in answered scorecards and its filter names, naming the field", async () => {

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ALLOWED_BEYOND_SPEC, type AllowedBeyondSpec } from './allowed-beyond-spec.js';
 
 export interface SpecParameter {
   name: string;
@@ -64,17 +65,21 @@ function lenient(schema: unknown): unknown {
   return out;
 }
 
-function newAjv(): Ajv {
+/** Requests may not carry a field Gong's spec marks deprecated (x-deprecated); answers may (tenants still send some). */
+function newAjv(forRequests: boolean): Ajv {
   // Types and shapes, not string formats (date-time, int64): Gong documents those loosely.
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   ajv.addKeyword('x-ref');
   ajv.addKeyword('x-recursive');
+  if (forRequests) ajv.addKeyword({ keyword: 'x-deprecated', validate: (deprecated: boolean) => !deprecated, errors: false });
+  else ajv.addKeyword('x-deprecated');
   return ajv;
 }
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
     const at = e.instancePath || '(top level)';
+    if (e.keyword === 'x-deprecated') return `${at}: deprecated in Gong's spec: never send it`;
     if (e.keyword === 'additionalProperties') return `${at}/${(e.params as { additionalProperty: string }).additionalProperty}: not a field Gong's spec names here`;
     return `${at}: ${e.message}`;
   });
@@ -82,10 +87,15 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
 
 export class SpecContract {
   readonly endpoints: Record<string, SpecEndpoint>;
-  private readonly ajv = newAjv();
+  private readonly requestAjv = newAjv(true);
+  private readonly answerAjv = newAjv(false);
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(extract = loadExtract()) {
+  constructor(
+    extract = loadExtract(),
+    /** Fields sent beyond the spec on purpose, each with its evidence (allowed-beyond-spec.ts). */
+    private readonly allowed: AllowedBeyondSpec[] = ALLOWED_BEYOND_SPEC,
+  ) {
     this.endpoints = extract.endpoints;
   }
 
@@ -103,8 +113,10 @@ export class SpecContract {
     const endpoint = this.endpoints[key]!;
     const problems: string[] = [];
     const queryParams = endpoint.parameters.filter((p) => p.in === 'query');
+    const allowedHere = this.allowed.filter((a) => a.endpoint === key);
     for (const name of Object.keys(request.query)) {
       const param = queryParams.find((p) => p.name === name);
+      if (!param && allowedHere.some((a) => a.field === `query ${name}`)) continue;
       if (!param) {
         problems.push(`query parameter "${name}" is not one Gong's spec lists (it lists: ${queryParams.map((p) => p.name).join(', ') || 'none'})`);
       } else if ((param.schema.type === 'integer' || param.schema.type === 'number') && !/^-?\d+$/.test(request.query[name]!)) {
@@ -119,8 +131,11 @@ export class SpecContract {
     } else if (request.body === undefined) {
       if (endpoint.requestBody.required) problems.push('the required request body is missing');
     } else {
-      const validate = this.validator(`${key} request`, () => closed(endpoint.requestBody!.schema));
-      if (!validate(request.body)) problems.push(...describeErrors(validate.errors).map((p) => `body ${p}`));
+      const validate = this.validator(this.requestAjv, `${key} request`, () => closed(endpoint.requestBody!.schema));
+      if (!validate(request.body)) {
+        const beyond = new Set(allowedHere.map((a) => a.field));
+        problems.push(...describeErrors(validate.errors).map((p) => `body ${p}`).filter((p) => !beyond.has(p.replace(/: not a field Gong's spec names here$/, ''))));
+      }
     }
     return problems;
   }
@@ -129,14 +144,14 @@ export class SpecContract {
   answerProblems(key: string, answer: unknown): string[] {
     const endpoint = this.endpoints[key]!;
     if (!endpoint.response200) return [];
-    const validate = this.validator(`${key} 200`, () => lenient(endpoint.response200));
+    const validate = this.validator(this.answerAjv, `${key} 200`, () => lenient(endpoint.response200));
     return validate(answer) ? [] : describeErrors(validate.errors).map((p) => `answer ${p}`);
   }
 
-  private validator(name: string, schema: () => unknown): ValidateFunction {
+  private validator(ajv: Ajv, name: string, schema: () => unknown): ValidateFunction {
     let validate = this.compiled.get(name);
     if (!validate) {
-      validate = this.ajv.compile(schema() as object);
+      validate = ajv.compile(schema() as object);
       this.compiled.set(name, validate);
     }
     return validate;

@@ -42,13 +42,18 @@ export function simEnv(sim: GongSimulator, dbFile: string, extra: Record<string,
   };
 }
 
-export function spawnCli(args: string[], env: Record<string, string | undefined>): { child: ChildProcess; result: Promise<CliResult> } {
-  const started = Date.now();
+/** This process's environment without its GONG_ variables, plus `env` (undefined removes a variable). */
+function cleanEnvironment(env: Record<string, string | undefined>): Record<string, string> {
   const cleanEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) {
     if (v !== undefined && !(k.startsWith('GONG_') && !(k in env))) cleanEnv[k] = v;
   }
-  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  return cleanEnv;
+}
+
+export function spawnCli(args: string[], env: Record<string, string | undefined>): { child: ChildProcess; result: Promise<CliResult> } {
+  const started = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -61,6 +66,55 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
 
 export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
   return spawnCli(args, env).result;
+}
+
+let inProcessRuns = Promise.resolve();
+
+/**
+ * The CLI's own main() in this process, with the same environment rules as runCli: no build, no
+ * process start. For tests where the process boundary is not the subject (signals, the binary, file
+ * descriptors are). One at a time: it swaps process.env, argv, stdout and stderr while it runs.
+ * What it captures is redacted as the real process output is.
+ */
+export function runInProcess(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  const run = inProcessRuns.then(() => runMainOnce(args, env));
+  inProcessRuns = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+async function runMainOnce(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  const [{ main }, { redact }] = await Promise.all([import('../../src/cli/main.js'), import('../../src/redact.js')]);
+  const started = Date.now();
+  const saved = { env: process.env, argv: process.argv, out: process.stdout.write, err: process.stderr.write };
+  const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  const output = { stdout: '', stderr: '' };
+  const capture = (key: 'stdout' | 'stderr') =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      output[key] += redact(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      callback?.();
+      return true;
+    }) as typeof process.stdout.write;
+  process.env = cleanEnvironment(env);
+  process.argv = [process.execPath, BIN, ...args];
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
+  try {
+    const code = await main(args, process.env);
+    return { code, signal: null, stdout: output.stdout, stderr: output.stderr, ms: Date.now() - started };
+  } finally {
+    process.env = saved.env;
+    process.argv = saved.argv;
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+    // main() installs stop handlers; the test worker keeps the default behaviour of its signals.
+    for (const name of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(name)) if (!signalListeners[name].includes(listener)) process.off(name, listener);
+    }
+  }
 }
 
 /** stderr as a person reads it: each JSON log line replaced by its message (other lines kept). */

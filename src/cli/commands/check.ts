@@ -1,35 +1,45 @@
 import fs from 'node:fs';
-import type { Command } from 'commander';
-import { createApp, createAppLogger, type App } from '../../app.js';
+import type { App } from '../../app.js';
 import { requireAuth, secretsOf, type AppConfig } from '../../config.js';
 import { GongClient } from '../../gong/client.js';
 import { RequestPacer } from '../../gong/pacer.js';
 import { checkConnection, type ConnectionVerdict } from '../../gong/connection-check.js';
 import { secretRedactor, stderrLine } from '../../logger.js';
-import type { CommandResult } from '../main.js';
-import { commandConfig } from '../command-config.js';
-import { processStopSignal } from '../signals.js';
-
-export function registerCheck(program: Command, done: (result: Promise<CommandResult>) => void) {
-  program
-    .command('check')
-    .description('one cheap authenticated request to Gong: host reachable, credentials accepted, endpoints seen; exit 0 if usable, 2 if not')
-    .option('--json', 'print the verdict as JSON')
-    .option('--db <file>', 'SQLite file whose request budget and pacing to share, if it exists (env GONG_DB, default ./gong.db)')
-    .action((options: CheckFlags, command: Command) => done(checkCommand(options, command)));
-}
+import { defineCommand } from '../command.js';
 
 interface CheckFlags {
   json?: boolean;
-  db?: string;
 }
+
+export default defineCommand<CheckFlags>({
+  description: 'one cheap authenticated request to Gong: host reachable, credentials accepted, endpoints seen; exit 0 if usable, 2 if not',
+  stop: 'graceful',
+  db: { accepts: 'sqlite', purpose: 'whose request budget and pacing to share, if it exists (check never creates one)' },
+  declare: (command) => command.option('--json', 'print the verdict as JSON'),
+  async run(app, _args, flags) {
+    const { config } = app;
+    const auth = requireAuth(config);
+    // An existing database shares its pacing and daily budget; check never creates one.
+    const gong = fs.existsSync(config.dbFile) ? await app.connect() : undefined;
+    const client = gong?.client ?? new GongClient({ baseUrl: config.baseUrl, auth, pacer: new RequestPacer({ requestsPerSecond: config.rateLimit }) });
+    try {
+      const verdict = await probe(config, client, gong?.counter, app.signal);
+      const redact = secretRedactor(secretsOf(config));
+      if (!verdict.ok) stderrLine('error', redact(verdict.problem ?? 'connection check failed'), { event: 'connection_check', ok: false, host: verdict.host }, config.logFormat);
+      const stdout = flags.json ? JSON.stringify(verdict, null, 2) : formatVerdict(verdict);
+      return { exitCode: verdict.ok ? 0 : 2, stdout: config.quiet && verdict.ok ? undefined : redact(stdout) };
+    } finally {
+      if (!gong) await client.close();
+    }
+  },
+});
 
 /** The connection check `sync`, `backfill` and `schedule` run first, over the app's pacer and budget. */
 export function connectionCheckOf(app: App): () => Promise<ConnectionVerdict> {
-  return () => probe(app.config, app.client, app.counter);
+  return () => probe(app.config, app.client, app.counter, app.signal);
 }
 
-function probe(config: AppConfig, client: GongClient, budget?: App['counter']): Promise<ConnectionVerdict> {
+function probe(config: AppConfig, client: GongClient, budget: App['counter'] | undefined, signal: AbortSignal | undefined): Promise<ConnectionVerdict> {
   return checkConnection({
     baseUrl: client.baseUrl,
     authorization: client.authorizationHeader,
@@ -37,27 +47,8 @@ function probe(config: AppConfig, client: GongClient, budget?: App['counter']): 
     pacer: client.pacer,
     budget,
     timeoutMs: Math.min(config.requestTimeoutMs, 4000),
-    signal: processStopSignal,
+    signal,
   });
-}
-
-async function checkCommand(options: CheckFlags, command: Command): Promise<CommandResult> {
-  const config = commandConfig(command, options);
-  const auth = requireAuth(config);
-  // An existing database shares its pacing and daily budget; check never creates one.
-  const useDatabase = fs.existsSync(config.dbFile);
-  const app = useDatabase ? await createApp(config, createAppLogger(config)) : undefined;
-  const client = app?.client ?? new GongClient({ baseUrl: config.baseUrl, auth, pacer: new RequestPacer({ requestsPerSecond: config.rateLimit }) });
-  try {
-    const verdict = await probe(config, client, app?.counter);
-    const redact = secretRedactor(secretsOf(config));
-    if (!verdict.ok) stderrLine('error', redact(verdict.problem ?? 'connection check failed'), { event: 'connection_check', ok: false, host: verdict.host }, config.logFormat);
-    const stdout = options.json ? JSON.stringify(verdict, null, 2) : formatVerdict(verdict);
-    return { exitCode: verdict.ok ? 0 : 2, stdout: config.quiet && verdict.ok ? undefined : redact(stdout) };
-  } finally {
-    if (app) await app.close();
-    else await client.close();
-  }
 }
 
 function formatVerdict(v: ConnectionVerdict): string {

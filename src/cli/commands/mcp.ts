@@ -1,38 +1,31 @@
-import type { Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createAppLogger } from '../../app.js';
+import type { AppRoot } from '../../app.js';
 import { createMcpApp, packageVersion } from '../../mcp/mcp-app.js';
 import { createMcpServer, serve } from '../../mcp/server.js';
-import type { CommandResult } from '../main.js';
-import { commandConfig } from '../command-config.js';
+import { SafeStdioTransport } from '../../mcp/stdio-transport.js';
+import { watchExits } from '../../mcp/exit-log.js';
+import { defineCommand, type CommandResult } from '../command.js';
 
-export function registerMcp(program: Command, done: (result: Promise<CommandResult>) => void) {
-  program
-    .command('mcp')
-    .description('serve the reference\'s actions to AI agents over the Model Context Protocol (stdio), answered from the local copy when it can')
-    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
-    .action((options: { db?: string }, command: Command) => done(mcpCommand(options, command)));
-}
+export default defineCommand({
+  description: 'serve Gong data to AI agents over the Model Context Protocol (stdio), answered from the local copy (SQLite or PostgreSQL)',
+  stop: 'immediate',
+  db: {},
+  run: (app) => mcpCommand(app),
+});
 
-async function mcpCommand(options: { db?: string }, command: Command): Promise<CommandResult> {
-  const config = commandConfig(command, options);
+async function mcpCommand(app: AppRoot): Promise<CommandResult> {
   // stdout carries the protocol only: logs go to stderr, as JSON unless asked otherwise.
-  const logger = createAppLogger(config);
-  const app = await createMcpApp(config, logger);
+  const { config, logger } = app;
+  const exits = watchExits(logger);
+  const mcp = await createMcpApp(config, logger, app.signal);
   try {
-    const server = createMcpServer({ tools: app.tools, version: packageVersion(), logger, redact: app.redact });
-    const transport = new StdioServerTransport();
-    // The client closing our stdin ends the session (SIGINT/SIGTERM end a server at once: main's signal rules).
-    const stop = () => void server.close();
-    process.stdin.once('end', stop);
-    logger.info(`mcp server ready on stdio: ${app.tools.length} tools, database ${config.dbFile}`);
-    try {
-      await serve(server, transport);
-    } finally {
-      process.stdin.off('end', stop);
-    }
+    const server = createMcpServer({ tools: mcp.tools, version: packageVersion(), logger, redact: mcp.redact });
+    // Malformed or oversized request lines get a JSON-RPC error; the client closing stdin ends the session.
+    const transport = new SafeStdioTransport(process.stdin, process.stdout, (problem) => logger.warn(`mcp refused a message: ${problem}`));
+    logger.info(`mcp server ready on stdio: ${mcp.tools.length} tools, database ${config.dbFile}`);
+    await serve(server, transport);
+    exits.reason('the client closed stdin');
     return { exitCode: 0 };
   } finally {
-    await app.close();
+    await mcp.close();
   }
 }

@@ -1,35 +1,34 @@
-import type { Command } from 'commander';
 import { connectDatabase } from '../../db/database.js';
 import { withStopSignals } from '../signals.js';
-import { loadConfig } from '../../config.js';
+import type { AppRoot } from '../../app.js';
 import { ConfigError } from '../../errors.js';
 import { writeRows, type QueryFormat } from '../query-output.js';
 import { stdoutSink } from '../stdout-sink.js';
-import type { CommandResult } from '../main.js';
+import { defineCommand, type CommandResult } from '../command.js';
 
 const FORMATS: QueryFormat[] = ['table', 'csv', 'json'];
 
-export function registerQuery(program: Command, done: (result: Promise<CommandResult>) => void) {
-  program
-    .command('query')
-    .description('run read-only SQL on the database (no statement can change it)')
-    .argument('<sql>', 'one SQL statement, e.g. "select title, started from calls limit 5"')
-    .option('--format <format>', 'table, csv or json', 'table')
-    .option('--timeout <seconds>', 'stop the statement after this long', '300')
-    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
-    .action((sqlText: string, options: QueryFlags) => done(queryCommand(sqlText, options)));
-}
+export default defineCommand<QueryFlags>({
+  description: 'run read-only SQL on the database, SQLite or PostgreSQL (no statement can change it)',
+  stop: 'immediate',
+  db: {},
+  declare: (command) =>
+    command
+      .argument('<sql>', 'one SQL statement, e.g. "select title, started from calls limit 5"')
+      .option('--format <format>', 'table, csv or json', 'table')
+      .option('--timeout <seconds>', 'stop the statement after this long (both databases; Ctrl-C stops it too)', '300'),
+  run: (app, [sqlText], flags) => queryCommand(app, sqlText!, flags),
+});
 
 interface QueryFlags {
   format: string;
-  db?: string;
   timeout: string;
 }
 
-async function queryCommand(sqlText: string, options: QueryFlags): Promise<CommandResult> {
+async function queryCommand(app: AppRoot, sqlText: string, options: QueryFlags): Promise<CommandResult> {
   if (!FORMATS.includes(options.format as QueryFormat)) throw new ConfigError(`--format "${options.format}" is not valid: expected ${FORMATS.join(', ')}`);
   if (!sqlText.trim()) throw new ConfigError('The SQL is empty: expected one statement, e.g. "select count(*) from calls"');
-  const config = loadConfig(process.env, { db: options.db, logFormat: 'text' });
+  const { config } = app;
   const timeoutSeconds = Number(options.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new ConfigError(`--timeout "${options.timeout}" is not valid: expected a number of seconds above 0, e.g. 300`);
   // Read-only on both: a read-only connection with query_only (SQLite), a read-only transaction (PostgreSQL).

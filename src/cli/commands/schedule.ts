@@ -1,40 +1,44 @@
 import fs from 'node:fs';
-import type { Command } from 'commander';
 import cron from 'node-cron';
-import { createApp, createAppLogger } from '../../app.js';
+import type { AppRoot } from '../../app.js';
 import { ConfigError, LockHeldError, describeError } from '../../errors.js';
 import { runSync } from '../../runner/sync.js';
 import { newRunId } from '../../logger.js';
 import { syncOptions } from '../../app.js';
+import { defineCommand, type CommandResult } from '../command.js';
 import { selectStreams } from '../stream-selection.js';
 import { withStopSignals } from '../signals.js';
-import type { CommandResult } from '../main.js';
 import { connectionCheckOf } from './check.js';
-import { commandConfig } from '../command-config.js';
+import { cronSurprises, describeNextRuns } from '../cron-calendar.js';
+import { reconcileOnSchedule, reconcileScheduleFromEnv } from '../../mirror/reconcile-schedule.js';
 
 interface ScheduleFlags {
   cron: string;
   timezone: string;
   streams?: string;
-  db?: string;
   now?: boolean;
   heartbeatFile?: string;
 }
 
-export function registerSchedule(program: Command, done: (result: Promise<CommandResult>) => void) {
-  program
-    .command('schedule')
-    .description('run sync on a cron schedule (default hourly), never two at once; SIGINT/SIGTERM stop it cleanly')
-    .option('--cron <expr>', 'cron expression (5 fields, or 6 with seconds)', '0 * * * *')
-    .option('--timezone <tz>', 'time zone of the cron expression (env GONG_SCHEDULE_TIMEZONE)', process.env.GONG_SCHEDULE_TIMEZONE ?? 'UTC')
-    .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
-    .option('--db <file>', 'SQLite file or postgres:// URL (env GONG_DB, default ./gong.db)')
-    .option('--now', 'also run once immediately at start')
-    .option('--heartbeat-file <file>', 'touch this file every 30 s while the scheduler is alive, for a liveness check (env GONG_HEARTBEAT_FILE)', process.env.GONG_HEARTBEAT_FILE)
-    .action((options: ScheduleFlags, command: Command) => done(scheduleCommand(options, command)));
-}
+export default defineCommand<ScheduleFlags>({
+  description: 'run sync on a cron schedule (default hourly), never two at once; SIGINT/SIGTERM stop it cleanly',
+  stop: 'graceful',
+  db: {},
+  declare: (command) =>
+    command
+      .option('--cron <expr>', 'cron expression (5 fields, or 6 with seconds)', '0 * * * *')
+      .option('--timezone <tz>', 'time zone of the cron expression (env GONG_SCHEDULE_TIMEZONE)', process.env.GONG_SCHEDULE_TIMEZONE ?? 'UTC')
+      .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
+      .option('--now', 'also run once immediately at start')
+      .option(
+        '--heartbeat-file <file>',
+        'touch this file every 30 s while the scheduler is alive, for a liveness check (env GONG_HEARTBEAT_FILE)',
+        process.env.GONG_HEARTBEAT_FILE,
+      ),
+  run: (app, _args, flags) => scheduleCommand(app, flags),
+});
 
-async function scheduleCommand(options: ScheduleFlags, command: Command): Promise<CommandResult> {
+async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<CommandResult> {
   const check = cron.validateDetailed(options.cron);
   if (!check.valid) {
     throw new ConfigError(
@@ -47,9 +51,9 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
     throw new ConfigError(`--timezone "${options.timezone}" is not a time zone: expected an IANA name such as UTC or Europe/Berlin`);
   }
   const selected = selectStreams(options.streams);
-  const config = commandConfig(command, options);
-  const logger = createAppLogger(config);
-  const app = await createApp(config, logger);
+  const reconcileSchedule = reconcileScheduleFromEnv(app.env);
+  const { config, logger } = app;
+  const gong = await app.connect();
   let interrupted = false;
   try {
     await withStopSignals(async (signal) => {
@@ -61,10 +65,11 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
         }
         running = (async () => {
           try {
-            const report = await runSync(syncOptions(app, selected, { command: 'schedule', signal, preflight: connectionCheckOf(app), runId: newRunId() }));
+            const report = await runSync(syncOptions(gong, selected, { command: 'schedule', signal, preflight: connectionCheckOf(gong), runId: newRunId() }));
             logger.info(`scheduled sync ${report.outcome}: ${report.rowsWritten} rows, ${report.requests} requests`, { event: 'scheduled_run', outcome: report.outcome });
             if (report.error) logger.error(report.error.message);
             if (report.outcome === 'stopped' && signal.aborted) interrupted = true;
+            if (report.outcome === 'succeeded') await reconcileOnSchedule(gong, signal, reconcileSchedule);
           } catch (error) {
             if (error instanceof LockHeldError) logger.warn(`scheduled run skipped: ${error.message}`);
             else logger.error(`scheduled run failed: ${describeError(error)}`);
@@ -79,6 +84,12 @@ async function scheduleCommand(options: ScheduleFlags, command: Command): Promis
       const heartbeat = startHeartbeat(options.heartbeatFile, logger);
       signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
       logger.info(`scheduled "${options.cron}" (${options.timezone}); next run at ${task.getNextRun()?.toISOString() ?? 'never'}`);
+      logger.info(`next runs: ${describeNextRuns(task.getNextRuns(3), options.timezone).join(', ')}`, { event: 'next_runs' });
+      // A time the calendar does not have (a daylight-saving gap, February 29) is said, not silently skipped.
+      for (const surprise of cronSurprises(options.cron, options.timezone)) {
+        const log = surprise.minor ? logger.info : logger.warn;
+        log(`--cron "${options.cron}": ${surprise.message}`, { event: 'cron_time_missing', wall_clock: surprise.wallClock });
+      }
       if (options.now) runOnce('initial');
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       await task.stop();

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
 import { GongSimulator, DEMO_CREDENTIALS } from '../../simulator/server.js';
 import { ConfigError } from '../../errors.js';
 import { withStopSignals } from '../signals.js';
-import type { CommandResult } from '../main.js';
+import { defineCommand, type CommandResult } from '../command.js';
+import { commandName } from '../../command-name.js';
 
 interface SimulatorFlags {
   port: string;
@@ -11,16 +11,17 @@ interface SimulatorFlags {
   rateLimit?: string;
 }
 
-export function registerSimulator(program: Command, done: (result: Promise<CommandResult>) => void) {
-  program
-    .command('simulator')
-    .description('run the built-in simulated Gong API on 127.0.0.1 until stopped, and print the environment that points every command at it')
-    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', '0')
-    .option('--calls <n>', 'calls in the simulated account', '300')
-    .option('--days <n>', 'days of history in the simulated account', '90')
-    .option('--rate-limit <n>', "answer 429 beyond this many requests in any second, as Gong does (default: Gong's 3)", '3')
-    .action((options: SimulatorFlags) => done(simulatorCommand(options)));
-}
+export default defineCommand<SimulatorFlags>({
+  description: 'run the built-in simulated Gong API on 127.0.0.1 until stopped, and print the environment that points every command at it',
+  stop: 'immediate',
+  declare: (command) =>
+    command
+      .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', '0')
+      .option('--calls <n>', 'calls in the simulated account', '300')
+      .option('--days <n>', 'days of history in the simulated account', '90')
+      .option('--rate-limit <n>', "answer 429 beyond this many requests in any second, as Gong does (default: Gong's 3)", '3'),
+  run: (_app, _args, flags) => simulatorCommand(flags),
+});
 
 async function simulatorCommand(options: SimulatorFlags): Promise<CommandResult> {
   const port = wholeNumber(options.port, '--port', 0, 65_535);
@@ -31,6 +32,7 @@ async function simulatorCommand(options: SimulatorFlags): Promise<CommandResult>
   const startDate = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
   const someCall = sim.account.visibleCalls()[0]?.record.id;
   const someUser = sim.account.users[0]?.id;
+  const cli = commandName();
   const lines = [
     `simulated Gong API on ${sim.url}: ${calls} calls over ${days} days, ${rateLimit} requests/s like Gong; Ctrl-C stops it.`,
     'In another terminal, point gong-sync at it:',
@@ -42,12 +44,12 @@ async function simulatorCommand(options: SimulatorFlags): Promise<CommandResult>
     '  export GONG_DB=sim.db',
     '',
     'then try:',
-    '  gong-sync check',
-    '  gong-sync sync',
-    ...(someUser ? [`  gong-sync get users ${someUser}`] : []),
-    ...(someCall ? [`  gong-sync get calls ${someCall}`, `  gong-sync download audio ${someCall} --out media`] : []),
-    `  gong-sync execute users list`,
-    '  gong-sync status',
+    `  ${cli} check`,
+    `  ${cli} sync`,
+    ...(someUser ? [`  ${cli} get users ${someUser}`] : []),
+    ...(someCall ? [`  ${cli} get calls ${someCall}`, `  ${cli} download audio ${someCall} --out media`] : []),
+    `  ${cli} execute users list`,
+    `  ${cli} status`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -1,0 +1,32 @@
+import { openMigratedDatabase } from '../../app.js';
+import { formatForget, runForget } from '../../mirror/mirror-commands.js';
+import { defineCommand } from '../command.js';
+
+interface ForgetFlags {
+  email?: string;
+  phone?: string;
+  dryRun?: boolean;
+  includeUser?: boolean;
+}
+
+export default defineCommand<ForgetFlags>({
+  description: 'erase a person: every call and row that mentions the address, no byte of it left in the database files, proof in _erasures (no Gong credentials needed)',
+  // One transaction, then the clean-up: a signal ends it at once, and running it again finishes the job.
+  stop: 'immediate',
+  db: {},
+  declare: (command) =>
+    command
+      .option('--email <address>', 'the e-mail address to erase')
+      .option('--phone <number>', 'the phone number to erase (any formatting)')
+      .option('--dry-run', 'list what would be removed (and earlier erasures of it); change nothing')
+      .option('--include-user', 'also when the address is a Gong user of the account (removes every call they took part in)'),
+  async run(app, _args, flags) {
+    const database = await openMigratedDatabase(app.config.dbFile, app.logger, app.config.dbSchema, app.signal);
+    try {
+      const report = await runForget(database, { ...flags, mediaDir: app.config.mediaDir, logger: app.logger });
+      return { exitCode: 0, stdout: app.config.quiet ? undefined : formatForget(report) };
+    } finally {
+      await database.close();
+    }
+  },
+});
