@@ -146,7 +146,10 @@ function describePgError(error: unknown): string {
   if (e.code === 'ECONNREFUSED') return 'the server refused the connection (is it running, on this host and port?)';
   if (e.code === 'ENOTFOUND') return 'the host name does not resolve';
   if (e.code === '28P01' || e.code === '28000') return `the server rejected the login (${e.code})`;
-  if (e.code === '3D000') return 'the database does not exist (create it first: createdb NAME)';
+  if (e.code === '3D000') return 'the database does not exist (create it first, owned by the role in the URL: createdb -O ROLE NAME)';
+  if (e.code === '42501') {
+    return `the role may not create the schema (${e.message}): make it the database's owner (createdb -O ROLE NAME), or grant create on database NAME to ROLE, or have an administrator create the schema for it (create schema SCHEMA authorization ROLE)`;
+  }
   return e.message ?? String(error);
 }
 
