@@ -23,11 +23,16 @@ export interface DatabaseFigures {
   transcriptSeconds: number;
   rowsPerSecond: number;
   syncSeconds: number;
+  /** CPU seconds (user + system) of the sync process, when /usr/bin/time can tell: the figure a loaded machine distorts least. */
+  syncCpuSeconds: number | undefined;
+  /** The machine's 1-minute load average around the sync: figures measured beside other work say so. */
+  loadAverage: number;
   bytes: number;
   bytesPerCall: number;
   /** Bytes by table (its rows and indexes), largest first. */
   bytesByTable: Array<{ table: string; bytes: number }>;
-  views: Array<{ view: string; rows: number; seconds: number }>;
+  /** Each view: seconds to its first 1,000 rows (what a BI tool shows first) and to its last. */
+  views: Array<{ view: string; rows: number; firstSeconds: number; seconds: number }>;
 }
 
 export async function benchDatabaseFigures(calls: number): Promise<DatabaseFigures> {
@@ -42,24 +47,39 @@ export async function benchDatabaseFigures(calls: number): Promise<DatabaseFigur
 async function measure(calls: number, file: string): Promise<DatabaseFigures> {
   const sim = await GongSimulator.start({ calls, days: 365 });
   let streams: Array<{ stream: string; records: number; rowsWritten: number; elapsedMs: number }>;
+  let syncCpuSeconds: number | undefined;
   const started = Date.now();
+  const loadBefore = os.loadavg()[0]!;
   try {
-    streams = await sync(sim.url, file);
+    ({ streams, cpuSeconds: syncCpuSeconds } = await sync(sim.url, file));
   } finally {
     await sim.stop();
   }
+  const loadAverage = (loadBefore + os.loadavg()[0]!) / 2;
   const syncSeconds = (Date.now() - started) / 1000;
   const transcripts = streams.find((s) => s.stream === 'call_transcripts')!;
   const sentenceRows = transcripts.rowsWritten - transcripts.records;
   const transcriptSeconds = transcripts.elapsedMs / 1000;
+  return {
+    sentenceRows,
+    transcriptSeconds,
+    rowsPerSecond: sentenceRows / transcriptSeconds,
+    syncSeconds,
+    syncCpuSeconds,
+    loadAverage,
+    ...(await sizeAndViews(file)),
+  };
+}
 
+/** Size per call (with the largest tables) and each view's time, of a synced SQLite file. */
+export async function sizeAndViews(file: string): Promise<Pick<DatabaseFigures, 'calls' | 'bytes' | 'bytesPerCall' | 'bytesByTable' | 'views'>> {
   const database = await connectDatabase(file, { readonly: true });
   try {
-    const read = async (sqlText: string) => {
+    const read = async (sqlText: string, onRow: (count: number) => void = () => undefined) => {
       const result = await database.adapter.readOnlyQuery(sqlText, { timeoutMs: 600_000 });
       const rows: unknown[][] = [];
       try {
-        for await (const row of result.rows) rows.push(row);
+        for await (const row of result.rows) onRow(rows.push(row));
       } finally {
         await result.close();
       }
@@ -73,15 +93,15 @@ async function measure(calls: number, file: string): Promise<DatabaseFigures> {
     const views: DatabaseFigures['views'] = [];
     for (const { name } of (await database.adapter.listTables()).filter((t) => t.type === 'view')) {
       const viewStarted = Date.now();
-      const rows = await read(`select * from "${name}"`);
-      views.push({ view: name, rows: rows.length, seconds: (Date.now() - viewStarted) / 1000 });
+      let firstMs = 0;
+      const rows = await read(`select * from "${name}"`, (count) => {
+        if (count === 1000) firstMs = Date.now() - viewStarted;
+      });
+      const ms = Date.now() - viewStarted;
+      views.push({ view: name, rows: rows.length, firstSeconds: (firstMs || ms) / 1000, seconds: ms / 1000 });
     }
     return {
       calls: storedCalls,
-      sentenceRows,
-      transcriptSeconds,
-      rowsPerSecond: sentenceRows / transcriptSeconds,
-      syncSeconds,
       bytes,
       bytesPerCall: bytes / storedCalls,
       bytesByTable: byTable.map(([table, size]) => ({ table: String(table), bytes: Number(size) })),
@@ -92,8 +112,10 @@ async function measure(calls: number, file: string): Promise<DatabaseFigures> {
   }
 }
 
-async function sync(url: string, file: string): Promise<Array<{ stream: string; records: number; rowsWritten: number; elapsedMs: number }>> {
-  const child = spawn(process.execPath, [bin, 'sync'], {
+async function sync(url: string, file: string): Promise<{ streams: Array<{ stream: string; records: number; rowsWritten: number; elapsedMs: number }>; cpuSeconds?: number }> {
+  const timed = fs.existsSync('/usr/bin/time');
+  const command = timed ? ['/usr/bin/time', '-f', 'CPU %U %S', process.execPath] : [process.execPath];
+  const child = spawn(command[0]!, [...command.slice(1), bin, 'sync'], {
     env: {
       PATH: process.env.PATH ?? '',
       GONG_BASE_URL: url,
@@ -111,23 +133,34 @@ async function sync(url: string, file: string): Promise<Array<{ stream: string; 
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`sync exited ${code}:\n${stderr.slice(-2000)}`);
-  return stderr
+  const cpu = /^CPU ([\d.]+) ([\d.]+)$/m.exec(stderr);
+  const streams = stderr
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l))
     .filter((e) => e.event === 'stream_done');
+  return { streams, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined };
 }
 
 /** The figures as BENCHMARKS.md lines. */
 export function describeDatabaseFigures(f: DatabaseFigures): string[] {
+  return [
+    `- transcript sentence rows loaded per second, ${f.calls} calls, pacing off: ${f.sentenceRows} rows in ${f.transcriptSeconds.toFixed(1)} s = **${Math.round(f.rowsPerSecond).toLocaleString('en-US')} rows/s** (whole sync ${f.syncSeconds.toFixed(1)} s wall${f.syncCpuSeconds === undefined ? '' : `, ${f.syncCpuSeconds.toFixed(1)} s CPU`}; machine load average ${f.loadAverage.toFixed(1)} on ${os.cpus().length} cores)`,
+    ...describeSizeAndViews(f),
+  ];
+}
+
+/** Figures 7 and 8 as BENCHMARKS.md lines. */
+export function describeSizeAndViews(f: Pick<DatabaseFigures, 'calls' | 'bytes' | 'bytesPerCall' | 'bytesByTable' | 'views'>): string[] {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   return [
-    `- transcript sentence rows loaded per second, ${f.calls} calls, pacing off: ${f.sentenceRows} rows in ${f.transcriptSeconds.toFixed(1)} s = **${Math.round(f.rowsPerSecond).toLocaleString('en-US')} rows/s** (whole sync ${f.syncSeconds.toFixed(1)} s)`,
     `- database size: ${(f.bytes / 2 ** 20).toFixed(1)} MB for ${f.calls} calls = **${kb(f.bytesPerCall)} per call**; largest tables with their indexes: ${f.bytesByTable
       .slice(0, 8)
       .map((t) => `${t.table} ${kb(t.bytes / f.calls)}`)
       .join(', ')} (per call)`,
-    `- views, \`select *\` read in full: ${f.views.map((v) => `${v.view} ${v.seconds.toFixed(2)} s (${v.rows} rows)`).join('; ')}; slowest **${Math.max(...f.views.map((v) => v.seconds)).toFixed(2)} s**`,
+    `- views, \`select *\` through gong-sync query's path, first 1,000 rows / all rows: ${f.views
+      .map((v) => `${v.view} ${v.firstSeconds.toFixed(2)} s / ${v.seconds.toFixed(2)} s (${v.rows} rows)`)
+      .join('; ')}; slowest first page **${Math.max(...f.views.map((v) => v.firstSeconds)).toFixed(2)} s**, slowest in full **${Math.max(...f.views.map((v) => v.seconds)).toFixed(2)} s**`,
   ];
 }
 
