@@ -23,6 +23,7 @@ const FULL_TEXT: Record<string, { index: string; columns: string[] }> = {
 export class SqliteAdapter implements DatabaseAdapter {
   readonly name = 'SQLite';
   readonly sessionLock = undefined;
+  readonly storedOrderColumn = 'rowid';
   private readonly upsertTexts = new Map<string, string>();
 
   constructor(
@@ -166,6 +167,10 @@ export class SqliteAdapter implements DatabaseAdapter {
 
   async updateStatistics(): Promise<void> {
     keepStatistics(this.sqlite);
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.backend.all('pragma wal_checkpoint(truncate)', []);
   }
 
   private async hasTable(name: string): Promise<boolean> {

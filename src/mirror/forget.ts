@@ -143,7 +143,7 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
   if (latest) {
     await exec.run(exec.db.updateTable('_erasures').set({ files_checked: `${options.now().toISOString()} ${checked}` }).where('hash', '=', hash).where('erased_at', '=', latest.erased_at));
     // The update went through the WAL: empty it again, so the files stay as checked.
-    if (left) await exec.database.backend.all('pragma wal_checkpoint(truncate)', []);
+    if (left) await exec.database.adapter.checkpoint();
   }
   report.rowsWritten = report.rows;
   return report;
