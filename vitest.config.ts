@@ -13,6 +13,8 @@ const FAST = [
   'test/bad-input.test.ts',
   'test/command-line.test.ts',
   'test/mcp-text-masking.test.ts',
+  'test/media-redirects.test.ts',
+  'test/contract/gong-spec.test.ts',
 ];
 
 export default defineConfig({

@@ -201,13 +201,14 @@ describe('library folders: a call filed twice is two entries, and a folder comes
   it('migration 0008 re-keys a database keyed the old way, and the next refresh stores every clip', async () => {
     const sim = await startSimulator({ calls: 60, days: 60 });
     const db = path.join(tempDir(), 'gong.db');
-    // A database of the previous version: migrated up to 0007, folder entries keyed by folder and call.
+    // A database of the previous version: folder entries keyed by folder and call, `created` nullable
+    // (the table as it is now, other columns included, keyed the old way; 0008 not applied).
     await syncInProcess(sim, db, { streams: ['workspaces', 'library_folders'] });
     const file = new BetterSqlite3(db);
+    const columns = file.prepare("select name, type from pragma_table_info('library_folder_content') order by cid").all() as Array<{ name: string; type: string }>;
+    const definitions = columns.map((c) => `"${c.name}" ${c.type}${['folder_id', 'call_id', 'raw', 'synced_at'].includes(c.name) ? ' not null' : ''}`);
     file.exec('drop table library_folder_content');
-    file.exec(`create table library_folder_content ("folder_id" text not null, "call_id" text not null, "title" text, "started" text, "duration" integer,
-      "primary_user_id" text, "url" text, "raw" text not null, "synced_at" text not null, "note" text, "added_by" text, "created" text,
-      "snippet_from_sec" integer, "snippet_to_sec" integer, constraint "library_folder_content_pk" primary key ("folder_id", "call_id"))`);
+    file.exec(`create table library_folder_content (${definitions.join(', ')}, constraint "library_folder_content_pk" primary key ("folder_id", "call_id"))`);
     const folder = sim.account.folders[0]!;
     file.prepare("insert into library_folder_content (folder_id, call_id, raw, synced_at, created) values (?, ?, '{}', '2026-01-01T00:00:00Z', null)").run(String(folder.folder.id), folder.callIds[0]);
     file.exec("delete from kysely_migration where name = '2026-12-03-0008-folder-entries-per-clip'");

@@ -206,7 +206,10 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
 
   it('answers the last 30 days from the copy as of the last sync; live: true fetches only the uncovered tail, within the live budget', async () => {
     const { sim } = setup;
-    client = await mcpInProcess({ ...setup.env, GONG_MCP_LIVE_BUDGET: '2' });
+    // Two live requests left today (earlier tests of this group spent some).
+    const spent = (await callTool(await mcpInProcess(setup.env), 'sync_status')).json.mcpLiveRequestsToday.used as number;
+    const budget = spent + 2;
+    client = await mcpInProcess({ ...setup.env, GONG_MCP_LIVE_BUDGET: String(budget) });
     sim.clearLog();
     const from = new Date(Date.now() - 30 * DAY_MS).toISOString();
     const to = new Date(Date.now() + DAY_MS).toISOString();
@@ -229,13 +232,15 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     expect(asked[0]!.query.fromDateTime).toBe(local.json.as_of);
     expect(live.json.pagination.totalRecords).toBe(expected.length + added.filter((c) => c.visible).length);
 
-    // The live budget (2 requests a day here) is counted in the database and its refusal says so.
+    // The live budget is counted in the database and its refusal says so; nothing is sent past it.
     await callTool(client, 'calls_get', { id: expected[0]!.record.id, live: true });
+    sim.clearLog();
     const refused = await callTool(client, 'calls_get', { id: expected[1]!.record.id, live: true });
     expect(refused.isError).toBe(true);
-    expect(refused.text).toMatch(/live budget is spent: 2 of 2.*GONG_MCP_LIVE_BUDGET/);
+    expect(refused.text).toMatch(new RegExp(`live budget is spent: ${budget} of ${budget}.*GONG_MCP_LIVE_BUDGET`));
+    expect(sim.apiRequests()).toEqual([]);
     const status = await callTool(client, 'sync_status');
-    expect(status.json.mcpLiveRequestsToday).toMatchObject({ used: 2, budget: 2 });
+    expect(status.json.mcpLiveRequestsToday).toMatchObject({ used: budget, budget });
   });
 
   it('masks emails and phone numbers said in transcripts with GONG_REDACT_TEXT=1, leaving the copy intact', async () => {
@@ -253,24 +258,34 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     const transcripts = await callTool(client, 'call_transcripts_list', { filter: { callIds: [row.call_id] } });
     expect(transcripts.text).not.toContain('ben.adler@berg.example');
     expect(transcripts.text).toContain('[email]');
+    // Action items quote what was said: masked in call_brief too.
+    const withItem = await connectDatabase(setup.target);
+    const items = new SqlExecutor(withItem);
+    const item = (await items.all<{ call_id: string; seq: number }>(items.db.selectFrom('call_action_items').select(['call_id', 'seq']).orderBy('call_id').limit(1)))[0]!;
+    await items.run(items.db.updateTable('call_action_items').set({ snippet: 'Ping me at 415-555-0134 tomorrow.' }).where('call_id', '=', item.call_id).where('seq', '=', item.seq));
+    await withItem.close();
+    const brief = await callTool(client, 'call_brief', { id: item.call_id });
+    expect(brief.json.actionItems.map((a: any) => a.text)).toContain('Ping me at [phone] tomorrow.');
     const stored = await callTool(client, 'query', { sql: `select count(*) as n from transcript_sentences where text like '%ben.adler@berg.example%'` });
     expect(stored.json.rows[0].n).toBe(1);
   });
 
   it('a runaway query ends with an error while sync_status keeps answering', async () => {
     client = await mcpInProcess(setup.env);
-    const runaway =
-      dialect === 'sqlite' ? 'with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r' : 'with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r';
+    // Never ends on either database (the same SQL on both).
+    const runaway = 'with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r';
     const started = Date.now();
-    const query = callTool(client, 'query', { sql: runaway, timeout_seconds: 3 });
+    let queryEnded = false;
+    const query = callTool(client, 'query', { sql: runaway, timeout_seconds: 5 }).finally(() => (queryEnded = true));
     await new Promise((r) => setTimeout(r, 300));
     const statusStarted = Date.now();
     const status = await callTool(client, 'sync_status');
     const statusMs = Date.now() - statusStarted;
+    // Answered while the runaway statement still ran (not after it was stopped): wall time is reported, not asserted.
     expect(status.isError, status.text).toBe(false);
+    expect(queryEnded, 'sync_status waited for the runaway query').toBe(false);
     const ended = await query;
     console.log(`[figures ${dialect}] sync_status answered in ${statusMs} ms during a runaway query; the query ended after ${Date.now() - started} ms`);
-    expect(statusMs).toBeLessThan(2000);
     expect(ended.isError).toBe(true);
     expect(ended.text).toMatch(/time limit/);
     // The server still runs queries afterwards.

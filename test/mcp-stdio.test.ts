@@ -1,7 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers/cli.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { simEnv, tempDir } from './helpers/cli.js';
+import { startSimulator } from './helpers/simulator.js';
+import { freshPostgresDatabase } from './helpers/postgres-shared.js';
+import { syncInProcess } from './helpers/mcp-in-process.js';
 
 const BIN = path.resolve(__dirname, '../bin/gong-sync.js');
 const running: ChildProcessWithoutNullStreams[] = [];
@@ -71,5 +76,29 @@ describe('gong-sync mcp on stdio never hangs and never vanishes', () => {
     server.child.kill('SIGTERM');
     await server.exited;
     expect(server.stderr()).toMatch(/mcp server stopping: SIGTERM received/);
+  });
+});
+
+describe('gong-sync mcp on PostgreSQL', () => {
+  it('answers calls_get and find_calls from the copy with no request to Gong (the CLI, the SDK client over stdio)', async () => {
+    const sim = await startSimulator({ calls: 40, days: 30 });
+    const url = await freshPostgresDatabase('mcp_cli');
+    const env = simEnv(sim, url, { GONG_START_DATE: new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10) });
+    await syncInProcess(env);
+    const call = sim.account.visibleCalls().find((c) => c.record.scope === 'External')!;
+    const defined = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+    const client = new Client({ name: 'gong-sync-test', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: defined, stderr: 'ignore' }));
+    try {
+      sim.clearLog();
+      const got = (await client.callTool({ name: 'calls_get', arguments: { id: call.record.id } })) as { content: Array<{ text: string }>; isError?: boolean };
+      expect(got.isError, got.content[0]?.text).toBeFalsy();
+      expect(JSON.parse(got.content[0]!.text)).toMatchObject({ source: 'local', record: { id: call.record.id, title: call.record.title } });
+      const found = (await client.callTool({ name: 'find_calls', arguments: { participant: call.parties[0]!.emailAddress } })) as { content: Array<{ text: string }> };
+      expect(JSON.parse(found.content[0]!.text).calls.map((c: { id: string }) => c.id)).toContain(call.record.id);
+      expect(sim.apiRequests()).toEqual([]);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -7,7 +7,8 @@ import { describe, expect, it, afterEach, onTestFailed } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startSimulator } from './helpers/simulator.js';
-import { runCli, simEnv, tempDir } from './helpers/cli.js';
+import { simEnv, tempDir } from './helpers/cli.js';
+import { mcpInProcess, syncInProcess } from './helpers/mcp-in-process.js';
 import { column, query } from './helpers/database.js';
 import { GongSimulator } from '../src/simulator/server.js';
 import { DEFAULT_EXPOSED_FIELDS } from '../streams/calls-extensive.js';
@@ -19,6 +20,11 @@ const open: Client[] = [];
 afterEach(async () => {
   while (open.length > 0) await open.pop()!.close();
 });
+
+/** The server in this process (the process boundary is the subject of the first test and of mcp-stdio.test.ts only). */
+async function connectHere(env: Record<string, string | undefined>): Promise<{ client: Client }> {
+  return { client: await mcpInProcess(env) };
+}
 
 /** The SDK's own client, talking to `gong-sync mcp` over stdio. */
 async function connect(env: Record<string, string | undefined>): Promise<{ client: Client; stderr: () => string }> {
@@ -105,8 +111,7 @@ async function syncedCopy(options: { startDaysAgo: number; calls?: number; days?
   const db = path.join(dir, 'gong.db');
   const start = Date.now() - options.startDaysAgo * DAY_MS;
   const env = simEnv(sim, db, { GONG_START_DATE: day(start), GONG_MEDIA_DIR: path.join(dir, 'media') });
-  const synced = await runCli(['sync'], env);
-  expect(synced.code, synced.stderr).toBe(0);
+  await syncInProcess(env);
   return { sim, db, dir, env, start: Date.parse(`${day(start)}T00:00:00Z`) };
 }
 
@@ -146,7 +151,7 @@ describe('gong-sync mcp', () => {
 
   it.each(['gong', 'reference'] as const)('after a sync (%s shapes), every list and get answers from the copy with no Gong request, and equals a live call', async (shapes) => {
     const { sim, db, env, start } = await syncedCopy({ startDaysAgo: 60, calls: 250, shapes });
-    const { client } = await connect(env);
+    const { client } = await connectHere(env);
     const callsTo = bookmark(db, 'calls_extensive');
     const dayTo = bookmark(db, 'stats_activity_day_by_day');
     const reviewTo = bookmark(db, 'stats_activity_scorecards');
@@ -180,6 +185,8 @@ describe('gong-sync mcp', () => {
       ['library_folders_list', { workspaceId: folder.workspace_id }],
       ['library_folder_content_list', { folderId: folder.id }],
       ['stats_activity_scorecards_list', { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo } }],
+      // One review method: a filter on the copy (the sync reads both).
+      ['stats_activity_scorecards_list', { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo, reviewMethod: 'AUTOMATIC' } }],
       // The reference's own names for the review dates, translated to Gong's.
       ['stats_activity_scorecards_list', { filter: { fromDateTime: `${day(start + 2 * DAY_MS)}T00:00:00Z`, toDateTime: `${reviewTo}T00:00:00Z` } }],
     ];
@@ -241,7 +248,7 @@ describe('gong-sync mcp', () => {
 
   it('a request outside the synced range goes live, counts against the budget, and is stored', async () => {
     const { sim, db, env, start } = await syncedCopy({ startDaysAgo: 30 });
-    const { client } = await connect(env);
+    const { client } = await connectHere(env);
     const from = start - 40 * DAY_MS;
     const to = start - 10 * DAY_MS;
     const expected = sim.account.visibleCalls().filter((c) => c.startedMs >= from && c.startedMs < to).map((c) => c.record.id).sort();
@@ -268,13 +275,14 @@ describe('gong-sync mcp', () => {
     // While another gong-sync holds the write lock, live answers are still given but not stored.
     const writer = new BetterSqlite3(db);
     const now = new Date().toISOString();
-    writer.prepare("insert into _lock (name, holder_pid, holder_host, command, acquired_at, heartbeat_at) values ('sync', ?, ?, 'sync', ?, ?)").run(process.pid, os.hostname(), now, now);
+    // Another live process (the test runner's parent) holds it: the server runs in this one.
+    writer.prepare("insert into _lock (name, holder_pid, holder_host, command, acquired_at, heartbeat_at) values ('sync', ?, ?, 'sync', ?, ?)").run(process.ppid, os.hostname(), now, now);
     const lockedCall = sim.account.visibleCalls().filter((c) => c.startedMs < from)[1]!;
     const whileLocked = await call(client, 'calls_get', { id: lockedCall.record.id });
     expect(whileLocked.json.source).toBe('live');
     expect(whileLocked.json.stored.skipped).toMatch(/another gong-sync is writing/);
     expect(column(db, 'select id from calls where id = ?'.replace('?', `'${lockedCall.record.id}'`))).toEqual([]);
-    expect(query(db, 'select holder_pid from _lock')).toEqual([{ holder_pid: process.pid }]);
+    expect(query(db, 'select holder_pid from _lock')).toEqual([{ holder_pid: process.ppid }]);
     writer.prepare('delete from _lock').run();
     writer.close();
 
@@ -285,7 +293,7 @@ describe('gong-sync mcp', () => {
 
   it('downloads media only under the media directory, once; check tells good credentials from bad without showing them', async () => {
     const { sim, db, dir, env } = await syncedCopy({ startDaysAgo: 20, calls: 30, days: 30 });
-    const { client } = await connect(env);
+    const { client } = await connectHere(env);
     const callId = column(db, 'select id from calls order by id limit 1')[0]!;
     const size = GongSimulator.mediaSize(callId, 'audio');
     const first = await call(client, 'call_audio_download', { filter: { callIds: [callId] } });
@@ -302,7 +310,7 @@ describe('gong-sync mcp', () => {
     expect(good.json).toMatchObject({ ok: true, credentialsAccepted: true });
     await client.close();
     const secret = 'wrong-secret-value-1234';
-    const { client: badClient } = await connect({ ...env, GONG_ACCESS_KEY_SECRET: secret });
+    const { client: badClient } = await connectHere({ ...env, GONG_ACCESS_KEY_SECRET: secret });
     const bad = await call(badClient, 'check');
     expect(bad.json.ok).toBe(false);
     expect(bad.json.problem).toMatch(/credentials/i);
@@ -313,7 +321,7 @@ describe('gong-sync mcp', () => {
 
   it('search_transcripts finds a phrase an external party said, with the speaker name and second', async () => {
     const { sim, db, env } = await syncedCopy();
-    const { client } = await connect(env);
+    const { client } = await connectHere(env);
     const stored = new Set(column(db, 'select call_id from call_transcripts'));
     const call0 = sim.account.visibleCalls().find((c) => stored.has(c.record.id) && c.parties.some((p) => p.affiliation === 'External'))!;
     const external = call0.parties.find((p) => p.affiliation === 'External')!;
@@ -337,7 +345,7 @@ describe('gong-sync mcp', () => {
 
   it('query refuses writes, and bad parameters are tool errors that leave the server running', async () => {
     const { sim, db, env } = await syncedCopy({ startDaysAgo: 20, calls: 30, days: 30 });
-    const { client } = await connect(env);
+    const { client } = await connectHere(env);
     const users = column(db, 'select count(*) from users')[0];
 
     const read = await call(client, 'query', { sql: 'select id, email_address from users order by id', max_rows: 2 });

@@ -163,13 +163,6 @@ describe('PostgreSQL destination', () => {
     const read = await runCli(['query', 'select count(*) as n from calls', '--format', 'json'], { GONG_DB: url, GONG_DB_SCHEMA: 'gong_sales' });
     expect(JSON.parse(read.stdout)).toEqual([{ n: 40 }]);
 
-    // The commands that read a SQLite file's driver say so instead of failing obscurely (export reads PostgreSQL: test/export.test.ts).
-    for (const args of [['mcp']]) {
-      const refusedCommand = await runCli(args, { GONG_DB: url });
-      expect(refusedCommand.code, args[0]).toBe(2);
-      expect(messagesOf(refusedCommand.stderr)).toMatch(new RegExp(`gong-sync ${args[0]} works on a SQLite file, not on PostgreSQL`));
-    }
-
     const wrong = new URL(url);
     wrong.password = 'not-the-password-x9';
     const refused = await runCli(['sync', '--streams', 'users'], simEnv(sim, wrong.toString()));

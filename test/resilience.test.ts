@@ -79,7 +79,8 @@ describe('a sync that is killed, or fed faults', () => {
     const reference = path.join(dir, 'reference.db');
     expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
 
-    Object.assign(sim.faults, { html200: 0.05, hang: 0.05, drop: 0.05, expireNextCursor: true });
+    // Each kind at least once (after the connection check's request), then at random.
+    Object.assign(sim.faults, { html200: 0.05, hang: 0.05, drop: 0.05, expireNextCursor: true, faultsNext: ['none', 'html200', 'hang', 'drop'] });
     sim.clearLog();
     const faulty = path.join(dir, 'faulty.db');
     const result = await runCli(['sync', '--streams', STREAMS], simEnv(sim, faulty, { GONG_REQUEST_TIMEOUT_MS: '400' }));

@@ -13,7 +13,7 @@ const MAX_ITEMS = 30;
  * time), which account and opportunity, Gong's brief, key points, outcome, trackers, topics,
  * outline and next steps, and the link to the call in Gong.
  */
-export function callBriefTool(exec: SqlExecutor): McpTool {
+export function callBriefTool(exec: SqlExecutor, mask: (text: string) => string = (t) => t): McpTool {
   return {
     name: 'call_brief',
     description:
@@ -22,12 +22,13 @@ export function callBriefTool(exec: SqlExecutor): McpTool {
     inputSchema: objectSchema({ id: { type: 'string', required: true, description: 'Call id (digits), e.g. "7782342274025937895".' } }),
     async run(args) {
       const id = gongId('call_brief', args, 'id', { required: true })!;
-      return callBrief(exec, id);
+      return callBrief(exec, id, mask);
     },
   };
 }
 
-export async function callBrief(exec: SqlExecutor, id: string) {
+/** `mask`: GONG_REDACT_TEXT's masking, for what quotes the call (action items are said sentences). */
+export async function callBrief(exec: SqlExecutor, id: string, mask: (text: string) => string = (t) => t) {
   const db = exec.db;
   const call = await exec.get<Record<string, any>>(
     db
@@ -85,14 +86,14 @@ export async function callBrief(exec: SqlExecutor, id: string) {
       talkSeconds: p.talk_time === null || p.talk_time === undefined ? null : Math.round(Number(p.talk_time)),
       ...(duration && p.talk_time !== null && p.talk_time !== undefined ? { talkShare: Math.round((Number(p.talk_time) / duration) * 100) / 100 } : {}),
     })),
-    brief: call.brief ?? null,
-    keyPoints: keyPoints.map((k) => k.text),
+    brief: call.brief ? mask(call.brief) : null,
+    keyPoints: keyPoints.map((k) => (k.text ? mask(k.text) : k.text)),
     outcome: call.call_outcome_name || call.call_outcome_category ? { name: call.call_outcome_name ?? null, category: call.call_outcome_category ?? null } : null,
     trackers: trackers.map((t) => ({ name: t.name, hits: Number(t.count) })),
     topics: topics.map((t) => ({ name: t.name, seconds: t.duration === null ? null : Math.round(Number(t.duration)) })),
     outline: outline.map((o) => ({ section: o.section, item: o.text, second: secondOf(o.start_time) })),
-    nextSteps: highlights.map((h) => ({ title: h.title, text: h.text, second: secondOf(h.start_time) })),
-    actionItems: actions.map((a) => ({ text: a.snippet, speaker: (a.speaker_id && speakerName.get(a.speaker_id)) ?? null, second: secondOf(a.snippet_start_time) })),
+    nextSteps: highlights.map((h) => ({ title: h.title, text: h.text ? mask(h.text) : h.text, second: secondOf(h.start_time) })),
+    actionItems: actions.map((a) => ({ text: a.snippet === null ? null : mask(a.snippet), speaker: (a.speaker_id && speakerName.get(a.speaker_id)) ?? null, second: secondOf(a.snippet_start_time) })),
     link: call.url ?? null,
     more: 'transcript_excerpt {callId} reads what was said; calls_extensive_list with filter.callIds gives the whole record.',
   };

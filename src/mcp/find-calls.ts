@@ -2,7 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import { objectSchema } from './json-schema.js';
 import type { McpTool } from './tool.js';
-import { byInstant, containsText, instantWhere, isoText, utcInstant } from './copy-reads.js';
+import { byInstant, containsLiteral, containsText, instantWhere, isoText, offLoopRows, utcInstant } from './copy-reads.js';
 import { RANGE_PARAMS, range, text, wholeNumber } from './tool-args.js';
 import { ToolError } from './tool.js';
 
@@ -105,7 +105,7 @@ async function findCalls(exec: SqlExecutor, c: Criteria, limit: number, offset: 
     const candidates = await exec.all<Candidate>(query);
     const words = c.text.toLowerCase().split(/\s+/).filter(Boolean);
     const holds = (value: string | null) => value !== null && words.every((w) => value.toLowerCase().includes(w));
-    const hits = await transcriptHits(exec, c.text);
+    const hits = await transcriptHits(exec, words);
     const keyPoints = await keyPointMatches(exec, words);
     ranked = candidates
       .map((call) => {
@@ -174,19 +174,22 @@ function repUsers(exec: SqlExecutor, rep: string) {
   return q.where(containsText("coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')", rep));
 }
 
-/** Most transcript matches counted per search (the adapter's full-text search, best first). */
-const MAX_HITS = 5000;
+/** Longest the transcript scan of a text search may run (it runs off the main loop, then stops with a tool error). */
+const TEXT_SEARCH_TIMEOUT_MS = 20_000;
 
-async function transcriptHits(exec: SqlExecutor, words: string): Promise<Map<string, number>> {
-  let matches;
+/**
+ * Sentences holding every word, counted per call. A scan of every sentence: it runs through the
+ * adapter's read-only query, off the main loop, so other tools answer meanwhile.
+ */
+async function transcriptHits(exec: SqlExecutor, words: string[]): Promise<Map<string, number>> {
+  let query = exec.db.selectFrom('transcript_sentences as s').select((eb) => ['s.call_id', eb.fn.countAll().as('n')]);
+  for (const word of words) query = query.where(containsLiteral('s.text', word));
   try {
-    matches = await exec.database.adapter.searchTranscripts({ query: words, limit: MAX_HITS, offset: 0 });
+    const rows = await offLoopRows<{ call_id: string; n: unknown }>(exec, query.groupBy('s.call_id'), TEXT_SEARCH_TIMEOUT_MS);
+    return new Map(rows.map((r) => [String(r.call_id), Number(r.n)]));
   } catch (error) {
-    throw new ToolError(`find_calls: the transcript search failed: ${(error as Error).message}`);
+    throw new ToolError(`find_calls: the transcript search failed: ${(error as Error).message.replace(/--timeout/, 'narrower criteria')}`);
   }
-  const hits = new Map<string, number>();
-  for (const match of matches) hits.set(match.callId, (hits.get(match.callId) ?? 0) + 1);
-  return hits;
 }
 
 async function keyPointMatches(exec: SqlExecutor, words: string[]): Promise<Set<string>> {

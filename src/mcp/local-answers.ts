@@ -215,6 +215,8 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       if (filter.callToDate) base = base.where(instantWhere(ctx.exec, 'call_start_time_utc', '<', dayStart(filter.callToDate)));
       if (filter.scorecardIds) base = base.where('scorecard_id', 'in', filter.scorecardIds);
       if (filter.reviewedUserIds) base = base.where('reviewed_user_id', 'in', filter.reviewedUserIds);
+      // The sync reads both review methods; one of them is a filter on the copy.
+      if (filter.reviewMethod !== undefined && filter.reviewMethod !== 'BOTH') base = base.where('review_method', '=', filter.reviewMethod);
       return fullTable(ctx, syncedAt, base, [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id']);
     },
   },

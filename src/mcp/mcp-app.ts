@@ -48,7 +48,7 @@ export async function createMcpApp(config: AppConfig, logger: Logger, signal?: A
   };
   const tools: McpTool[] = [
     findCallsTool(exec),
-    callBriefTool(exec),
+    callBriefTool(exec, mask),
     transcriptExcerptTool(exec, mask),
     accountOverviewTool(exec),
     transcriptSearchTool(exec, mask),

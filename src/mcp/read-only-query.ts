@@ -72,7 +72,8 @@ export function queryTool(database: Database, mask: (text: string) => string): M
       try {
         answer = await runReadOnly(database, sqlText, { maxRows, maxChars: MAX_ANSWER_CHARS, timeoutMs: timeout * 1000 });
       } catch (error) {
-        const message = (error as Error).message;
+        // The adapter speaks to the CLI (--timeout); here the knob is timeout_seconds.
+        const message = (error as Error).message.replace(/--timeout\b/g, 'timeout_seconds');
         throw new ToolError(/^query/.test(message) ? message : `query: ${message}`);
       }
       const rows = answer.rows.map((row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? mask(v) : v])));

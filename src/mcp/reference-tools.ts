@@ -22,8 +22,8 @@ export interface ReferenceToolsContext {
   mask: (text: string) => string;
 }
 
-const LIVE: McpParam = { type: 'boolean', description: 'Ask Gong now instead of the local copy (costs requests from the daily budget).' };
-const MCP_CURSOR: McpParam = { type: 'string', description: 'The pagination.cursor of the previous answer, to read the next page.' };
+const LIVE: McpParam = { type: 'boolean', description: 'true: ask Gong now (spends the live budget). Default false.' };
+const MCP_CURSOR: McpParam = { type: 'string', description: 'pagination.cursor of the previous answer: the next page.' };
 
 /**
  * Gong's contentSelector in one described parameter rather than 25 nested flags (its fields are
@@ -117,7 +117,8 @@ async function runList(ctx: ReferenceToolsContext, action: ReferenceAction, para
     const page = await localPlan.read(offset, PAGE_SIZE);
     const { fitted, count } = fitRecords(page.records.map((r) => maskSaid(ctx, action, idsAsStrings(r))));
     const next = offset + count < page.total ? encodeCursor({ source: 'local', request, offset: offset + count }) : undefined;
-    const partial = localPlan.asOf && !tail;
+    // A tail read only in part (more than MAX_TAIL_PAGES pages) leaves the answer as of the last sync.
+    const partial = localPlan.asOf && (!tail || tail.complete !== true);
     return {
       source: tail ? 'local+live' : 'local',
       synced_at: localPlan.syncedAt,

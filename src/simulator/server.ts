@@ -27,6 +27,8 @@ export interface FaultSettings {
   expireNextCursor: boolean;
   /** Pause between 16 KiB media chunks (to interrupt a download midway). */
   mediaChunkDelayMs: number;
+  /** The next API requests get these faults, one each, in order ('none': answered normally); for a test that needs each kind to happen. */
+  faultsNext: Array<'none' | 'error503' | 'drop' | 'hang' | 'html200'>;
 }
 
 export interface GongSimulatorOptions extends SimulatedAccountOptions {
@@ -112,6 +114,7 @@ export class GongSimulator {
       throttleRetryAfterSeconds: 1,
       expireNextCursor: false,
       mediaChunkDelayMs: 0,
+      faultsNext: [],
       ...options.faults,
     };
     this.rateLimitPerSecond = options.rateLimitPerSecond ?? null;
@@ -249,9 +252,10 @@ export class GongSimulator {
       ['hang', 'hang'],
       ['html200', 'html'],
     ];
+    const scheduled = this.faults.faultsNext.shift();
     for (const [name, kind] of faultOrder) {
       threshold += this.faults[name] as number;
-      if (roll < threshold) {
+      if (scheduled !== undefined ? scheduled === name : roll < threshold) {
         if (kind === '503') return set(503, { kind: 'answer', status: 503, text: json({ requestId: requestId(), errors: ['Service unavailable'] }) }, '503');
         if (kind === 'html') return set(200, { kind: 'answer', status: 200, contentType: 'text/html', text: '<html><body><h1>Gateway error</h1></body></html>' }, 'html200');
         return set(0, { kind: kind as 'drop' | 'hang' }, String(kind));
