@@ -46,13 +46,39 @@ export const postgresTypes = {
       case pg.types.builtins.BOOL:
         return (value: string) => (value === 't' ? 1 : 0);
       case pg.types.builtins.JSON:
-      case pg.types.builtins.JSONB:
         return (value: string) => value;
+      case pg.types.builtins.JSONB:
+        return compactJson;
       default:
         return pg.types.getTypeParser(oid, format as 'text');
     }
   },
 };
+
+/**
+ * jsonb's text as compact as the JSON text SQLite stores: PostgreSQL writes `{"a": 1, "b": [1, 2]}`,
+ * this gives `{"a":1,"b":[1,2]}`. Textual (spaces after `,` and `:` outside strings dropped), so
+ * numbers keep every digit, as jsonb keeps them.
+ */
+export function compactJson(text: string): string {
+  let out = '';
+  let inString = false;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if ((c === 44 || c === 58) && text.charCodeAt(i + 1) === 32) {
+      out += text.slice(from, i + 1);
+      from = i + 2;
+      i++;
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
 
 /**
  * Opens a PostgreSQL destination: a small pool whose sessions have `schema` first on their
