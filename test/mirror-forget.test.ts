@@ -7,16 +7,24 @@ import { DESTINATIONS, MIRROR_STREAMS, SQLITE_GONG, rowsMentioning, type Destina
 import { runForget } from '../src/mirror/mirror-commands.js';
 import { callsMentioning } from '../src/simulator/admin-routes.js';
 import { silentLogger } from '../src/logger.js';
+import { fetchAndStore } from '../src/runner/fetch-one.js';
+import { findStream } from '../streams/index.js';
 import type { GongSimulator } from '../src/simulator/server.js';
 
 /** The external participant on the most calls (at least 2), and those calls. */
 function frequentParticipant(sim: GongSimulator): { email: string; callIds: string[] } {
   const counts = new Map<string, number>();
   for (const call of sim.account.visibleCalls()) {
-    for (const party of call.parties) if (party.affiliation === 'External' && party.emailAddress) counts.set(party.emailAddress, (counts.get(party.emailAddress) ?? 0) + 1);
+    for (const party of call.parties)
+      if (party.affiliation === 'External' && party.emailAddress) counts.set(party.emailAddress, (counts.get(party.emailAddress) ?? 0) + 1);
   }
   const [email] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]!;
-  return { email, callIds: callsMentioning(sim.account, { email }).map((c) => c.record.id).sort() };
+  return {
+    email,
+    callIds: callsMentioning(sim.account, { email })
+      .map((c) => c.record.id)
+      .sort(),
+  };
 }
 
 /** Occurrences of the address in the bytes of a SQLite file and its WAL. */
@@ -30,7 +38,11 @@ function bytesOf(file: string, needle: string): number {
   return count;
 }
 
-async function forgetInProcess(sim: GongSimulator, target: string, options: { email?: string; phone?: string; dryRun?: boolean; includeUser?: boolean }) {
+async function forgetInProcess(
+  sim: GongSimulator,
+  target: string,
+  options: { email?: string; phone?: string; dryRun?: boolean; includeUser?: boolean },
+) {
   const app = await appFor(sim, target);
   try {
     return await runForget(app.database, { ...options, mediaDir: app.config.mediaDir, logger: silentLogger });
@@ -53,7 +65,7 @@ async function callIdsOf(destination: Destination, target: string): Promise<stri
 
 describe.each(DESTINATIONS)('forget on $name', (destination) => {
   it('erases every call and row that mentions a participant, leaves no byte of the address, and a later sync brings nothing back', async () => {
-    const sim = await startSimulator({ calls: 160, shapes: destination.shapes });
+    const sim = await startSimulator({ calls: 100, shapes: destination.shapes });
     const target = await destination.create();
     await syncInProcess(sim, target, { streams: MIRROR_STREAMS });
     const { email, callIds } = frequentParticipant(sim);
@@ -82,7 +94,26 @@ describe.each(DESTINATIONS)('forget on $name', (destination) => {
 
     // Gong still serves those calls: the next sync skips them.
     await syncInProcess(sim, target, { streams: MIRROR_STREAMS, env: { GONG_START_DATE: undefined } });
-    const truth = sim.account.visibleCalls().map((c) => c.record.id).filter((id) => !callIds.includes(id)).sort();
+    const truth = sim.account
+      .visibleCalls()
+      .map((c) => c.record.id)
+      .filter((id) => !callIds.includes(id))
+      .sort();
+    expect(await callIdsOf(destination, target)).toEqual(truth);
+    // Nor does fetching one of them by id (`gong-sync get calls ID`): shown, not stored.
+    const app = await appFor(sim, target);
+    try {
+      const shown = (await fetchAndStore({
+        stream: findStream('calls')!,
+        id: callIds[0]!,
+        client: app.client,
+        database: app.database,
+        settings: { includePrivateCalls: true },
+      })) as { id: string };
+      expect(String(shown.id)).toBe(callIds[0]);
+    } finally {
+      await app.close();
+    }
     expect(await callIdsOf(destination, target)).toEqual(truth);
     expect(await rowsMentioning(destination, target, email)).toEqual([]);
   });
@@ -101,7 +132,10 @@ describe('forget refusals, phone numbers and the command line', () => {
     expect(await SQLITE_GONG.rows(db, 'select * from _erasures')).toEqual([]);
 
     const digits = user.phoneNumber!.replace(/\D/g, '');
-    const report = await forgetInProcess(sim, db, { phone: `(${digits.slice(0, 1)}) ${digits.slice(1, 4)}-${digits.slice(4)}`, includeUser: true });
+    const report = await forgetInProcess(sim, db, {
+      phone: `(${digits.slice(0, 1)}) ${digits.slice(1, 4)}-${digits.slice(4)}`,
+      includeUser: true,
+    });
     expect(report.rowsByTable.users).toBe(1);
     expect(await SQLITE_GONG.rows(db, `select id from users where id = '${user.id}'`)).toEqual([]);
     expect(bytesOf(db, user.phoneNumber!.toLowerCase())).toBe(0);
@@ -117,7 +151,7 @@ describe('forget refusals, phone numbers and the command line', () => {
 
 describe.each([SQLITE_GONG, DESTINATIONS[1]!])('forget killed at a random moment on $name', (destination) => {
   it('run again, it ends as one uninterrupted erasure', async () => {
-    const sim = await startSimulator({ calls: 160, shapes: destination.shapes });
+    const sim = await startSimulator({ calls: 100, shapes: destination.shapes });
     const target = await destination.create();
     await syncInProcess(sim, target, { streams: MIRROR_STREAMS });
     const { email, callIds } = frequentParticipant(sim);
@@ -142,7 +176,11 @@ describe.each([SQLITE_GONG, DESTINATIONS[1]!])('forget killed at a random moment
     if (destination.name.startsWith('SQLite')) expect(bytesOf(target, email)).toBe(0);
     const proof = await destination.rows(target, 'select calls_removed from _erasures');
     expect(proof).toEqual([{ calls_removed: callIds.length }]);
-    const truth = sim.account.visibleCalls().map((c) => c.record.id).filter((id) => !callIds.includes(id)).sort();
+    const truth = sim.account
+      .visibleCalls()
+      .map((c) => c.record.id)
+      .filter((id) => !callIds.includes(id))
+      .sort();
     expect(await callIdsOf(destination, target)).toEqual(truth);
   });
 });

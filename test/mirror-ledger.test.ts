@@ -11,15 +11,24 @@ import type { GongSimulator } from '../src/simulator/server.js';
 const STREAMS_WITHOUT_EXTENSIVE = ['users', 'workspaces', 'calls', 'call_transcripts'];
 
 async function completeness(destination: Destination, target: string) {
-  const rows = await destination.rows(target, 'select transcript_status as s, count(*) as n from call_completeness group by transcript_status');
+  const rows = await destination.rows(
+    target,
+    'select transcript_status as s, count(*) as n from call_completeness group by transcript_status',
+  );
   const byStatus = Object.fromEntries(rows.map((r) => [String(r.s), Number(r.n)]));
-  const withoutExtensive = Number((await destination.rows(target, 'select count(*) as n from call_completeness where not has_extensive'))[0]!.n);
+  const withoutExtensive = Number(
+    (await destination.rows(target, 'select count(*) as n from call_completeness where not has_extensive'))[0]!.n,
+  );
   return { present: byStatus.present ?? 0, pending: byStatus.pending ?? 0, none: byStatus.none ?? 0, withoutExtensive };
 }
 
 async function addUnlistedWorkspaceField(sim: GongSimulator, name: string): Promise<void> {
   const auth = 'Basic ' + Buffer.from(`${DEMO_CREDENTIALS.accessKey}:${DEMO_CREDENTIALS.accessKeySecret}`).toString('base64');
-  const response = await fetch(`${sim.url}/__admin/unlisted-workspace-field`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  const response = await fetch(`${sim.url}/__admin/unlisted-workspace-field`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
   expect(response.status).toBe(200);
 }
 
@@ -35,7 +44,10 @@ describe.each(DESTINATIONS)('completeness ledger, repair and schema drift on $na
 
     const visible = sim.account.visibleCalls().length;
     expect(await completeness(destination, target)).toEqual({ present: visible - 5, pending: 4, none: 1, withoutExtensive: visible });
-    const drift = await destination.rows(target, "select endpoint, path, count, example_type from _schema_drift where path like '%regionCode'");
+    const drift = await destination.rows(
+      target,
+      "select endpoint, path, count, example_type from _schema_drift where path like '%regionCode'",
+    );
     expect(drift.map((d) => ({ ...d, count: Number(d.count) }))).toEqual([
       { endpoint: 'GET /v2/workspaces', path: 'workspaces[].regionCode', count: sim.account.workspaces.length, example_type: 'string' },
     ]);
@@ -45,7 +57,9 @@ describe.each(DESTINATIONS)('completeness ledger, repair and schema drift on $na
       const status = await readStatus(app.database, streams, 9000);
       expect(status.mirror?.completeness.transcripts).toEqual({ present: visible - 5, pending: 4, none: 1 });
       expect(status.mirror?.newDrift.map((d) => d.path)).toContain('workspaces[].regionCode');
-      expect(formatStatus(status)).toMatch(/schema drift first seen in the latest run .*\n(.*\n)*.*GET \/v2\/workspaces workspaces\[\]\.regionCode \(string, 2x\)/);
+      expect(formatStatus(status)).toMatch(
+        /schema drift first seen in the latest run .*\n(.*\n)*.*GET \/v2\/workspaces workspaces\[\]\.regionCode \(string, 2x\)/,
+      );
 
       // Gong has published the held-back transcripts: repair asks for exactly those, by id.
       sim.account.releaseTranscripts([...pending, old.record.id]);
@@ -62,7 +76,12 @@ describe.each(DESTINATIONS)('completeness ledger, repair and schema drift on $na
       expect(full).toMatchObject({ withoutExtensive: visible, extensiveRepaired: visible, withoutTranscript: 0 });
       const extensive = sim.apiRequests('/v2/calls/extensive');
       expect(extensive.length).toBe(Math.ceil(visible / 100));
-      expect(extensive.flatMap((r) => r.body.filter.callIds).sort()).toEqual(sim.account.visibleCalls().map((c) => c.record.id).sort());
+      expect(extensive.flatMap((r) => r.body.filter.callIds).sort()).toEqual(
+        sim.account
+          .visibleCalls()
+          .map((c) => c.record.id)
+          .sort(),
+      );
       expect(await completeness(destination, target)).toEqual({ present: visible, pending: 0, none: 0, withoutExtensive: 0 });
     } finally {
       await app.close();

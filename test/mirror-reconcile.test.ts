@@ -16,11 +16,25 @@ import { callMediaRow } from '../src/media/media-downloader.js';
 import { findStream } from '../streams/index.js';
 import type { GongSimulator } from '../src/simulator/server.js';
 
-const COMPARED = ['calls', 'calls_extensive', 'call_parties', 'call_trackers', 'call_transcripts', 'transcript_sentences', 'stats_activity_scorecards', 'scorecard_answers', 'library_folder_content'];
+const COMPARED = [
+  'calls',
+  'calls_extensive',
+  'call_parties',
+  'call_trackers',
+  'call_transcripts',
+  'transcript_sentences',
+  'stats_activity_scorecards',
+  'scorecard_answers',
+  'library_folder_content',
+];
 
 async function deleteInGong(sim: GongSimulator, callIds: string[]): Promise<void> {
   const auth = 'Basic ' + Buffer.from(`${DEMO_CREDENTIALS.accessKey}:${DEMO_CREDENTIALS.accessKeySecret}`).toString('base64');
-  const response = await fetch(`${sim.url}/__admin/delete-calls`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ callIds }) });
+  const response = await fetch(`${sim.url}/__admin/delete-calls`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ callIds }),
+  });
   expect(await response.json()).toEqual({ deleted: callIds.length });
 }
 
@@ -28,7 +42,8 @@ async function deleteInGong(sim: GongSimulator, callIds: string[]): Promise<void
 function victims(sim: GongSimulator): string[] {
   const filed = sim.account.folders[0]!.callIds[3]!;
   const scored = sim.account.answeredScorecards.find((s) => s.callId !== filed)!.callId;
-  const other = sim.account.visibleCalls().find((c) => c.record.id !== filed && c.record.id !== scored && c.record.id.length === 19)!.record.id;
+  const other = sim.account.visibleCalls().find((c) => c.record.id !== filed && c.record.id !== scored && c.record.id.length === 19)!
+    .record.id;
   return [filed, scored, other];
 }
 
@@ -70,7 +85,9 @@ describe.each(DESTINATIONS)('reconcile on $name', (destination) => {
     for (const [table, column] of [...CALL_TABLES, ['call_media', 'call_id'] as [string, string]]) {
       expect(await destination.rows(target, `select * from ${table} where ${column} in (${ids})`), table).toEqual([]);
     }
-    expect((await destination.rows(target, 'select call_id from _deletions order by call_id')).map((r) => String(r.call_id))).toEqual([...gone].sort());
+    expect((await destination.rows(target, 'select call_id from _deletions order by call_id')).map((r) => String(r.call_id))).toEqual(
+      [...gone].sort(),
+    );
     // Listed again as Gong allows: GET /v2/calls, both bounds, at most 90 days each.
     const lists = sim.apiRequests('/v2/calls');
     expect(lists.length).toBeGreaterThanOrEqual(4);
@@ -79,7 +96,14 @@ describe.each(DESTINATIONS)('reconcile on $name', (destination) => {
       expect(days).toBeGreaterThan(0);
       expect(days).toBeLessThanOrEqual(90);
     }
-    expect(sim.apiRequests().filter((r) => r.path !== '/v2/calls')).toEqual([]);
+    // Each missing call confirmed gone by id (404), nothing else asked.
+    expect(
+      sim
+        .apiRequests()
+        .filter((r) => r.path !== '/v2/calls')
+        .map((r) => `${r.path} ${r.status}`)
+        .sort(),
+    ).toEqual(gone.map((id) => `/v2/calls/${id} 404`).sort());
     await expectTruth(destination, target, sim);
   });
 });
@@ -92,7 +116,10 @@ describe('reconcile safety and scheduling', () => {
     const before = query(db, 'select count(*) as n from calls')[0]!.n as number;
     // A permission change hides a third of the newest 90 days.
     const recent = sim.account.visibleCalls().filter((c) => c.startedMs > Date.now() - 80 * 86_400_000);
-    await deleteInGong(sim, recent.filter((_, i) => i % 3 === 0).map((c) => c.record.id));
+    await deleteInGong(
+      sim,
+      recent.filter((_, i) => i % 3 === 0).map((c) => c.record.id),
+    );
     const app = await appFor(sim, db);
     try {
       const error = await runReconcile(app).catch((e) => e);
@@ -107,6 +134,17 @@ describe('reconcile safety and scheduling', () => {
     } finally {
       await app.close();
     }
+    // A call whose start Gong corrected into another window is not gone: asked for by id, it is kept.
+    const moved = sim.account.visibleCalls().find((c) => c.startedMs < Date.now() - 200 * 86_400_000)!;
+    moved.startedMs += 100 * 86_400_000;
+    moved.record.started = new Date(moved.startedMs).toISOString();
+    const again = await appFor(sim, db);
+    try {
+      expect((await runReconcile(again)).removed).toEqual([]);
+    } finally {
+      await again.close();
+    }
+    expect(query(db, 'select id from calls where id = ?', moved.record.id)).toHaveLength(1);
     const cli = await runCli(['reconcile', '--max-delete-share', 'lots'], simEnv(sim, db));
     expect(cli.code).toBe(2);
     expect(messagesOf(cli.stderr)).toMatch(/--max-delete-share "lots" is not a share/);
@@ -144,7 +182,10 @@ describe.each([SQLITE_GONG, DESTINATIONS[1]!])('reconcile killed at random momen
     const target = await destination.create();
     await syncInProcess(sim, target, { streams: MIRROR_STREAMS });
     // Deletions spread over the year: every window has some to remove.
-    const gone = sim.account.visibleCalls().filter((_, i) => i % 12 === 5).map((c) => c.record.id);
+    const gone = sim.account
+      .visibleCalls()
+      .filter((_, i) => i % 12 === 5)
+      .map((c) => c.record.id);
     await deleteInGong(sim, gone);
     const env = simEnv(sim, target, { GONG_SIMULATOR_SHAPES: destination.shapes });
     const random = mulberry(19);
@@ -167,8 +208,12 @@ describe.each([SQLITE_GONG, DESTINATIONS[1]!])('reconcile killed at random momen
     expect(kills).toBeGreaterThanOrEqual(1);
     const last = await runCli(['reconcile'], env);
     expect(last.code, last.stderr).toBe(0);
-    expect((await destination.rows(target, 'select call_id from _deletions order by call_id')).map((r) => String(r.call_id))).toEqual([...gone].sort());
-    expect(await destination.rows(target, "select scope from _sync_state where stream = 'reconcile' and checkpoint is not null")).toEqual([]);
+    expect((await destination.rows(target, 'select call_id from _deletions order by call_id')).map((r) => String(r.call_id))).toEqual(
+      [...gone].sort(),
+    );
+    expect(await destination.rows(target, "select scope from _sync_state where stream = 'reconcile' and checkpoint is not null")).toEqual(
+      [],
+    );
     await expectTruth(destination, target, sim);
   });
 });

@@ -3,7 +3,9 @@ import type { SqlExecutor } from './sql-executor.js';
 /** The primary-key columns of a table, in key order (empty when it has none). */
 export async function primaryKeyOf(exec: SqlExecutor, table: string): Promise<string[]> {
   if (exec.dialect === 'sqlite') {
-    const rows = await exec.database.backend.all<{ name: string; pk: number }>('select name, pk from pragma_table_info(?) where pk > 0', [table]);
+    const rows = await exec.database.backend.all<{ name: string; pk: number }>('select name, pk from pragma_table_info(?) where pk > 0', [
+      table,
+    ]);
     return rows.sort((a, b) => a.pk - b.pk).map((r) => r.name);
   }
   const rows = await exec.database.backend.all<{ name: string }>(

@@ -18,7 +18,12 @@ const TABLE_READ_LIMIT_MS = 24 * 3600_000;
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const selectAll = (table: string, columns: string[]) => `select ${columns.map(quoteIdent).join(', ')} from ${quoteIdent(table)}`;
 
-export async function* sqliteTableRows(sqlite: BetterSqlite3.Database, table: string, columns: string[], options: TableRowsOptions = {}): AsyncIterable<unknown[][]> {
+export async function* sqliteTableRows(
+  sqlite: BetterSqlite3.Database,
+  table: string,
+  columns: string[],
+  options: TableRowsOptions = {},
+): AsyncIterable<unknown[][]> {
   const rows = sqlite.prepare(selectAll(table, columns)).raw(true).safeIntegers(true).iterate() as IterableIterator<unknown[]>;
   try {
     let batch: unknown[][] = [];
@@ -36,7 +41,12 @@ export async function* sqliteTableRows(sqlite: BetterSqlite3.Database, table: st
   }
 }
 
-export async function* postgresTableRows(pool: pg.Pool, table: string, columns: string[], options: TableRowsOptions = {}): AsyncIterable<unknown[][]> {
+export async function* postgresTableRows(
+  pool: pg.Pool,
+  table: string,
+  columns: string[],
+  options: TableRowsOptions = {},
+): AsyncIterable<unknown[][]> {
   const result = await postgresReadOnlyQuery(pool, selectAll(table, columns), { timeoutMs: TABLE_READ_LIMIT_MS, signal: options.signal });
   try {
     let batch: unknown[][] = [];

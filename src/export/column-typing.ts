@@ -15,7 +15,8 @@ export interface ExportColumn {
   kind: ColumnKind;
 }
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+/** What DuckDB's TIMESTAMPTZ reads exactly: seconds required, at most microseconds, an explicit zone. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
 const INTEGER = /^-?\d{1,19}$/;
 const REAL = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$|^-?Infinity$|^NaN$/i;
 const INT64_MAX = 2n ** 63n - 1n;
@@ -69,7 +70,8 @@ export class ColumnTyper {
   private observe(i: number, value: unknown, text: string): void {
     switch (this.columns[i]!.kind) {
       case 'instant':
-        if (!this.mismatch[i] && !(value instanceof Date) && !(INSTANT.test(text) && !Number.isNaN(Date.parse(text)))) this.mismatch[i] = true;
+        if (!this.mismatch[i] && !(value instanceof Date) && !(INSTANT.test(text) && !Number.isNaN(Date.parse(text))))
+          this.mismatch[i] = true;
         return;
       case 'boolean':
         if (text !== 'true' && text !== 'false') this.mismatch[i] = true;
@@ -102,7 +104,8 @@ export class ColumnTyper {
 export function valueText(value: unknown, kind: ColumnKind): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  if (kind === 'boolean' && (value === 0 || value === 1 || value === 0n || value === 1n)) return value == 1 ? 'true' : 'false';
+  if (kind === 'boolean' && (value === 0 || value === 1 || value === 0n || value === 1n))
+    return value === 1 || value === 1n ? 'true' : 'false';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('base64');

@@ -9,7 +9,11 @@ const FLUSH_AT = 1 << 16;
  * keeps them apart. Respects the stream's backpressure; a write failure (a full disk) rejects.
  * Returns the number of rows written, and a bound on the longest line in bytes (for readers' limits).
  */
-export async function writeCsv(out: Writable, header: string[], batches: AsyncIterable<(string | null)[][]>): Promise<{ rows: number; longestLineBytes: number }> {
+export async function writeCsv(
+  out: Writable,
+  header: string[],
+  batches: AsyncIterable<(string | null)[][]>,
+): Promise<{ rows: number; longestLineBytes: number }> {
   let failure: Error | undefined;
   const failed = new Promise<never>((_, reject) => out.once('error', (error) => reject((failure = error))));
   failed.catch(() => undefined);

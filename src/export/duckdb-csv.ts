@@ -11,7 +11,9 @@ const DEFAULT_MAX_LINE = 2 * 1024 * 1024;
  * rather than DuckDB's 16 times the limit (which would not fit a 128 MB memory limit).
  */
 export function readCsvOptions(types: Record<string, ExportType>, longestLineBytes: number): string {
-  const columns = Object.entries(types).map(([name, type]) => `${quoteString(name)}: '${type}'`).join(', ');
+  const columns = Object.entries(types)
+    .map(([name, type]) => `${quoteString(name)}: '${type}'`)
+    .join(', ');
   let options = `header = true, auto_detect = false, columns = {${columns}}, allow_quoted_nulls = false`;
   if (longestLineBytes >= DEFAULT_MAX_LINE) {
     const maxLine = 2 ** Math.ceil(Math.log2(longestLineBytes + 1024));

@@ -24,10 +24,12 @@ export class ExportFolder {
     } catch (error) {
       if (code(error) !== 'ENOENT') throw badOut(outDir, error);
     }
-    if (stat && !stat.isDirectory()) throw new ConfigError(`--out ${outDir} is a file, not a folder: name a folder (it is created if missing)`);
+    if (stat && !stat.isDirectory())
+      throw new ConfigError(`--out ${outDir} is a file, not a folder: name a folder (it is created if missing)`);
     try {
-      if (!stat) fs.mkdirSync(out, { recursive: true, mode: 0o700 });
-      return new ExportFolder(out, fs.mkdtempSync(path.join(out, '.gong-sync-export-')));
+      if (!stat) makeFolders(out);
+      else removeAbandonedStaging(out);
+      return new ExportFolder(out, fs.mkdtempSync(path.join(out, `${STAGING_PREFIX}${process.pid}-`)));
     } catch (error) {
       throw badOut(outDir, error);
     }
@@ -67,7 +69,10 @@ export class ExportFolder {
       try {
         fs.renameSync(this.stagedPath(name), target);
       } catch (error) {
-        throw new GongSyncError(`Cannot place ${name} in ${this.outDir} (${code(error) ?? (error as Error).message}); move ${target} away and export again.`, { cause: error });
+        throw new GongSyncError(
+          `Cannot place ${name} in ${this.outDir} (${code(error) ?? (error as Error).message}); move ${target} away and export again.`,
+          { cause: error },
+        );
       }
     }
     this.discard();
@@ -77,6 +82,42 @@ export class ExportFolder {
   discard(): void {
     fs.rmSync(this.stagingDir, { recursive: true, force: true });
   }
+}
+
+const STAGING_PREFIX = '.gong-sync-export-';
+
+/**
+ * Staging folders of exports that were killed outright (SIGKILL, power loss): their process is
+ * gone. A folder whose process still runs (another export into the same --out) is left alone.
+ */
+function removeAbandonedStaging(out: string): void {
+  for (const name of fs.readdirSync(out)) {
+    const pid = Number(/^\.gong-sync-export-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    fs.rmSync(path.join(out, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return code(error) === 'EPERM';
+  }
+}
+
+/**
+ * mkdir -p, one level at a time from the deepest existing folder: Node's recursive mkdir loops
+ * forever where a folder cannot be created under an existing one (/proc/x), instead of failing.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const folder of missing) fs.mkdirSync(folder, { mode: 0o700 });
 }
 
 /** A name that stays in its folder: letters, digits, `_`, `-` and dots inside (no `..`, no separator). */
@@ -96,7 +137,9 @@ function badOut(outDir: string, error: unknown): ConfigError {
     ELOOP: 'too many symbolic links',
   };
   const reason = reasons[code(error) ?? ''] ?? (error as Error).message;
-  return new ConfigError(`--out ${outDir} cannot be used: ${reason}. Name a folder you can write to (it is created if missing).`, { cause: error });
+  return new ConfigError(`--out ${outDir} cannot be used: ${reason}. Name a folder you can write to (it is created if missing).`, {
+    cause: error,
+  });
 }
 
 function code(error: unknown): string | undefined {

@@ -81,7 +81,13 @@ export async function exportTables(options: ExportOptions): Promise<ExportedTabl
   }
 }
 
-async function exportTable(table: ExportableTable, name: string, folder: ExportFolder, options: ExportOptions, parquet: ParquetWriter | undefined): Promise<ExportedTable> {
+async function exportTable(
+  table: ExportableTable,
+  name: string,
+  folder: ExportFolder,
+  options: ExportOptions,
+  parquet: ParquetWriter | undefined,
+): Promise<ExportedTable> {
   const typer = new ColumnTyper(table.columns);
   const names = table.columns.map((c) => c.name);
   const masked = new Set(options.mask?.columns[table.name] ?? []);
@@ -109,7 +115,9 @@ async function exportTable(table: ExportableTable, name: string, folder: ExportF
 }
 
 function stopped(signal: AbortSignal, outDir: string): StoppedEarlyError {
-  return new StoppedEarlyError(`Export stopped by ${String(signal.reason ?? 'a signal')}: ${outDir} was left as it was; run the export again.`);
+  return new StoppedEarlyError(
+    `Export stopped by ${String(signal.reason ?? 'a signal')}: ${outDir} was left as it was; run the export again.`,
+  );
 }
 
 /** A failure as one message naming what was being written and saying --out is unchanged. */
@@ -123,5 +131,8 @@ function failureOf(error: unknown, writing: string, outDir: string): unknown {
     EIO: 'the disk reported an I/O error',
   };
   const reason = (code && reasons[code]) ?? (error as Error)?.message ?? String(error);
-  return new GongSyncError(`Export failed while writing ${writing || 'the export'}: ${reason}. Nothing in ${outDir} was changed; run the export again.`, { cause: error });
+  return new GongSyncError(
+    `Export failed while writing ${writing || 'the export'}: ${reason}. Nothing in ${outDir} was changed; run the export again.`,
+    { cause: error },
+  );
 }

@@ -19,7 +19,11 @@ export class ParquetWriter {
   static async open(scratchDir: string): Promise<ParquetWriter> {
     // Loaded only here: DuckDB's native library is large, and CSV exports never need it.
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '128MB', threads: '1', temp_directory: path.join(scratchDir, 'duckdb.tmp') });
+    const instance = await DuckDBInstance.create(':memory:', {
+      memory_limit: '128MB',
+      threads: '1',
+      temp_directory: path.join(scratchDir, 'duckdb.tmp'),
+    });
     return new ParquetWriter(instance, await instance.connect());
   }
 

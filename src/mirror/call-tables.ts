@@ -81,7 +81,9 @@ export async function removeCalls(exec: SqlExecutor, plan: CallTablePlan, callId
     for (const d of plan.dependents) {
       const owner = plan.byCall.find((t) => t.table === d.parent)!;
       const result = await exec.run(
-        exec.db.deleteFrom(d.table).where(d.column, 'in', exec.db.selectFrom(d.parent).select(d.parentColumn).where(owner.column, 'in', chunk)),
+        exec.db
+          .deleteFrom(d.table)
+          .where(d.column, 'in', exec.db.selectFrom(d.parent).select(d.parentColumn).where(owner.column, 'in', chunk)),
       );
       rowsByTable[d.table] = (rowsByTable[d.table] ?? 0) + result.changes;
     }

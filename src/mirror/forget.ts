@@ -8,7 +8,15 @@ import { planCallTables, removeCalls, tableColumns, type CallTablePlan } from '.
 import { normalized, saltOf, suppressionHash, type SuppressedKind } from './suppression.js';
 
 /** Tables forget never searches: its own proof and list, and tables that hold no text of Gong's. */
-const NOT_SEARCHED = new Set(['_erasures', '_suppressions', '_suppression_salt', '_request_log', '_request_counts', '_lock', 'kysely_migration']);
+const NOT_SEARCHED = new Set([
+  '_erasures',
+  '_suppressions',
+  '_suppression_salt',
+  '_request_log',
+  '_request_counts',
+  '_lock',
+  'kysely_migration',
+]);
 
 export interface ForgetOptions {
   exec: SqlExecutor;
@@ -51,8 +59,10 @@ interface Found {
 
 /** Checks an address given on the command line (exit 2 when it cannot be one). */
 export function parseAddress(kind: 'email' | 'phone', value: string): string {
-  if (kind === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value.trim())) throw new ConfigError('--email needs an e-mail address such as name@example.com');
-  if (kind === 'phone' && normalized('phone', value).length < 7) throw new ConfigError('--phone needs a phone number of at least 7 digits, such as "+1 555 0100"');
+  if (kind === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value.trim()))
+    throw new ConfigError('--email needs an e-mail address such as name@example.com');
+  if (kind === 'phone' && normalized('phone', value).length < 7)
+    throw new ConfigError('--phone needs a phone number of at least 7 digits, such as "+1 555 0100"');
   return value.trim();
 }
 
@@ -80,7 +90,11 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
     alreadyErased: false,
     erasedBefore: (
       await exec.all<ForgetReport['erasedBefore'][number]>(
-        exec.db.selectFrom('_erasures').select(['erased_at', 'calls_removed', 'rows_removed', 'files_checked']).where('hash', '=', hash).orderBy('erased_at'),
+        exec.db
+          .selectFrom('_erasures')
+          .select(['erased_at', 'calls_removed', 'rows_removed', 'files_checked'])
+          .where('hash', '=', hash)
+          .orderBy('erased_at'),
       )
     ).map((r) => ({ ...r, calls_removed: Number(r.calls_removed), rows_removed: Number(r.rows_removed) })),
     requests: 0,
@@ -98,50 +112,73 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
     report.rows = Object.values(report.rowsByTable).reduce((a, b) => a + b, 0);
     return report;
   }
-  const touched = [...new Set([...plan.dependents.map((d) => d.table), ...plan.byCall.map((t) => t.table), ...found.rows.keys(), '_suppressions', '_erasures'])];
-  await exec.database.adapter.secureErase(touched, () => exec.transaction(async () => {
-    const removed = await removeCalls(exec, plan, report.callIds, options.mediaDir);
-    Object.assign(report.rowsByTable, removed.rowsByTable);
-    report.files = removed.files;
-    for (const [table, { key, keys }] of found.rows) {
-      let count = 0;
-      for (const values of keys) {
-        const result = await exec.run(exec.db.deleteFrom(table).where((eb) => eb.and(key.map((c, i) => eb(c, '=', values[i] as never)))));
-        count += result.changes;
+  // The tables that hold the address now; after a kill that committed, the call tables it held them in.
+  const holding = Object.keys(await countDry(exec, plan, found));
+  const touched = holding.length > 0 ? holding : [...plan.dependents.map((d) => d.table), ...plan.byCall.map((t) => t.table)];
+  await exec.database.adapter.secureErase(touched, () =>
+    exec.transaction(async () => {
+      const removed = await removeCalls(exec, plan, report.callIds, options.mediaDir);
+      Object.assign(report.rowsByTable, removed.rowsByTable);
+      report.files = removed.files;
+      for (const [table, { key, keys }] of found.rows) {
+        let count = 0;
+        for (const values of keys) {
+          const result = await exec.run(exec.db.deleteFrom(table).where((eb) => eb.and(key.map((c, i) => eb(c, '=', values[i] as never)))));
+          count += result.changes;
+        }
+        if (count > 0) report.rowsByTable[table] = (report.rowsByTable[table] ?? 0) + count;
       }
-      if (count > 0) report.rowsByTable[table] = (report.rowsByTable[table] ?? 0) + count;
-    }
-    report.rows = Object.values(report.rowsByTable).reduce((a, b) => a + b, 0);
-    const at = options.now().toISOString();
-    const known = await exec.get(exec.db.selectFrom('_suppressions').select('hash').where('hash', '=', hash));
-    report.alreadyErased = known !== undefined && report.rows === 0;
-    const hashes = [{ hash, kind: options.kind }, ...report.callIds.map((id) => ({ hash: suppressionHash(salt, 'call', id), kind: 'call' }))];
-    for (const h of hashes) {
-      await exec.run(exec.db.insertInto('_suppressions').values({ ...h, added_at: at }).onConflict((oc) => oc.column('hash').doNothing()));
-    }
-    if (!report.alreadyErased) {
-      await exec.run(
-        exec.db.insertInto('_erasures').values({
-          erased_at: at,
-          kind: options.kind,
-          hash,
-          calls_removed: report.callIds.length,
-          rows_removed: report.rows,
-          tables: JSON.stringify(report.rowsByTable),
-          run_id: options.runKey,
-        }),
-      );
-    }
-  }));
-  await rewriteAfterErasure(exec.database, touched);
+      report.rows = Object.values(report.rowsByTable).reduce((a, b) => a + b, 0);
+      const at = options.now().toISOString();
+      const known = await exec.get(exec.db.selectFrom('_suppressions').select('hash').where('hash', '=', hash));
+      report.alreadyErased = known !== undefined && report.rows === 0;
+      const hashes = [
+        { hash, kind: options.kind },
+        ...report.callIds.map((id) => ({ hash: suppressionHash(salt, 'call', id), kind: 'call' })),
+      ];
+      for (const h of hashes) {
+        await exec.run(
+          exec.db
+            .insertInto('_suppressions')
+            .values({ ...h, added_at: at })
+            .onConflict((oc) => oc.column('hash').doNothing()),
+        );
+      }
+      if (!report.alreadyErased) {
+        await exec.run(
+          exec.db.insertInto('_erasures').values({
+            erased_at: at,
+            kind: options.kind,
+            hash,
+            calls_removed: report.callIds.length,
+            rows_removed: report.rows,
+            tables: JSON.stringify(report.rowsByTable),
+            run_id: options.runKey,
+          }),
+        );
+      }
+    }),
+  );
+  const rewritten = touched;
+  await rewriteAfterErasure(exec.database, rewritten);
   const left = occurrencesInFiles(exec.database, options.kind === 'email' ? normalized('email', options.value) : options.value);
   report.bytesLeft = left;
   const checked = left
-    ? `occurrences ${Object.entries(left).map(([file, n]) => `${file.split('/').pop()}: ${n}`).join(', ')}`
-    : `${touched.length} touched tables rewritten (VACUUM FULL)`;
-  const latest = await exec.get<{ erased_at: string }>(exec.db.selectFrom('_erasures').select('erased_at').where('hash', '=', hash).orderBy('erased_at', 'desc').limit(1));
+    ? `occurrences ${Object.entries(left)
+        .map(([file, n]) => `${file.split('/').pop()}: ${n}`)
+        .join(', ')}`
+    : `${rewritten.length} tables rewritten (VACUUM FULL): ${rewritten.join(', ')}`;
+  const latest = await exec.get<{ erased_at: string }>(
+    exec.db.selectFrom('_erasures').select('erased_at').where('hash', '=', hash).orderBy('erased_at', 'desc').limit(1),
+  );
   if (latest) {
-    await exec.run(exec.db.updateTable('_erasures').set({ files_checked: `${options.now().toISOString()} ${checked}` }).where('hash', '=', hash).where('erased_at', '=', latest.erased_at));
+    await exec.run(
+      exec.db
+        .updateTable('_erasures')
+        .set({ files_checked: `${options.now().toISOString()} ${checked}` })
+        .where('hash', '=', hash)
+        .where('erased_at', '=', latest.erased_at),
+    );
     // The update went through the WAL: empty it again, so the files stay as checked.
     if (left) await exec.database.adapter.checkpoint();
   }
@@ -156,8 +193,16 @@ async function findAddress(exec: SqlExecutor, plan: CallTablePlan, kind: 'email'
   const found: Found = { callIds: new Set(), rows: new Map(), userRows: 0 };
   for (const [table, names] of columns) {
     if (NOT_SEARCHED.has(table)) continue;
-    const filter = sql.join([...names].map((c) => coarseMatch(kind, value, c)), sql` or `);
-    const candidates = await exec.all<Record<string, unknown>>(exec.db.selectFrom(table).selectAll().where(filter as RawBuilder<boolean>));
+    const filter = sql.join(
+      [...names].map((c) => coarseMatch(kind, value, c)),
+      sql` or `,
+    );
+    const candidates = await exec.all<Record<string, unknown>>(
+      exec.db
+        .selectFrom(table)
+        .selectAll()
+        .where(filter as RawBuilder<boolean>),
+    );
     const rows = candidates.filter((row) => Object.values(row).some((v) => v !== null && holds(String(v))));
     if (rows.length === 0) continue;
     if (table === 'users') found.userRows += rows.length;
@@ -168,7 +213,10 @@ async function findAddress(exec: SqlExecutor, plan: CallTablePlan, kind: 'email'
     } else if (dependent) {
       const owner = plan.byCall.find((t) => t.table === dependent.parent)!;
       const parents = await exec.all<Record<string, unknown>>(
-        exec.db.selectFrom(dependent.parent).select(owner.column).where(dependent.parentColumn, 'in', rows.map((r) => r[dependent.column]) as never[]),
+        exec.db
+          .selectFrom(dependent.parent)
+          .select(owner.column)
+          .where(dependent.parentColumn, 'in', rows.map((r) => r[dependent.column]) as never[]),
       );
       for (const p of parents) found.callIds.add(String(p[owner.column]));
     } else {
@@ -186,7 +234,12 @@ async function countDry(exec: SqlExecutor, plan: CallTablePlan, found: Found): P
   for (let i = 0; i < ids.length; i += 400) {
     const chunk = ids.slice(i, i + 400);
     for (const t of plan.byCall) {
-      const row = await exec.get<{ n: number }>(exec.db.selectFrom(t.table).select((eb) => eb.fn.countAll().as('n')).where(t.column, 'in', chunk));
+      const row = await exec.get<{ n: number }>(
+        exec.db
+          .selectFrom(t.table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where(t.column, 'in', chunk),
+      );
       counts[t.table] = (counts[t.table] ?? 0) + Number(row?.n ?? 0);
     }
     for (const d of plan.dependents) {
@@ -229,7 +282,12 @@ function matcher(kind: 'email' | 'phone', value: string): (text: string) => bool
   return (text) => {
     for (const match of text.matchAll(/\+?\d[\d\s().-]{5,}\d/g)) {
       const candidate = normalized('phone', match[0]);
-      if (candidate === digits || (candidate.endsWith(digits) && digits.length >= 7) || (digits.endsWith(candidate) && candidate.length >= 7)) return true;
+      if (
+        candidate === digits ||
+        (candidate.endsWith(digits) && digits.length >= 7) ||
+        (digits.endsWith(candidate) && candidate.length >= 7)
+      )
+        return true;
     }
     return false;
   };

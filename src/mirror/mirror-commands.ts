@@ -57,7 +57,8 @@ export function parseShare(value: string | undefined, name: string): number {
   if (value === undefined || value.trim() === '') return DEFAULT_MAX_DELETE_SHARE;
   const text = value.trim();
   const number = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
-  if (!Number.isFinite(number) || number < 0 || number > 1) throw new ConfigError(`${name} "${value}" is not a share: expected a number from 0 to 1 (0.2) or a percentage (20%)`);
+  if (!Number.isFinite(number) || number < 0 || number > 1)
+    throw new ConfigError(`${name} "${value}" is not a share: expected a number from 0 to 1 (0.2) or a percentage (20%)`);
   return number;
 }
 
@@ -71,13 +72,24 @@ export interface ForgetCommandOptions {
 }
 
 export async function runForget(database: Database, options: ForgetCommandOptions): Promise<ForgetReport> {
-  if (Boolean(options.email) === Boolean(options.phone)) throw new ConfigError('forget needs exactly one of --email ADDRESS or --phone NUMBER');
+  if (Boolean(options.email) === Boolean(options.phone))
+    throw new ConfigError('forget needs exactly one of --email ADDRESS or --phone NUMBER');
   const kind = options.email ? 'email' : 'phone';
   const value = parseAddress(kind, (options.email ?? options.phone)!);
   const exec = new SqlExecutor(database);
   const now = () => new Date();
   const work = (runKey: string) =>
-    forget({ exec, streams, kind, value, dryRun: options.dryRun, includeUser: options.includeUser, mediaDir: options.mediaDir, runKey, now });
+    forget({
+      exec,
+      streams,
+      kind,
+      value,
+      dryRun: options.dryRun,
+      includeUser: options.includeUser,
+      mediaDir: options.mediaDir,
+      runKey,
+      now,
+    });
   if (options.dryRun) return work(newRunId());
   return withMirrorRun(exec, { command: 'forget', runKey: newRunId(), now, logger: options.logger }, work);
 }
@@ -91,10 +103,17 @@ export function formatForget(report: ForgetReport): string {
       `forget --dry-run: would remove ${report.callIds.length} call(s) and ${report.rows} row(s); nothing was changed`,
       `  calls: ${report.callIds.join(', ') || 'none'}`,
       `  rows: ${tables || 'none'}`,
-      ...report.erasedBefore.map((e) => `  erased before: ${e.erased_at}, ${e.calls_removed} call(s) and ${e.rows_removed} row(s) (_erasures, hash ${report.hash}); files: ${e.files_checked ?? 'not checked'}`),
+      ...report.erasedBefore.map(
+        (e) =>
+          `  erased before: ${e.erased_at}, ${e.calls_removed} call(s) and ${e.rows_removed} row(s) (_erasures, hash ${report.hash}); files: ${e.files_checked ?? 'not checked'}`,
+      ),
     ].join('\n');
   }
-  const left = report.bytesLeft ? Object.entries(report.bytesLeft).map(([f, n]) => `${f}: ${n}`).join(', ') : 'not checked (PostgreSQL: the server rewrote the touched tables)';
+  const left = report.bytesLeft
+    ? Object.entries(report.bytesLeft)
+        .map(([f, n]) => `${f}: ${n}`)
+        .join(', ')
+    : 'not checked (PostgreSQL: the server rewrote the touched tables)';
   return [
     report.alreadyErased
       ? `forget: erased before; nothing holds it any more (the database files were cleaned again)`

@@ -41,7 +41,8 @@ export async function readMirrorStatus(exec: SqlExecutor, tables: Set<string>): 
   const latestRun = tables.has('_runs')
     ? await exec.get<{ started_at: string }>(exec.db.selectFrom('_runs').select('started_at').orderBy('id', 'desc').limit(1))
     : undefined;
-  const count = async (table: string) => Number((await exec.get<{ n: number }>(exec.db.selectFrom(table).select(sql<number>`count(*)`.as('n'))))?.n ?? 0);
+  const count = async (table: string) =>
+    Number((await exec.get<{ n: number }>(exec.db.selectFrom(table).select(sql<number>`count(*)`.as('n'))))?.n ?? 0);
   return {
     completeness,
     newDrift: latestRun ? await driftSince(exec, latestRun.started_at) : [],
@@ -60,7 +61,9 @@ export function formatMirrorStatus(status: MirrorStatus | undefined): string[] {
     `mirror: ${status.deletions} calls removed by reconcile (_deletions), ${status.erasures} erasures (_erasures), ${status.driftFields} unlisted fields seen (_schema_drift)`,
   ];
   if (status.newDrift.length > 0) {
-    lines.push(`schema drift first seen in the latest run (${status.newDrift.length}): fields Gong sent that its spec does not list (nothing failed):`);
+    lines.push(
+      `schema drift first seen in the latest run (${status.newDrift.length}): fields Gong sent that its spec does not list (nothing failed):`,
+    );
     for (const d of status.newDrift) lines.push(`  ${d.endpoint} ${d.path} (${d.example_type}, ${d.count}x)`);
   }
   return lines;

@@ -57,7 +57,8 @@ async function readBatch(ctx: ReadByIdsContext, loader: RowLoader, stream: Strea
     const records = ctx.suppression ? ctx.suppression.filter(stream, page.records) : page.records;
     const rowsByTable: Record<string, Row[]> = {};
     for (const record of records) {
-      for (const [table, rows] of Object.entries(stream.toRows(record, { ids, settings: ctx.settings }))) (rowsByTable[table] ??= []).push(...rows);
+      for (const [table, rows] of Object.entries(stream.toRows(record, { ids, settings: ctx.settings })))
+        (rowsByTable[table] ??= []).push(...rows);
     }
     written += await ctx.exec.transaction(async () => {
       const count = await loader.write(stream.tables, rowsByTable, ctx.syncedAt);

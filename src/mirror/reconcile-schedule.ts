@@ -40,7 +40,12 @@ export function reconcileScheduleFromEnv(env: NodeJS.ProcessEnv = process.env): 
  * own progress (a stopped one resumes at the next scheduled run). Requests count against the same
  * daily budget: a spent budget stops it like a sync (logged, never fatal to the scheduler).
  */
-export async function reconcileOnSchedule(app: App, signal: AbortSignal, schedule: ReconcileSchedule = reconcileScheduleFromEnv(), now = new Date()): Promise<void> {
+export async function reconcileOnSchedule(
+  app: App,
+  signal: AbortSignal,
+  schedule: ReconcileSchedule = reconcileScheduleFromEnv(),
+  now = new Date(),
+): Promise<void> {
   const state = new SyncStateStore(new SqlExecutor(app.database));
   const due = async (scope: string, everyMs: number) => {
     const saved = await state.get({ stream: 'reconcile', partitionKey: '', scope: `reconcile:${scope}` });
@@ -49,7 +54,12 @@ export async function reconcileOnSchedule(app: App, signal: AbortSignal, schedul
   };
   const plans: Array<{ scope: string; from?: Date; enabled: boolean; everyMs: number }> = [
     { scope: 'scheduled-full', enabled: schedule.fullEveryDays > 0, everyMs: schedule.fullEveryDays * DAY_MS },
-    { scope: 'scheduled-recent', from: new Date(now.getTime() - schedule.recentDays * DAY_MS), enabled: schedule.recentDays > 0, everyMs: schedule.recentEveryHours * HOUR_MS },
+    {
+      scope: 'scheduled-recent',
+      from: new Date(now.getTime() - schedule.recentDays * DAY_MS),
+      enabled: schedule.recentDays > 0,
+      everyMs: schedule.recentEveryHours * HOUR_MS,
+    },
   ];
   let fullRan = false;
   for (const plan of plans) {
@@ -57,12 +67,25 @@ export async function reconcileOnSchedule(app: App, signal: AbortSignal, schedul
     // A full pass this time covered the recent window too: no second listing of the same days.
     if (plan.scope === 'scheduled-recent' && fullRan) continue;
     try {
-      const report = await runReconcile(app, { from: plan.from, scope: plan.scope, maxDeleteShare: schedule.maxDeleteShare, signal, command: 'schedule:reconcile' });
-      app.logger.info(`scheduled ${plan.scope.replace('scheduled-', '')} ${formatReconcile(report)}`, { event: 'scheduled_reconcile', removed: report.removed.length });
+      const report = await runReconcile(app, {
+        from: plan.from,
+        scope: plan.scope,
+        maxDeleteShare: schedule.maxDeleteShare,
+        signal,
+        command: 'schedule:reconcile',
+      });
+      app.logger.info(`scheduled ${plan.scope.replace('scheduled-', '')} ${formatReconcile(report)}`, {
+        event: 'scheduled_reconcile',
+        removed: report.removed.length,
+      });
       if (plan.scope === 'scheduled-full') {
         fullRan = true;
         // It covered the recent window: that counts as its daily pass too.
-        await new SyncStateStore(new SqlExecutor(app.database), () => now).complete({ stream: 'reconcile', partitionKey: '', scope: 'reconcile:scheduled-recent' }, now.toISOString(), { success: true });
+        await new SyncStateStore(new SqlExecutor(app.database), () => now).complete(
+          { stream: 'reconcile', partitionKey: '', scope: 'reconcile:scheduled-recent' },
+          now.toISOString(),
+          { success: true },
+        );
       }
     } catch (error) {
       if (error instanceof LockHeldError) app.logger.warn(`scheduled reconcile skipped: ${error.message}`);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { CursorExpiredError, StoppedEarlyError } from '../errors.js';
+import { CursorExpiredError, GongHttpError, StoppedEarlyError } from '../errors.js';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import type { GongClient } from '../gong/client.js';
 import type { Logger } from '../logger.js';
@@ -75,10 +75,16 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const requestsBefore = options.client.stats.requests;
   try {
     for (const window of windowsOf(doneUpTo, range.to)) {
-      if (options.signal?.aborted) throw new StoppedEarlyError(`reconcile stopped by ${String(options.signal.reason ?? 'a signal')}; run it again to continue after ${window.from}`);
+      if (options.signal?.aborted)
+        throw new StoppedEarlyError(
+          `reconcile stopped by ${String(options.signal.reason ?? 'a signal')}; run it again to continue after ${window.from}`,
+        );
       const listed = await listCallIds(options, window);
       const held = await heldCallIds(exec, window);
-      const gone = held.filter((id) => !listed.has(id));
+      const gone = await confirmGone(
+        options,
+        held.filter((id) => !listed.has(id)),
+      );
       report.windows++;
       report.listed += listed.size;
       const share = held.length === 0 ? 0 : gone.length / held.length;
@@ -100,7 +106,11 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       });
       report.removed.push(...gone);
       report.rowsRemoved += removed;
-      if (gone.length > 0) logger.info(`reconcile: ${gone.length} call(s) Gong no longer lists removed from ${window.from} .. ${window.to} (${removed} rows)`, { event: 'reconcile_removed', calls: gone.length, rows: removed });
+      if (gone.length > 0)
+        logger.info(
+          `reconcile: ${gone.length} call(s) Gong no longer lists removed from ${window.from} .. ${window.to} (${removed} rows)`,
+          { event: 'reconcile_removed', calls: gone.length, rows: removed },
+        );
     }
   } finally {
     report.requests = options.client.stats.requests - requestsBefore;
@@ -108,7 +118,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   return report;
 }
 
-async function removeGone(exec: SqlExecutor, plan: CallTablePlan, gone: string[], window: { from: string; to: string }, options: ReconcileOptions): Promise<number> {
+async function removeGone(
+  exec: SqlExecutor,
+  plan: CallTablePlan,
+  gone: string[],
+  window: { from: string; to: string },
+  options: ReconcileOptions,
+): Promise<number> {
   if (gone.length === 0) return 0;
   const removed = await removeCalls(exec, plan, gone, options.mediaDir);
   const detectedAt = options.now().toISOString();
@@ -140,6 +156,32 @@ async function rangeOf(options: ReconcileOptions): Promise<{ from: string; to: s
   // From the start of that UTC day: the window holds the earliest call wherever its offset put it.
   const from = new Date(Math.floor(earliest / DAY_MS) * DAY_MS).toISOString();
   return from < to ? { from, to } : undefined;
+}
+
+/** Calls confirmed one by one when a window misses at most this many (more: the listing decides, and the safety stop guards it). */
+const MAX_CONFIRMATIONS_PER_WINDOW = 50;
+
+/**
+ * A call missing from its window may have moved (Gong corrected its start time) rather than gone:
+ * `GET /v2/calls/{id}` answers 404 for a deleted call ("Beyond the spec"), so each missing call is
+ * asked for once, and only those Gong no longer has are removed.
+ */
+async function confirmGone(options: ReconcileOptions, missing: string[]): Promise<string[]> {
+  const get = options.callsStream.get;
+  if (!get || missing.length === 0 || missing.length > MAX_CONFIRMATIONS_PER_WINDOW) return missing;
+  const gone: string[] = [];
+  for (const id of missing) {
+    try {
+      const answer = (await options.client.request({ method: 'GET', path: get.path(id) })) as Record<string, unknown> | null;
+      if (answer?.[get.recordKey])
+        options.logger.info(`reconcile: call ${id} is no longer listed in its window but Gong still has it (moved): kept`);
+      else gone.push(id);
+    } catch (error) {
+      if (!(error instanceof GongHttpError && error.status === 404)) throw error;
+      gone.push(id);
+    }
+  }
+  return gone;
 }
 
 export function windowsOf(from: string, to: string): Array<{ from: string; to: string }> {
@@ -186,7 +228,8 @@ async function listOnce(options: ReconcileOptions, window: { from: string; to: s
 
 /** The calls the database holds that started in the window (compared as instants, whatever their offset). */
 async function heldCallIds(exec: SqlExecutor, window: { from: string; to: string }): Promise<string[]> {
-  const instant = (value: string | ReturnType<typeof sql.ref>) => exec.database.adapter.instant(typeof value === 'string' ? sql.val(value) : value);
+  const instant = (value: string | ReturnType<typeof sql.ref>) =>
+    exec.database.adapter.instant(typeof value === 'string' ? sql.val(value) : value);
   const started = instant(sql.ref('started'));
   const rows = await exec.all<{ id: string }>(
     exec.db

@@ -9,10 +9,33 @@ interface Seen {
   count: number;
 }
 
-interface EndpointFields {
-  known: Set<string>;
-  /** Paths whose children are an open map in the spec (anything below is expected). */
-  open: string[];
+/** The spec's fields of one answer as a tree: what an object may hold, what an array holds. */
+interface FieldNode {
+  children: Map<string, FieldNode>;
+  item?: FieldNode;
+  /** An open map (additionalProperties): anything below is expected. */
+  open: boolean;
+}
+
+function fieldTree(paths: string[]): FieldNode {
+  const root: FieldNode = { children: new Map(), open: false };
+  for (const path of paths) {
+    let node = root;
+    for (const segment of path.split('.')) {
+      if (segment === '*') {
+        node.open = true;
+        break;
+      }
+      const name = segment.replace(/(\[\])+$/, '');
+      if (name) {
+        let child = node.children.get(name);
+        if (!child) node.children.set(name, (child = { children: new Map(), open: false }));
+        node = child;
+      }
+      for (let arrays = (segment.length - name.length) / 2; arrays > 0; arrays--) node = node.item ??= { children: new Map(), open: false };
+    }
+  }
+  return root;
 }
 
 /**
@@ -24,7 +47,7 @@ interface EndpointFields {
  */
 export class DriftRecorder {
   private readonly pending = new Map<string, Seen>();
-  private readonly byEndpoint = new Map<string, EndpointFields | null>();
+  private readonly byEndpoint = new Map<string, FieldNode | null>();
 
   constructor(
     private readonly exec: SqlExecutor,
@@ -37,7 +60,7 @@ export class DriftRecorder {
     const label = typeof request === 'string' ? `GET ${request}` : `${request.method} ${request.path}`;
     const endpoint = this.endpointOf(label);
     if (!endpoint) return;
-    const fields = this.byEndpoint.get(endpoint)!;
+    const fields = this.byEndpoint.get(endpoint);
     if (fields) this.walk(endpoint, fields, answer, '');
   }
 
@@ -52,7 +75,9 @@ export class DriftRecorder {
           .insertInto('_schema_drift')
           .values({ endpoint: s.endpoint, path: s.path, first_seen: at, last_seen: at, count: s.count, example_type: s.exampleType })
           .onConflict((oc) =>
-            oc.columns(['endpoint', 'path']).doUpdateSet({ last_seen: at, count: sql`_schema_drift.count + ${s.count}`, example_type: s.exampleType }),
+            oc
+              .columns(['endpoint', 'path'])
+              .doUpdateSet({ last_seen: at, count: sql`_schema_drift.count + ${s.count}`, example_type: s.exampleType }),
           ),
       );
     }
@@ -66,24 +91,24 @@ export class DriftRecorder {
       this.byEndpoint.set(label, null);
       return undefined;
     }
-    if (!this.byEndpoint.has(template)) {
-      const list = this.fields[template]!;
-      this.byEndpoint.set(template, { known: new Set(list), open: list.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1)) });
-    }
+    if (!this.byEndpoint.has(template)) this.byEndpoint.set(template, fieldTree(this.fields[template]!));
     return template;
   }
 
-  private walk(endpoint: string, fields: EndpointFields, value: unknown, path: string): void {
+  /** Descends only where the spec has the field; a path string is built only for objects and unknown fields. */
+  private walk(endpoint: string, node: FieldNode, value: unknown, path: string): void {
+    if (value === null || typeof value !== 'object' || node.open) return;
     if (Array.isArray(value)) {
-      for (const item of value) this.walk(endpoint, fields, item, `${path}[]`);
+      if (!node.item) return;
+      const itemPath = `${path}[]`;
+      for (const item of value) if (item !== null && typeof item === 'object') this.walk(endpoint, node.item, item, itemPath);
       return;
     }
-    if (value === null || typeof value !== 'object') return;
-    for (const [key, child] of Object.entries(value)) {
-      const childPath = path ? `${path}.${key}` : key;
-      if (fields.open.some((prefix) => childPath.startsWith(prefix))) continue;
-      if (fields.known.has(childPath)) this.walk(endpoint, fields, child, childPath);
-      else this.note(endpoint, childPath, child);
+    for (const key in value) {
+      const child = node.children.get(key);
+      const childValue = (value as Record<string, unknown>)[key];
+      if (!child) this.note(endpoint, path ? `${path}.${key}` : key, childValue);
+      else if (childValue !== null && typeof childValue === 'object') this.walk(endpoint, child, childValue, path ? `${path}.${key}` : key);
     }
   }
 
@@ -111,8 +136,15 @@ function jsonType(value: unknown): string {
 }
 
 /** Drift first seen at or after `since` (the start of the latest run), for `status`. */
-export async function driftSince(exec: SqlExecutor, since: string | null): Promise<Array<{ endpoint: string; path: string; first_seen: string; count: number; example_type: string }>> {
-  let query = exec.db.selectFrom('_schema_drift').select(['endpoint', 'path', 'first_seen', 'count', 'example_type']).orderBy('endpoint').orderBy('path');
+export async function driftSince(
+  exec: SqlExecutor,
+  since: string | null,
+): Promise<Array<{ endpoint: string; path: string; first_seen: string; count: number; example_type: string }>> {
+  let query = exec.db
+    .selectFrom('_schema_drift')
+    .select(['endpoint', 'path', 'first_seen', 'count', 'example_type'])
+    .orderBy('endpoint')
+    .orderBy('path');
   if (since) query = query.where('first_seen', '>=', since);
   return (await exec.all<any>(query)).map((r) => ({ ...r, count: Number(r.count) }));
 }

@@ -17,7 +17,9 @@ export function normalized(kind: SuppressedKind, value: string): string {
 }
 
 export function suppressionHash(salt: string, kind: SuppressedKind, value: string): string {
-  return createHmac('sha256', salt).update(`${kind}:${normalized(kind, value)}`).digest('hex');
+  return createHmac('sha256', salt)
+    .update(`${kind}:${normalized(kind, value)}`)
+    .digest('hex');
 }
 
 /** This database's salt, created on first use. */
@@ -25,7 +27,12 @@ export async function saltOf(exec: SqlExecutor): Promise<string> {
   const row = await exec.get<{ salt: string }>(exec.db.selectFrom('_suppression_salt').select('salt').where('id', '=', 1));
   if (row) return row.salt;
   const salt = randomBytes(32).toString('hex');
-  await exec.run(exec.db.insertInto('_suppression_salt').values({ id: 1, salt }).onConflict((oc) => oc.column('id').doNothing()));
+  await exec.run(
+    exec.db
+      .insertInto('_suppression_salt')
+      .values({ id: 1, salt })
+      .onConflict((oc) => oc.column('id').doNothing()),
+  );
   return (await exec.get<{ salt: string }>(exec.db.selectFrom('_suppression_salt').select('salt').where('id', '=', 1)))!.salt;
 }
 

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import { SqlExecutor } from '../db/sql-executor.js';
 import { RowLoader } from '../loader.js';
 import type { StreamDefinition, StreamSettings } from '../../streams/types.js';
+import { Suppression } from '../mirror/suppression.js';
 
 /** Fetches one record live by id (a stream's `get`), upserts its rows, and returns it. */
 export async function fetchAndStore(options: {
@@ -28,6 +29,8 @@ export async function fetchAndStore(options: {
   const record = answer?.[stream.get.recordKey];
   if (!record) throw new GongSyncError(`Gong has no ${stream.name.replace(/s$/, '')} with id ${id}.`);
   const exec = new SqlExecutor(options.database);
+  // What `forget` erased stays out of the database while Gong still serves it: shown, not stored.
+  if ((await Suppression.load(exec))?.keeps(stream, record) === false) return record;
   const rows = stream.toRows(record, { settings: options.settings });
   await exec.transaction(() => new RowLoader(exec).write(stream.tables, rows, (options.now ?? new Date()).toISOString()));
   return record;

@@ -22,7 +22,8 @@ export function deleteCalls(account: SimulatedAccount, ids: string[]): number {
     deleted++;
   }
   for (const folder of account.folders) folder.callIds = folder.callIds.filter((id) => !wanted.has(id));
-  for (let i = account.answeredScorecards.length - 1; i >= 0; i--) if (wanted.has(account.answeredScorecards[i]!.callId)) account.answeredScorecards.splice(i, 1);
+  for (let i = account.answeredScorecards.length - 1; i >= 0; i--)
+    if (wanted.has(account.answeredScorecards[i]!.callId)) account.answeredScorecards.splice(i, 1);
   return deleted;
 }
 
@@ -32,7 +33,11 @@ export function callsMentioning(account: SimulatedAccount, who: { email?: string
   const phone = who.phone?.replace(/\D/g, '');
   return account.calls.filter((call) => {
     const text = JSON.stringify(call.parties).toLowerCase();
-    if (email && call.parties.some((p) => p.emailAddress?.toLowerCase() === email || JSON.stringify(p.context).toLowerCase().includes(`"${email}"`))) return true;
+    if (
+      email &&
+      call.parties.some((p) => p.emailAddress?.toLowerCase() === email || JSON.stringify(p.context).toLowerCase().includes(`"${email}"`))
+    )
+      return true;
     if (phone && phone.length >= 7 && text.replace(/[^\d"]/g, '').includes(phone)) return true;
     return false;
   });
@@ -49,11 +54,17 @@ export function routeAdmin(sim: GongSimulator, req: SimRequest): Answer | undefi
     const calls = visibleOnly(callsMentioning(account, who)).map((c) => ({ id: c.record.id, status: 'COMPLETED' }));
     return sim.ok({ requestId: 'r', calls, emails: [], meetings: [], customerData: [] });
   }
-  if (method === 'POST' && (path === '/v2/data-privacy/erase-data-for-email-address' || path === '/v2/data-privacy/erase-data-for-phone-number')) {
+  if (
+    method === 'POST' &&
+    (path === '/v2/data-privacy/erase-data-for-email-address' || path === '/v2/data-privacy/erase-data-for-phone-number')
+  ) {
     const who = path.endsWith('email-address') ? { email: req.query.emailAddress } : { phone: req.query.phoneNumber };
     if (!who.email && !who.phone) return errorAnswer(400, `${path.endsWith('email-address') ? 'emailAddress' : 'phoneNumber'} is required`);
     // Gong erases "within several hours"; the simulator does it at once.
-    deleteCalls(account, callsMentioning(account, who).map((c) => c.record.id));
+    deleteCalls(
+      account,
+      callsMentioning(account, who).map((c) => c.record.id),
+    );
     return sim.ok({ requestId: 'r' });
   }
   if (!path.startsWith('/__admin/')) return undefined;

@@ -1,9 +1,7 @@
-import { connectDatabase } from '../../db/database.js';
 import type { AppRoot } from '../../app.js';
 import { ConfigError } from '../../errors.js';
 import { EXPORT_FORMATS, exportTables, type ExportFormat } from '../../export/export-tables.js';
 import { spokenTextMask } from '../../export/spoken-text.js';
-import { maskingRequested } from '../../text-masking.js';
 import { withStopSignals } from '../signals.js';
 import { defineCommand, type CommandResult } from '../command.js';
 
@@ -25,7 +23,7 @@ export default defineCommand<ExportFlags>({
       .addHelpText(
         'after',
         '\nReads a SQLite file or a PostgreSQL database (GONG_DB=postgres://..., schema GONG_DB_SCHEMA) the same way.\n' +
-          'Beside the files: schema.json (each column\'s type: ids VARCHAR, instants TIMESTAMP, flags BOOLEAN) and\n' +
+          "Beside the files: schema.json (each column's type: ids VARCHAR, instants TIMESTAMP, flags BOOLEAN) and\n" +
           'load-duckdb.sql, which loads them into DuckDB with those types from any directory:\n' +
           '  duckdb my.duckdb < DIR/load-duckdb.sql\n' +
           'Files appear in DIR only when the whole export succeeded (a failed or stopped export leaves DIR as it was).\n' +
@@ -39,25 +37,26 @@ async function exportCommand(app: AppRoot, flags: ExportFlags): Promise<CommandR
   if (!EXPORT_FORMATS.includes(flags.format as ExportFormat)) {
     throw new ConfigError(`--format "${flags.format}" is not valid: expected ${EXPORT_FORMATS.join(' or ')}`);
   }
-  const tables = flags.tables?.split(',').map((t) => t.trim()).filter(Boolean);
+  const tables = flags.tables
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const { config, logger } = app;
-  const database = await connectDatabase(config.dbFile, { readonly: true, schema: config.dbSchema });
-  try {
-    const exported = await withStopSignals((signal) =>
-      exportTables({
-        source: database.adapter,
-        format: flags.format as ExportFormat,
-        outDir: flags.out,
-        tables,
-        signal,
-        mask: spokenTextMask(maskingRequested(process.env.GONG_REDACT_TEXT)),
-        warn: (message) => logger.warn(message),
-        onTable: (t) => logger.info(`exported ${t.table}`, { rows: t.rows, file: t.file }),
-      }),
-    );
-    const rows = exported.reduce((sum, t) => sum + t.rows, 0);
-    return { exitCode: 0, stdout: `${exported.length} tables, ${rows} rows written to ${flags.out}` };
-  } finally {
-    await database.close();
-  }
+  // Read-only: a read-only connection with query_only (SQLite), read-only transactions (PostgreSQL).
+  const database = await app.openDatabase({ readonly: true });
+  // SIGINT/SIGTERM stop the reading, the staged files are removed and --out is left as it was (exit 3).
+  const exported = await withStopSignals((signal) =>
+    exportTables({
+      source: database.adapter,
+      format: flags.format as ExportFormat,
+      outDir: flags.out,
+      tables,
+      signal,
+      mask: spokenTextMask(config.redactText),
+      warn: (message) => logger.warn(message),
+      onTable: (t) => logger.info(`exported ${t.table}`, { rows: t.rows, file: t.file }),
+    }),
+  );
+  const rows = exported.reduce((sum, t) => sum + t.rows, 0);
+  return { exitCode: 0, stdout: `${exported.length} tables, ${rows} rows written to ${flags.out}` };
 }

@@ -10,7 +10,8 @@ interface ForgetFlags {
 }
 
 export default defineCommand<ForgetFlags>({
-  description: 'erase a person: every call and row that mentions the address, no byte of it left in the database files, proof in _erasures (no Gong credentials needed)',
+  description:
+    'erase a person: every call and row that mentions the address, no byte of it left in the database files, proof in _erasures (no Gong credentials needed)',
   // One transaction, then the clean-up: a signal ends it at once, and running it again finishes the job.
   stop: 'immediate',
   db: {},
@@ -24,7 +25,15 @@ export default defineCommand<ForgetFlags>({
     const database = await openMigratedDatabase(app.config.dbFile, app.logger, app.config.dbSchema, app.signal);
     try {
       const report = await runForget(database, { ...flags, mediaDir: app.config.mediaDir, logger: app.logger });
-      return { exitCode: 0, stdout: app.config.quiet ? undefined : formatForget(report) };
+      const left = Object.entries(report.bytesLeft ?? {}).filter(([, n]) => n > 0);
+      if (left.length > 0) {
+        // The rows are gone but a copy of the bytes is not (another process kept the WAL from being emptied).
+        app.logger.error(
+          `forget removed every row, but the address is still in the bytes of ${left.map(([f]) => f).join(' and ')}: ` +
+            'close other processes that have the database open (mcp, query, a sync) and run the same forget again',
+        );
+      }
+      return { exitCode: left.length > 0 ? 1 : 0, stdout: app.config.quiet ? undefined : formatForget(report) };
     } finally {
       await database.close();
     }

@@ -10,14 +10,18 @@ interface ReconcileFlags {
 }
 
 export default defineCommand<ReconcileFlags>({
-  description: 'list call ids again and remove calls Gong no longer serves (deleted, purged, erased) from every table; resumable; SQLite or PostgreSQL',
+  description:
+    'list call ids again and remove calls Gong no longer serves (deleted, purged, erased) from every table; resumable; SQLite or PostgreSQL',
   stop: 'graceful',
   db: {},
   declare: (command) =>
     command
       .option('--from <date>', 'start, YYYY-MM-DD or ISO date-time (default: the earliest call held)')
       .option('--to <date>', 'end, exclusive (default: now)')
-      .option('--max-delete-share <share>', 'stop (exit 3, nothing removed there) when a window would lose more than this share of its calls (env GONG_RECONCILE_MAX_DELETE_SHARE, default 0.2)'),
+      .option(
+        '--max-delete-share <share>',
+        'stop (exit 3, nothing removed there) when a window would lose more than this share of its calls (env GONG_RECONCILE_MAX_DELETE_SHARE, default 0.2)',
+      ),
   async run(app, _args, flags) {
     const from = flags.from ? parseDate(flags.from, '--from') : undefined;
     const to = flags.to ? parseDate(flags.to, '--to') : undefined;

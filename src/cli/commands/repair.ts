@@ -8,11 +8,14 @@ interface RepairFlags {
 }
 
 export default defineCommand<RepairFlags>({
-  description: 're-read, by id, exactly the calls call_completeness shows as incomplete (no extensive data, no transcript); SQLite or PostgreSQL',
+  description:
+    're-read, by id, exactly the calls call_completeness shows as incomplete (no extensive data, no transcript); SQLite or PostgreSQL',
   stop: 'graceful',
   db: {},
   declare: (command) =>
-    command.option('--transcripts', 'only transcripts').option('--from <date>', 'only calls that started on or after this date (YYYY-MM-DD)'),
+    command
+      .option('--transcripts', 'only transcripts')
+      .option('--from <date>', 'only calls that started on or after this date (YYYY-MM-DD)'),
   async run(app, _args, flags) {
     const from = flags.from ? parseDate(flags.from, '--from') : undefined;
     const gong = await app.connect();
