@@ -7,6 +7,7 @@ import { boundTime } from './runner/date-windows.js';
 import { redact } from './redact.js';
 import { INTERRUPTED_MESSAGE } from '../state/run-log.js';
 import { holderIsAlive, type LockHolder } from '../state/sync-lock.js';
+import { historyLeft, type HistoryLeft } from './plan/history-left.js';
 import { formatMirrorStatus, readMirrorStatus, type MirrorStatus } from './mirror/mirror-status.js';
 
 /** The JSON shape of `gong-sync status --json` (documented in the README; only ever extended). */
@@ -17,6 +18,8 @@ export interface StatusReport {
   runs: RunStatus[];
   /** Completeness counts, schema drift new since the latest run, deletions and erasures (turn 3). */
   mirror?: MirrorStatus;
+  /** A first sync's history still unread (newest first, across days): requests left and days of budget. */
+  historyLeft: { requests: number; days: number } | null;
 }
 
 export interface StreamStatus {
@@ -31,6 +34,8 @@ export interface StreamStatus {
   pending: Record<string, number>;
   /** Each backfill this stream took part in: how far it got and what is left ("FROM..TO"). */
   backfills: Array<{ range: string; doneUpTo: string | null; finished: boolean; left: string | null }>;
+  /** The older range a first sync has not read yet, and what reading it costs (plan/history-left.ts). */
+  historyLeft?: HistoryLeft;
 }
 
 export interface RunStatus {
@@ -92,6 +97,10 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
       backfills: summarizeBackfills(own.filter((s) => s.key.scope.startsWith('backfill:')), stream),
     });
   }
+  const rowsOf = (stream: StreamDefinition) => streamStatuses.find((s) => s.stream === stream.name)?.tables[0]?.rows ?? 0;
+  const left = historyLeft(streams, states, rowsOf);
+  for (const status of streamStatuses) if (left.has(status.stream)) status.historyLeft = left.get(status.stream);
+  const leftRequests = [...left.values()].reduce((sum, l) => sum + l.requests, 0);
   const holder = tables.has('_lock') ? await readLockHolder(exec) : undefined;
   // Where the lock lives in a server session (PostgreSQL), the server knows whether the writer is still there.
   const sessionLock = database.adapter.sessionLock;
@@ -110,7 +119,14 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
         }))
     : [];
   const mirror = await readMirrorStatus(exec, tables);
-  return { database: database.file, requestsToday: { day, used, budget }, streams: streamStatuses, runs, ...(mirror ? { mirror } : {}) };
+  return {
+    database: database.file,
+    requestsToday: { day, used, budget },
+    streams: streamStatuses,
+    runs,
+    ...(mirror ? { mirror } : {}),
+    historyLeft: left.size > 0 ? { requests: leftRequests, days: Math.round((leftRequests / Math.max(1, budget)) * 100) / 100 } : null,
+  };
 }
 
 async function readLockHolder(exec: SqlExecutor): Promise<LockHolder | undefined> {
@@ -136,7 +152,10 @@ function summarizeBackfills(states: StreamState[], stream: StreamDefinition): St
     const finished =
       parts.every((p) => p.checkpoint === null && p.bookmark !== null) &&
       (stream.replication.kind === 'parent_ids' || (doneUpTo !== null && boundTime(doneUpTo) >= Math.min(toTime, Date.now() - 86_400_000)));
-    return { range, doneUpTo, finished, left: finished ? null : `${doneUpTo ?? range.split('..')[0]}..${to}` };
+    // Read newest first, a backfill's unread part is the history its checkpoint names.
+    const history = parts.map((p) => p.checkpoint?.history).find((h) => h !== undefined);
+    const left = finished ? null : history ? `${history.from}..${history.to}` : `${doneUpTo ?? range.split('..')[0]}..${to}`;
+    return { range, doneUpTo: history ? null : doneUpTo, finished, left };
   });
 }
 
@@ -152,9 +171,19 @@ export function formatStatus(report: StatusReport): string {
       `  ${s.stream.padEnd(28)} bookmark ${s.bookmark ?? '-'}  last success ${s.lastSuccessAt ?? (s.tables.some((t) => t.rows > 0) ? 'none of its own yet (rows came from a backfill, get, a stream that covers it or a pass still unfinished)' : 'never')}${s.resumable ? '  (resumes mid-pass)' : ''}`,
       `  ${''.padEnd(28)} rows: ${rows}${pending ? `  pending: ${pending}` : ''}`,
     );
+    if (s.historyLeft) {
+      const h = s.historyLeft;
+      lines.push(`  ${''.padEnd(28)} history still to read: ${h.from}..${h.to} (${h.days} days, about ${h.records} records, ${h.requests} requests)`);
+    }
     for (const b of s.backfills) lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);
   }
   lines.push(...formatMirrorStatus(report.mirror));
+  if (report.historyLeft) {
+    lines.push(
+      '',
+      `history still missing: about ${report.historyLeft.requests} requests, ${report.historyLeft.days} day(s) of the daily budget; each run (or \`schedule\`) continues it, newest first.`,
+    );
+  }
   lines.push('', 'recent runs:');
   if (report.runs.length === 0) lines.push('  none yet');
   for (const r of report.runs) {

@@ -17,6 +17,20 @@ export interface Checkpoint {
   afterId?: string;
   /** When this pass began: parent_ids compares parent rows against it; full refresh sweeps by it. */
   passStartedAt?: string;
+  /**
+   * date_windows read newest first (a first sync, a backfill): the older range [from, to) not read
+   * yet, and the window of it being read with that window's cursor. Everything from the start up
+   * to the bookmark is complete except this range.
+   */
+  history?: {
+    from: string;
+    to: string;
+    window?: { from: string; to: string };
+    cursor?: string | null;
+    /** Gong's total for that window and the records of it committed so far (for `status`). */
+    total?: number;
+    read?: number;
+  };
 }
 
 export interface StreamState {
@@ -69,11 +83,11 @@ export class SyncStateStore {
     await this.upsert(key, { checkpoint: JSON.stringify(checkpoint) });
   }
 
-  /** A pass (or window) finished: move the bookmark, clear the checkpoint. */
-  async complete(key: StateKey, bookmark: string | null, options: { success: boolean }): Promise<void> {
+  /** A pass (or window) finished: move the bookmark, clear the checkpoint (or keep what is still pending: older history). */
+  async complete(key: StateKey, bookmark: string | null, options: { success: boolean; checkpoint?: Checkpoint | null }): Promise<void> {
     await this.upsert(key, {
       bookmark,
-      checkpoint: null,
+      checkpoint: options.checkpoint ? JSON.stringify(options.checkpoint) : null,
       ...(options.success ? { last_success_at: this.now().toISOString() } : {}),
     });
   }

@@ -15,6 +15,8 @@ export function terminalProgress(output: NodeJS.WriteStream, requests: () => num
   let records = 0;
   let pages = 0;
   let streamStarted = Date.now();
+  // A stream comes back for its history after every stream's newest window: its counts go on.
+  const totals = new Map<string, { records: number; pages: number; started: number }>();
   const span = range ? boundTime(range.to) - boundTime(range.from) : 0;
   const render = (line: string) => {
     shown = line;
@@ -33,18 +35,21 @@ export function terminalProgress(output: NodeJS.WriteStream, requests: () => num
     onPage(event) {
       if (event.stream !== current) {
         // The finished stream's own log line has the final figures: its progress line is replaced.
+        if (current) totals.set(current, { records, pages, started: streamStarted });
         current = event.stream;
-        records = 0;
-        pages = 0;
-        streamStarted = Date.now();
+        const before = totals.get(current);
+        records = before?.records ?? 0;
+        pages = before?.pages ?? 0;
+        streamStarted = before?.started ?? Date.now();
       }
       records += event.records;
       pages++;
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? (requests() / seconds).toFixed(1) : '-';
       let line = `${current}: ${records} records, ${pages} pages, ${requests()} requests (${rate}/s)`;
-      if (range && span > 0 && event.windowTo) {
-        const done = Math.min(1, (boundTime(event.windowTo) - boundTime(range.from)) / span);
+      if (range && span > 0 && event.windowFrom) {
+        // A backfill reads its windows newest first: what lies after this window's start is done.
+        const done = Math.min(1, (boundTime(range.to) - boundTime(event.windowFrom)) / span);
         const elapsed = (Date.now() - streamStarted) / 1000;
         const eta = done > 0 && done < 1 ? ` ETA ${formatSeconds((elapsed / done) * (1 - done))}` : '';
         line += `, ${Math.round(done * 100)}% of ${range.from}..${range.to}${eta}`;

@@ -92,13 +92,17 @@ export class Coverage {
 function intervalOf(state: StreamState, startDate: Date): Array<[number, number]> {
   if (!state.bookmark) return [];
   const end = boundTime(state.bookmark);
-  if (state.key.scope === 'incremental') return [[startDate.getTime(), end]];
-  if (state.key.scope.startsWith('backfill:')) {
-    const from = state.key.scope.slice('backfill:'.length).split('..')[0] ?? '';
-    const start = boundTime(from);
-    return Number.isFinite(start) ? [[start, end]] : [];
-  }
-  return [];
+  let start = Number.NaN;
+  if (state.key.scope === 'incremental') start = startDate.getTime();
+  else if (state.key.scope.startsWith('backfill:')) start = boundTime(state.key.scope.slice('backfill:'.length).split('..')[0] ?? '');
+  if (!Number.isFinite(start)) return [];
+  // Read newest first, the older history [from, to) may still be unread: it is not covered.
+  const history = state.checkpoint?.history;
+  if (!history) return [[start, end]];
+  return [
+    [start, boundTime(history.from)],
+    [boundTime(history.to), end],
+  ].filter(([a, b]) => a! < b!) as Array<[number, number]>;
 }
 
 function latest(states: StreamState[]): string | null {

@@ -41,6 +41,39 @@ export function planWindows(input: WindowPlanInput): DateWindow[] {
   return windows;
 }
 
+export interface NewestFirstPlanInput {
+  granularity: Granularity;
+  /** The oldest instant to cover (floored to the day, or the month when aligned). */
+  from: number;
+  /** The exclusive upper bound, in the stream's granularity. */
+  to: string;
+  maxWindowDays: number;
+  alignToMonths?: boolean;
+  /** A shorter newest window (the last week), so the recent calls commit within seconds. */
+  firstWindowDays?: number;
+}
+
+/**
+ * Windows from the upper bound back to `from`, newest first. Cut backwards from `to`, a range
+ * yields the same windows whenever it is re-planned from its unread rest, so a resumed history
+ * continues exactly where it stopped; month-aligned streams get the same months as forward plans.
+ */
+export function planWindowsNewestFirst(input: NewestFirstPlanInput): DateWindow[] {
+  const end = boundTime(input.to);
+  const start = input.alignToMonths ? floorToMonth(input.from) : input.granularity === 'date' ? floorToDay(input.from) : input.from;
+  const windows: DateWindow[] = [];
+  const step = input.maxWindowDays * DAY_MS;
+  for (let cursor = end; cursor > start; ) {
+    let previous = cursor - (windows.length === 0 && input.firstWindowDays && !input.alignToMonths ? Math.min(input.firstWindowDays * DAY_MS, step) : step);
+    if (input.alignToMonths) previous = Math.max(previous, floorToMonth(cursor - 1));
+    else if (input.granularity === 'date') previous = floorToDay(previous);
+    previous = Math.max(previous, start);
+    windows.push({ from: formatBound(previous, input.granularity), to: formatBound(cursor, input.granularity) });
+    cursor = previous;
+  }
+  return windows;
+}
+
 function floorToMonth(ms: number): number {
   const d = new Date(ms);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);

@@ -8,6 +8,8 @@ export interface Page {
   next: string | null;
   /** The first page this generator read (a window read from its start replaces its old rows). */
   first: boolean;
+  /** The records the whole request holds, when Gong says (`records.totalRecords`). */
+  totalRecords?: number;
 }
 
 export interface PagesOptions {
@@ -45,7 +47,8 @@ export async function* pagesOf(options: PagesOptions): AsyncGenerator<Page> {
     const next = stream.paginated ? (answer?.records?.cursor as string | undefined) || null : null;
     // Before anything of this page commits: a loop must not be checkpointed, or the next run resumes it.
     loopGuard.check(spec.path, next, records.length, answer?.records?.totalRecords);
-    yield { records, next, first };
+    const total = answer?.records?.totalRecords;
+    yield { records, next, first, ...(typeof total === 'number' && Number.isFinite(total) ? { totalRecords: total } : {}) };
     first = false;
     cursor = next;
   } while (cursor);

@@ -1,16 +1,16 @@
 import { sql, type RawBuilder } from 'kysely';
 import { GongHttpError, InterruptedError, StoppedEarlyError, describeError } from '../errors.js';
 import { redact } from '../redact.js';
-import type { StateKey, StreamState } from '../../state/sync-state-store.js';
-import type { Replication, RequestInput, Row, StreamDefinition } from '../../streams/types.js';
-import { boundTime, planWindows, upperBoundFor } from './date-windows.js';
+import type { Checkpoint, StateKey, StreamState } from '../../state/sync-state-store.js';
+import type { DateWindow, Replication, RequestInput, Row, StreamDefinition } from '../../streams/types.js';
+import { boundTime, planWindows, planWindowsNewestFirst } from './date-windows.js';
+import { RECENT_DAYS, firstPassWindows, passStart, passUpperBound, windowShape } from './pass-windows.js';
 import type { RunContext, StreamReport } from './run-context.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { withCursorRestarts } from './cursor-restart.js';
-import { pagesOf } from './pages.js';
+import { pagesOf, type Page } from './pages.js';
 import { callMediaRow } from '../media/media-downloader.js';
 
-const BACKFILL_WINDOW_DAYS = 31;
 const DAY_MS = 86_400_000;
 
 type DateWindowsReplication = Extract<Replication, { kind: 'date_windows' }>;
@@ -20,7 +20,7 @@ type Partition = Record<string, string> | undefined;
 type Rejected = { id: string; reason: string; raw: string };
 
 /** Work done inside a page's transaction, after its rows: the state that follows the page. */
-type CommitState = (nextCursor: string | null) => Promise<void>;
+type CommitState = (nextCursor: string | null, page: Page) => Promise<void>;
 
 /**
  * Runs one stream declaration: resolves its partitions, plans its work from the saved state, reads
@@ -29,6 +29,10 @@ type CommitState = (nextCursor: string | null) => Promise<void>;
 export class StreamRunner {
   readonly report: StreamReport;
   private readonly syncedAt: string;
+  /** Partitions the fresh phase read (the history phase continues only these). */
+  private readonly activePartitions: Partition[] = [];
+  /** Partitions of a parent-fed stream whose first pass waits for the history phase. */
+  private readonly deferredPasses = new Set<string>();
 
   constructor(
     private readonly stream: StreamDefinition,
@@ -38,41 +42,61 @@ export class StreamRunner {
     this.syncedAt = ctx.runStartedAt.toISOString();
   }
 
-  async run(): Promise<StreamReport> {
+  /**
+   * One phase of this stream. 'fresh' reads what is new (and, in a first sync or a backfill, only
+   * the newest window); 'history' then reads the older windows newest first, after every stream's
+   * fresh phase, so this week is queryable while history streams in.
+   */
+  async run(phase: RunPhase = 'fresh'): Promise<StreamReport> {
     const before = this.ctx.client.stats.requests;
     const started = Date.now();
     try {
-      const partitions = await this.partitions();
-      let skipped = 0;
-      for (const partition of partitions) {
-        const key: StateKey = { stream: this.stream.name, partitionKey: partitionKeyOf(partition), scope: this.ctx.scope };
-        if (await this.refreshedRecently(key)) {
-          skipped++;
-          continue;
-        }
-        const replication = this.stream.replication;
-        if (this.ctx.range && replication.kind === 'full_refresh') {
-          skipped++;
-          continue;
-        }
-        if (replication.kind === 'date_windows') await this.runDateWindows(replication, key, partition);
-        else if (replication.kind === 'full_refresh') await this.runFullRefresh(replication, key, partition);
-        else await this.runParentIds(replication, key, partition);
-      }
-      if (partitions.length > 0 && skipped === partitions.length) {
-        this.report.outcome = 'skipped';
-        this.report.message = this.ctx.range
-          ? 'not date-based: every sync reads it whole'
-          : `refreshed less than ${this.stream.minIntervalHours} h ago`;
-      }
-      if (this.stream.replication.kind === 'full_refresh' && this.stream.replication.removeMissing && this.stream.partitions && skipped === 0) {
-        await this.ctx.exec.transaction(() => this.removeRowsOfVanishedPartitions(partitions));
-      }
+      if (phase === 'history') await this.runHistory();
+      else await this.runFresh();
     } finally {
-      this.report.requests = this.ctx.client.stats.requests - before;
-      this.report.elapsedMs = Date.now() - started;
+      this.report.requests += this.ctx.client.stats.requests - before;
+      this.report.elapsedMs += Date.now() - started;
     }
     return this.report;
+  }
+
+  private async runFresh() {
+    const partitions = await this.partitions();
+    let skipped = 0;
+    for (const partition of partitions) {
+      const key: StateKey = { stream: this.stream.name, partitionKey: partitionKeyOf(partition), scope: this.ctx.scope };
+      if (await this.refreshedRecently(key)) {
+        skipped++;
+        continue;
+      }
+      const replication = this.stream.replication;
+      if (this.ctx.range && replication.kind === 'full_refresh') {
+        skipped++;
+        continue;
+      }
+      this.activePartitions.push(partition);
+      if (replication.kind === 'date_windows') await this.runDateWindows(replication, key, partition);
+      else if (replication.kind === 'full_refresh') await this.runFullRefresh(replication, key, partition);
+      else await this.runParentIdsFresh(replication, key, partition);
+    }
+    if (partitions.length > 0 && skipped === partitions.length) {
+      this.report.outcome = 'skipped';
+      this.report.message = this.ctx.range
+        ? 'not date-based: every sync reads it whole'
+        : `refreshed less than ${this.stream.minIntervalHours} h ago`;
+    }
+    if (this.stream.replication.kind === 'full_refresh' && this.stream.replication.removeMissing && this.stream.partitions && skipped === 0) {
+      await this.ctx.exec.transaction(() => this.removeRowsOfVanishedPartitions(partitions));
+    }
+  }
+
+  private async runHistory() {
+    const replication = this.stream.replication;
+    for (const partition of this.activePartitions) {
+      const key: StateKey = { stream: this.stream.name, partitionKey: partitionKeyOf(partition), scope: this.ctx.scope };
+      if (replication.kind === 'date_windows') await this.readHistory(replication, key, partition);
+      else if (replication.kind === 'parent_ids' && this.deferredPasses.has(key.partitionKey)) await this.runParentIds(replication, key, partition);
+    }
   }
 
   /** Slow-changing streams are read at most every `minIntervalHours` (never skipped mid-pass). */
@@ -91,45 +115,96 @@ export class StreamRunner {
     const resumed = state?.checkpoint?.window;
     if (resumed) {
       this.ctx.logger.info(`${this.stream.name}: resuming window ${resumed.from} .. ${resumed.to}`);
-      await this.readWindow(replication, key, partition, resumed, state!.checkpoint!.cursor);
+      await this.readFreshWindow(replication, key, partition, resumed, state!.checkpoint!.cursor, state!.checkpoint!.history);
     }
-    const bookmark = (await this.ctx.state.get(key))?.bookmark ?? null;
+    const current = await this.ctx.state.get(key);
+    const bookmark = current?.bookmark ?? null;
+    if (bookmark === null && !resumed) {
+      // A first sync or a new backfill: the newest window now, older ones in the history phase.
+      const windows = firstPassWindows(replication, this.ctx);
+      const newest = windows[0];
+      if (!newest) return this.ctx.state.complete(key, null, { success: true });
+      const rest = windows.length > 1 ? { from: windows[windows.length - 1]!.from, to: newest.from } : undefined;
+      return this.readFreshWindow(replication, key, partition, newest, null, rest);
+    }
     const windows = planWindows({
-      granularity: replication.granularity,
+      ...windowShape(replication, this.ctx),
       bookmark,
-      startDate: this.ctx.range ? new Date(this.ctx.range.from) : this.ctx.startDate,
+      startDate: passStart(this.ctx),
       lookbackDays: this.ctx.range ? 0 : replication.lookbackDays,
-      // A backfill uses windows of at most a month, so its progress (and an expired cursor) costs little.
-      maxWindowDays: this.ctx.range ? Math.min(replication.maxWindowDays, BACKFILL_WINDOW_DAYS) : replication.maxWindowDays,
-      upperBound: this.upperBound(replication),
-      alignToMonths: replication.alignToMonths && !this.ctx.range,
+      upperBound: passUpperBound(replication, this.ctx),
     });
-    for (const window of windows) await this.readWindow(replication, key, partition, window, null);
-    if (windows.length === 0 && !resumed) await this.ctx.state.complete(key, bookmark, { success: true });
+    const history = current?.checkpoint?.history;
+    for (const window of windows) await this.readFreshWindow(replication, key, partition, window, null, history);
+    if (windows.length === 0 && !resumed) await this.ctx.state.complete(key, bookmark, { success: true, checkpoint: history && { cursor: null, history } });
   }
 
-  /** The frozen end of this run's windows; a backfill's own end, but never past what Gong allows. */
-  private upperBound(replication: DateWindowsReplication): string {
-    const limit = upperBoundFor(replication.upperBound, this.ctx.runStartedAt, this.ctx.timeZone);
-    if (!this.ctx.range) return limit;
-    return boundTime(this.ctx.range.to) < boundTime(limit) ? this.ctx.range.to : limit;
+  /** A window at the newer end: its completion moves the bookmark to its end; the unread history stays as it is. */
+  private readFreshWindow(replication: DateWindowsReplication, key: StateKey, partition: Partition, window: DateWindow, cursor: string | null, history: History | undefined) {
+    const keep = history ? { history } : {};
+    return this.readWindow(replication, key, partition, window, cursor, {
+      during: (next) => ({ window, cursor: next, ...keep }),
+      after: { bookmark: window.to, checkpoint: history ? { cursor: null, history } : null },
+    });
   }
 
-  private async readWindow(replication: DateWindowsReplication, key: StateKey, partition: Partition, window: { from: string; to: string }, cursor: string | null) {
+  /**
+   * The unread older range of a first sync or backfill, newest window first. The window being read
+   * and its cursor live inside the history; a completed window shrinks the range from its newer end
+   * in the same transaction as its last page. The bookmark (the newest window's end) does not move.
+   */
+  private async readHistory(replication: DateWindowsReplication, key: StateKey, partition: Partition) {
+    for (;;) {
+      const state = await this.ctx.state.get(key);
+      const history = state?.checkpoint?.history;
+      if (!history) return;
+      const bookmark = state!.bookmark;
+      const resumed = history.window;
+      const window = resumed ?? planWindowsNewestFirst({ ...windowShape(replication, this.ctx), from: boundTime(history.from), to: history.to })[0];
+      if (!window) return this.ctx.state.complete(key, bookmark, { success: true });
+      if (resumed) this.ctx.logger.info(`${this.stream.name}: resuming window ${window.from} .. ${window.to}`);
+      const range = { from: history.from, to: history.to };
+      const rest = boundTime(history.from) < boundTime(window.from) ? { from: history.from, to: window.from } : null;
+      await this.readWindow(replication, key, partition, window, resumed ? (history.cursor ?? null) : null, {
+        // Gong's total for the window and the records read so far: what `status` says is left.
+        during: (next, seen) => ({ cursor: null, history: { ...range, window, cursor: next, ...seen } }),
+        after: { bookmark, checkpoint: rest && { cursor: null, history: rest } },
+      }, resumed ? (history.read ?? 0) : 0);
+    }
+  }
+
+  /**
+   * Reads one window from `cursor`. Each page but the last commits the checkpoint `during` gives
+   * for the cursor after it; the last page commits `after` (the bookmark and what stays pending).
+   */
+  private async readWindow(
+    replication: DateWindowsReplication,
+    key: StateKey,
+    partition: Partition,
+    window: DateWindow,
+    cursor: string | null,
+    state: { during: (next: string | null, seen: WindowProgress) => Checkpoint; after: { bookmark: string | null; checkpoint: Checkpoint | null } },
+    readBefore = 0,
+  ) {
     const input = this.input({ window, partition });
+    const seen: WindowProgress = { read: cursor ? readBefore : 0 };
     await withCursorRestarts(
       cursor,
       (start) =>
         this.readPages(
           input,
           start,
-          (next) => (next ? this.ctx.state.saveCheckpoint(key, { window, cursor: next }) : this.ctx.state.complete(key, window.to, { success: true })),
+          (next, page) =>
+            next
+              ? this.ctx.state.saveCheckpoint(key, state.during(next, progressAfter(seen, page)))
+              : this.ctx.state.complete(key, state.after.bookmark, { success: true, checkpoint: state.after.checkpoint }),
           // Read from its first page, a window replaces the rows an earlier read of it left.
           start === null && replication.windowColumn ? () => this.deleteWindowRows(replication.windowColumn!, window.from, partition) : undefined,
         ),
       async () => {
         this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting window ${window.from} .. ${window.to}`);
-        await this.ctx.state.saveCheckpoint(key, { window, cursor: null });
+        seen.read = 0;
+        await this.ctx.state.saveCheckpoint(key, state.during(null, seen));
       },
     );
   }
@@ -150,6 +225,27 @@ export class StreamRunner {
         }),
       () => this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting the full refresh`),
     );
+  }
+
+  /**
+   * Before a first pass of a parent-fed stream (transcripts of a first sync or a backfill): the
+   * children of the newest parents now, saving no state; the pass itself runs in the history phase,
+   * after the parents' history, and leaves out parents that already have a child.
+   */
+  private async runParentIdsFresh(replication: ParentIdsReplication, key: StateKey, partition: Partition) {
+    const state = await this.ctx.state.get(key);
+    if (state?.bookmark) return this.runParentIds(replication, key, partition);
+    this.deferredPasses.add(key.partitionKey);
+    const end = this.ctx.range ? boundTime(this.ctx.range.to) : this.ctx.runStartedAt.getTime();
+    const recentFrom = new Date(end - RECENT_DAYS * DAY_MS).toISOString();
+    let afterId = '';
+    for (;;) {
+      this.throwIfStopped();
+      const ids = await this.pendingParentIds(replication, null, afterId, undefined, recentFrom);
+      if (ids.length === 0) return;
+      await withCursorRestarts(null, () => this.readPages(this.input({ ids, partition }), null, async () => {}), () => {});
+      afterId = ids[ids.length - 1]!;
+    }
   }
 
   private async runParentIds(replication: ParentIdsReplication, key: StateKey, partition: Partition) {
@@ -211,7 +307,7 @@ export class StreamRunner {
         const count = await this.ctx.loader.write(this.stream.tables, rowsByTable, this.syncedAt);
         await this.ctx.drift?.flush();
         for (const reject of rejected) await this.recordRejected(reject);
-        await commitState(page.next);
+        await commitState(page.next, page);
         return count;
       });
       this.report.pages++;
@@ -325,7 +421,7 @@ export class StreamRunner {
     return combos;
   }
 
-  private async pendingParentIds(replication: ParentIdsReplication, changedSince: string | null, afterId: string, upToId?: string): Promise<string[]> {
+  private async pendingParentIds(replication: ParentIdsReplication, changedSince: string | null, afterId: string, upToId?: string, startedSince?: string): Promise<string[]> {
     const { parent, missingIn } = replication;
     const db = this.ctx.exec.db;
     const retrySince = new Date(this.ctx.runStartedAt.getTime() - replication.retryMissingDays * DAY_MS).toISOString();
@@ -345,9 +441,12 @@ export class StreamRunner {
       for (const [column, value] of Object.entries(missingIn.where ?? {})) child = child.where(`c.${column}`, '=', value);
       return child;
     };
-    if (!replication.refetchChanged) {
+    if (startedSince) query = query.where(startedAt, '>=', instant(sql.val(startedSince)));
+    // A first pass (no bookmark) reads parents without a child: children already there came from
+    // this run's newest parents, a webhook or a backfill, and later passes refetch changed parents.
+    if (!replication.refetchChanged || !changedSince) {
       query = query.where((eb) => eb.not(eb.exists(hasChild())));
-    } else if (changedSince) {
+    } else {
       // Parents (re)written since the last pass, and recent parents still without a child row.
       query = query.where((eb) =>
         eb.or([eb('p.synced_at', '>', changedSince), eb.and([eb(startedAt, '>=', instant(sql.val(retrySince))), eb.not(eb.exists(hasChild()))])]),
@@ -395,6 +494,18 @@ export class StreamRunner {
   private throwIfStopped() {
     if (this.ctx.signal?.aborted) throw new InterruptedError(String(this.ctx.signal.reason ?? 'a signal'));
   }
+}
+
+export type RunPhase = 'fresh' | 'history';
+
+type History = NonNullable<Checkpoint['history']>;
+/** How much of a window is read: Gong's total for it, and the records committed so far. */
+type WindowProgress = { total?: number; read: number };
+
+function progressAfter(seen: WindowProgress, page: Page): WindowProgress {
+  seen.read += page.records.length;
+  if (page.totalRecords !== undefined) seen.total = page.totalRecords;
+  return { ...seen };
 }
 
 

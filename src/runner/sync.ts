@@ -14,6 +14,8 @@ import type { DateWindow, StreamDefinition, StreamSettings } from '../../streams
 import type { MediaDownloader } from '../media/media-downloader.js';
 import type { ProgressListener, RunContext, StreamReport } from './run-context.js';
 import { StreamRunner } from './stream-runner.js';
+import { startDateProblem } from './pass-windows.js';
+import { boundTime } from './date-windows.js';
 import { Suppression } from '../mirror/suppression.js';
 import { DriftRecorder } from '../mirror/schema-drift.js';
 
@@ -67,6 +69,8 @@ export interface SyncReport {
  * the run at once with state saved.
  */
 export async function runSync(options: SyncOptions): Promise<SyncReport> {
+  const tooEarly = startDateProblem(options.backfill ? new Date(boundTime(options.backfill.from)) : options.startDate, options.backfill ? 'The backfill start' : 'The start date (GONG_START_DATE)');
+  if (tooEarly) throw new ConfigError(tooEarly);
   const now = options.now ?? (() => new Date());
   const runKey = options.runId ?? newRunId();
   const logger = withFields(options.logger ?? silentLogger, { run_id: runKey });
@@ -149,30 +153,44 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
       fatal = new RateLimitedError(verdict.retryAfterSeconds!, options.client.maxRetryAfterSeconds);
     }
   }
-  for (const stream of selected) {
-    if (fatal) break;
-    const runner = new StreamRunner(stream, ctx);
-    try {
-      const report = await runner.run();
-      reports.push(report);
-      logger.info(
-        report.outcome === 'skipped'
-          ? `${stream.name}: skipped (${report.message})`
-          : `${stream.name}: ${report.records} records, ${report.rowsWritten} rows, ${report.requests} requests`,
-        { event: 'stream_done', ...report },
-      );
-    } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
-      runner.report.outcome = err instanceof StoppedEarlyError ? 'stopped' : 'failed';
-      runner.report.message = describeError(err);
-      reports.push(runner.report);
-      if (err instanceof StoppedEarlyError || err instanceof GongAuthError) {
-        fatal = err;
-      } else {
-        firstFailure ??= err;
-        logger.error(`${stream.name}: ${describeError(err)}`, { stream: stream.name, event: 'stream_failed' });
+  // Every stream's fresh phase (what is new; the newest window of a first sync or backfill), then
+  // every stream's history phase (older windows, newest first): this week first, history after.
+  const runners = selected.map((stream) => new StreamRunner(stream, ctx));
+  const failed = new Set<StreamRunner>();
+  const started = new Set<StreamRunner>();
+  for (const phase of ['fresh', 'history'] as const) {
+    for (const runner of runners) {
+      if (fatal) break;
+      if (failed.has(runner)) continue;
+      started.add(runner);
+      try {
+        await runner.run(phase);
+      } catch (error) {
+        const err = error instanceof Error ? error : new Error(String(error));
+        failed.add(runner);
+        runner.report.outcome = err instanceof StoppedEarlyError ? 'stopped' : 'failed';
+        runner.report.message = describeError(err);
+        if (err instanceof StoppedEarlyError || err instanceof GongAuthError) {
+          fatal = err;
+        } else {
+          firstFailure ??= err;
+          logger.error(`${runner.report.stream}: ${describeError(err)}`, { stream: runner.report.stream, event: 'stream_failed' });
+        }
       }
     }
+  }
+  for (const runner of runners) {
+    const report = runner.report;
+    if (!started.has(runner)) continue;
+    if (!failed.has(runner)) {
+      logger.info(
+        report.outcome === 'skipped'
+          ? `${report.stream}: skipped (${report.message})`
+          : `${report.stream}: ${report.records} records, ${report.rowsWritten} rows, ${report.requests} requests`,
+        { event: 'stream_done', ...report },
+      );
+    }
+    reports.push(report);
   }
   const error = fatal ?? firstFailure;
   const outcome: SyncReport['outcome'] = fatal instanceof StoppedEarlyError ? 'stopped' : error ? 'failed' : 'succeeded';

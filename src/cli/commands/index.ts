@@ -24,4 +24,6 @@ export const COMMANDS: Record<string, () => Promise<{ default: CliCommand<any> }
   reconcile: () => import('./reconcile.js'),
   forget: () => import('./forget.js'),
   repair: () => import('./repair.js'),
+  plan: () => import('./plan.js'),
+  webhook: () => import('./webhook.js'),
 };

@@ -11,6 +11,8 @@ import { withStopSignals } from '../signals.js';
 import { connectionCheckOf } from './check.js';
 import { cronSurprises, describeNextRuns } from '../cron-calendar.js';
 import { reconcileOnSchedule, reconcileScheduleFromEnv } from '../../mirror/reconcile-schedule.js';
+import { startWebhook } from '../../webhook/serve.js';
+import { Mutex } from '../../webhook/mutex.js';
 
 interface ScheduleFlags {
   cron: string;
@@ -18,6 +20,8 @@ interface ScheduleFlags {
   streams?: string;
   now?: boolean;
   heartbeatFile?: string;
+  webhookPort?: string;
+  webhookHost: string;
 }
 
 export default defineCommand<ScheduleFlags>({
@@ -34,7 +38,9 @@ export default defineCommand<ScheduleFlags>({
         '--heartbeat-file <file>',
         'touch this file every 30 s while the scheduler is alive, for a liveness check (env GONG_HEARTBEAT_FILE)',
         process.env.GONG_HEARTBEAT_FILE,
-      ),
+      )
+      .option('--webhook-port <n>', 'also receive Gong automation-rule posts on this port (as `gong-sync webhook`)')
+      .option('--webhook-host <host>', 'address the webhook receiver listens on', '127.0.0.1'),
   run: (app, _args, flags) => scheduleCommand(app, flags),
 });
 
@@ -55,6 +61,8 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
   const { config, logger } = app;
   const gong = await app.connect();
   let interrupted = false;
+  // A posted call and a scheduled sync of this process never run at once.
+  const webhookMutex = new Mutex();
   try {
     await withStopSignals(async (signal) => {
       let running: Promise<void> | undefined;
@@ -65,7 +73,7 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
         }
         running = (async () => {
           try {
-            const report = await runSync(syncOptions(gong, selected, { command: 'schedule', signal, preflight: connectionCheckOf(gong), runId: newRunId() }));
+            const report = await webhookMutex.run(() => runSync(syncOptions(gong, selected, { command: 'schedule', signal, preflight: connectionCheckOf(gong), runId: newRunId() })));
             logger.info(`scheduled sync ${report.outcome}: ${report.rowsWritten} rows, ${report.requests} requests`, { event: 'scheduled_run', outcome: report.outcome });
             if (report.error) logger.error(report.error.message);
             if (report.outcome === 'stopped' && signal.aborted) interrupted = true;
@@ -90,8 +98,18 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
         const log = surprise.minor ? logger.info : logger.warn;
         log(`--cron "${options.cron}": ${surprise.message}`, { event: 'cron_time_missing', wall_clock: surprise.wallClock });
       }
+      const receiver = options.webhookPort === undefined ? undefined : await startWebhook(gong, {
+        host: options.webhookHost,
+        port: Number(options.webhookPort),
+        publicKeyPem: app.env.GONG_WEBHOOK_PUBLIC_KEY || undefined,
+        settings: { includePrivateCalls: config.includePrivateCalls, exposedFields: config.exposedFields },
+        logger,
+        signal,
+        mutex: webhookMutex,
+      });
       if (options.now) runOnce('initial');
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await receiver?.stop();
       await task.stop();
       await task.destroy();
       await running;
