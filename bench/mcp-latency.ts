@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import BetterSqlite3 from 'better-sqlite3';
+import { firstValue } from './read-value.js';
 import { GongSimulator, DEMO_CREDENTIALS } from '../src/simulator/server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -67,9 +67,7 @@ export async function benchMcpLatency(options: { calls?: number; runs?: number; 
       GONG_MEDIA_DIR: path.join(dir, 'media'),
     };
     await run(['sync', '--streams', 'users,calls,calls_extensive'], env);
-    const bookmark = new BetterSqlite3(db, { readonly: true });
-    const to = (bookmark.prepare("select bookmark from _sync_state where stream in ('calls', 'calls_extensive') and scope = 'incremental' and bookmark is not null order by bookmark limit 1").get() as { bookmark: string }).bookmark;
-    bookmark.close();
+    const to = String(await firstValue(db, "select bookmark from _sync_state where stream in ('calls', 'calls_extensive') and scope = 'incremental' and bookmark is not null order by bookmark limit 1"));
     // About one Gong page: the last ~100 calls before the bookmark.
     const from = new Date(Date.parse(to) - Math.max(1, Math.round((100 / calls) * 365)) * DAY).toISOString().replace('.000', '');
     const args = { fromDateTime: from, toDateTime: to };
@@ -107,11 +105,8 @@ export async function benchMcpLatency(options: { calls?: number; runs?: number; 
         const result = (await client.callTool({ name, arguments: args })) as { content: Array<{ text: string }>; isError?: boolean };
         return { ms: performance.now() - started, isError: result.isError === true, json: result.isError ? undefined : JSON.parse(result.content[0]!.text) };
       };
-      const overview = new BetterSqlite3(db, { readonly: true });
-      const top = overview
-        .prepare("select value from call_context_fields where object_type = 'Account' and lower(name) = 'name' group by value order by count(*) desc limit 1")
-        .get() as { value: string } | undefined;
-      overview.close();
+      const topValue = await firstValue(db, "select value from call_context_fields where object_type = 'Account' and lower(name) = 'name' group by value order by count(*) desc limit 1");
+      const top = topValue === undefined ? undefined : { value: String(topValue) };
       const before = sim.apiRequests().length;
       const finds: number[] = [];
       const briefs: number[] = [];

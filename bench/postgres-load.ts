@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
+import { connectDatabase } from '../src/db/database.js';
+import { firstValue } from './read-value.js';
 import { GongSimulator, DEMO_CREDENTIALS } from '../src/simulator/server.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
 
@@ -100,8 +100,9 @@ async function loadInto(destination: LoadFigure['destination'], target: string, 
  * the tsvector column and GIN index that full-text search needs.
  */
 async function serverCeiling(url: string, rows: number): Promise<ServerCeiling> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  // The product's own connection (adapter and backend), with no sync around it.
+  const database = await connectDatabase(url);
+  const client = { query: (text: string, values: unknown[] = []) => database.backend.run(text, values) };
   const words = 'pricing budget onboarding security champion review timeline quarter demo rollout integration'.split(' ');
   const rate = async (fullText: boolean) => {
     await client.query('drop table if exists sentences');
@@ -117,41 +118,23 @@ async function serverCeiling(url: string, rows: number): Promise<ServerCeiling> 
         const text = Array.from({ length: 12 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ');
         [`1000000000${Math.floor(i / 50)}`, i % 50, '4455768430061709', i * 10, i * 10 + 5, text, 'Pricing', i % 7, '2026-11-25T00:00:00.000Z'].forEach((v, c) => columns[c]!.push(v));
       }
-      await client.query('begin');
-      await client.query(
+      const upsert =
         'insert into sentences (call_id, seq, speaker_id, start_ms, end_ms, text, topic, segment_index, synced_at) ' +
-          'select * from unnest($1::text[], $2::int4[], $3::text[], $4::int4[], $5::int4[], $6::text[], $7::text[], $8::int4[], $9::text[]) ' +
-          'on conflict (call_id, seq) do update set text = excluded.text, synced_at = excluded.synced_at',
-        columns,
-      );
-      await client.query('commit');
+        'select * from unnest($1::text[], $2::int4[], $3::text[], $4::int4[], $5::int4[], $6::text[], $7::text[], $8::int4[], $9::text[]) ' +
+        'on conflict (call_id, seq) do update set text = excluded.text, synced_at = excluded.synced_at';
+      await database.backend.transaction(() => client.query(upsert, columns));
     }
     return rows / ((Date.now() - started) / 1000);
   };
   try {
     return { rows, plainRowsPerSecond: await rate(false), withFullTextRowsPerSecond: await rate(true) };
   } finally {
-    await client.end();
+    await database.close();
   }
 }
 
-async function lastPeakRss(destination: LoadFigure['destination'], target: string): Promise<number> {
-  const sql = 'select peak_rss_mb from _runs order by id desc limit 1';
-  if (destination === 'sqlite') {
-    const db = new BetterSqlite3(target, { readonly: true });
-    try {
-      return (db.prepare(sql).get() as { peak_rss_mb: number }).peak_rss_mb;
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: target, options: '-c search_path=gong' });
-  await client.connect();
-  try {
-    return Number((await client.query(sql)).rows[0].peak_rss_mb);
-  } finally {
-    await client.end();
-  }
+async function lastPeakRss(_destination: LoadFigure['destination'], target: string): Promise<number> {
+  return Number(await firstValue(target, 'select peak_rss_mb from _runs order by id desc limit 1'));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

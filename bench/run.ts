@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import BetterSqlite3 from 'better-sqlite3';
+import { allRows, firstValue } from './read-value.js';
+import { describeSizeAndViews, sizeAndViews } from './database-figures.js';
 import { GongSimulator, DEMO_CREDENTIALS } from '../src/simulator/server.js';
 import { benchMcpLatency } from './mcp-latency.js';
 import { benchPostgresLoad } from './postgres-load.js';
@@ -121,19 +122,12 @@ async function sync(sim: GongSimulator, db: string, env: Record<string, string>,
   const streams = events.filter((e) => e.event === 'stream_done') as StreamDone[];
   const finished = events.find((e) => e.event === 'run_finished');
   if (code !== 0) throw new Error(`sync exited ${code}:\n${stderr.slice(-2000)}`);
-  const sqlite = new BetterSqlite3(db, { readonly: true });
-  const peakRssMb = (sqlite.prepare('select peak_rss_mb from _runs order by id desc limit 1').get() as { peak_rss_mb: number }).peak_rss_mb;
-  sqlite.close();
+  const peakRssMb = Number(await firstValue(db, 'select peak_rss_mb from _runs order by id desc limit 1'));
   return { code, wallMs, streams, peakRssMb, finished };
 }
 
-function count(db: string, sqlText: string): number {
-  const sqlite = new BetterSqlite3(db, { readonly: true });
-  try {
-    return Number(Object.values(sqlite.prepare(sqlText).get() as object)[0]);
-  } finally {
-    sqlite.close();
-  }
+async function count(db: string, sqlText: string): Promise<number> {
+  return Number(await firstValue(db, sqlText));
 }
 
 /**
@@ -141,19 +135,19 @@ function count(db: string, sqlText: string): number {
  * in pages of 100, plus the endpoints that answer in one shot (one request per workspace, folder,
  * or workspace x manager x month for coaching, whose API takes exactly one of each).
  */
-function minimumRequests(db: string, sim: GongSimulator): { total: number; parts: Record<string, number> } {
+async function minimumRequests(db: string, sim: GongSimulator): Promise<{ total: number; parts: Record<string, number> }> {
   const pages = (n: number) => Math.ceil(n / 100);
   const account = sim.account;
   const managers = account.users.filter((u) => account.users.some((r) => r.managerId === u.id)).length;
-  const months = count(db, 'select count(distinct from_date) from coaching');
+  const months = await count(db, 'select count(distinct from_date) from coaching');
   const parts: Record<string, number> = {
-    'users (paged)': pages(count(db, 'select count(*) from users')),
-    'calls_extensive (paged; also fills calls)': pages(count(db, 'select count(*) from calls_extensive')),
-    'call_transcripts (100 ids a request)': pages(count(db, 'select count(*) from call_transcripts')),
-    'stats_activity_scorecards (paged)': pages(count(db, 'select count(*) from stats_activity_scorecards')),
-    'stats_activity_aggregate (paged)': pages(count(db, 'select count(*) from stats_activity_aggregate')),
-    'stats_activity_day_by_day (paged)': pages(count(db, 'select count(distinct user_id) from stats_activity_day_by_day')),
-    'stats_interaction (paged)': pages(count(db, 'select count(*) from (select distinct user_id, from_date from stats_interaction)')),
+    'users (paged)': pages(await count(db, 'select count(*) from users')),
+    'calls_extensive (paged; also fills calls)': pages(await count(db, 'select count(*) from calls_extensive')),
+    'call_transcripts (100 ids a request)': pages(await count(db, 'select count(*) from call_transcripts')),
+    'stats_activity_scorecards (paged)': pages(await count(db, 'select count(*) from stats_activity_scorecards')),
+    'stats_activity_aggregate (paged)': pages(await count(db, 'select count(*) from stats_activity_aggregate')),
+    'stats_activity_day_by_day (paged)': pages(await count(db, 'select count(distinct user_id) from stats_activity_day_by_day')),
+    'stats_interaction (paged)': pages(await count(db, 'select count(*) from (select distinct user_id, from_date from stats_interaction)')),
     // Gong's spec answers a folder in one piece (no cursor): one request per folder.
     'library_folder_content (one shot per folder)': account.folders.length,
     'workspaces, settings x2 (one shot)': 3,
@@ -167,19 +161,12 @@ function minimumRequests(db: string, sim: GongSimulator): { total: number; parts
  * The same minimum when monthly stats count per month: each calendar month's records in pages of
  * 100 (Gong answers one period per request, so monthly figures need at least one per month).
  */
-function monthlyExtra(db: string, parts: Record<string, number>): number {
-  const perMonth = (sqlText: string) => {
-    const sqlite = new BetterSqlite3(db, { readonly: true });
-    try {
-      return (sqlite.prepare(sqlText).all() as Array<{ n: number }>).reduce((sum, r) => sum + Math.ceil(r.n / 100), 0);
-    } finally {
-      sqlite.close();
-    }
-  };
+async function monthlyExtra(db: string, parts: Record<string, number>): Promise<number> {
+  const perMonth = async (sqlText: string) => (await allRows(db, sqlText)).reduce((sum, [n]) => sum + Math.ceil(Number(n) / 100), 0);
   return (
-    perMonth('select count(*) as n from stats_activity_aggregate group by from_date') -
+    (await perMonth('select count(*) as n from stats_activity_aggregate group by from_date')) -
     parts['stats_activity_aggregate (paged)']! +
-    perMonth('select count(distinct user_id) as n from stats_interaction group by from_date') -
+    (await perMonth('select count(distinct user_id) as n from stats_interaction group by from_date')) -
     parts['stats_interaction (paged)']!
   );
 }
@@ -223,7 +210,7 @@ async function main() {
   const db = path.join(workDir, 'paced.db');
   const first = await sync(sim, db, {});
   const requests = sim.apiRequests();
-  const minimum = minimumRequests(db, sim);
+  const minimum = await minimumRequests(db, sim);
   // A scheduled run comes long after the last; here one second keeps Gong's 1-second window apart.
   await new Promise((resolve) => setTimeout(resolve, 1100));
   sim.clearLog();
@@ -237,7 +224,7 @@ async function main() {
     const big = await GongSimulator.start({ calls, days: 365 });
     const file = path.join(workDir, `fast-${calls}.db`);
     const run = await sync(big, file, { GONG_RATE_LIMIT: '100000' });
-    fast[calls] = { run, sentences: count(file, 'select count(*) from transcript_sentences') };
+    fast[calls] = { run, sentences: await count(file, 'select count(*) from transcript_sentences') };
     await big.stop();
   }
   // The same syncs with V8's heap capped at 64 MB: if they finish, nothing accumulates; RSS above is GC slack.
@@ -276,7 +263,7 @@ async function main() {
   say(`| 4. transcript sentence rows loaded per second, ${LARGE_CALLS} calls, pacing off | ${sentenceRows} rows in ${(transcripts.elapsedMs / 1000).toFixed(1)} s = **${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s** | >= 100,000 | ${verdict(rowsPerSecond >= 100_000)} |`);
   say(`| 5. peak RSS of the sync process, ${CALLS} / ${LARGE_CALLS} calls | **${rssSmall} MB / ${rssLarge} MB** (x${(rssLarge / rssSmall).toFixed(2)} for x${(LARGE_CALLS / CALLS).toFixed(0)} the data) | <= 250 MB, flat | ${verdict(rssLarge <= 250 && rssLarge / rssSmall < 1.3)} |`);
   say(`| 5b. the same with V8's heap capped at 64 MB (\`--max-old-space-size=64\`) | **${capped[CALLS]!.peakRssMb} MB / ${capped[LARGE_CALLS]!.peakRssMb} MB** (x${(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb).toFixed(2)}), both complete, ${(capped[LARGE_CALLS]!.wallMs / 1000).toFixed(1)} s vs ${(fast[LARGE_CALLS]!.run.wallMs / 1000).toFixed(1)} s uncapped | nothing accumulates | ${verdict(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb < 1.15)} |`);
-  const perScope = minimum.total + monthlyExtra(db, minimum.parts);
+  const perScope = minimum.total + (await monthlyExtra(db, minimum.parts));
   say(`| 1b. figure 1 counting one request per calendar month for the two monthly stats endpoints (their grain) | ${requests.length} / ${perScope} = **${(requests.length / perScope).toFixed(3)}** | <= 1.05 | ${verdict(requests.length / perScope <= 1.05)} |`);
   const onServer = await benchPostgresLoad(CALLS);
   say(
@@ -298,6 +285,10 @@ async function main() {
   say();
   say(`Fast ${LARGE_CALLS}-call sync: ${(fast[LARGE_CALLS]!.run.wallMs / 1000).toFixed(1)} s in all, ${fast[LARGE_CALLS]!.sentences} sentences; streams:`);
   for (const s of fast[LARGE_CALLS]!.run.streams) say(`- ${s.stream}: ${s.rowsWritten} rows, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s`);
+  // 7-8: what that database costs: size per call, and each view's time (after the run's PRAGMA optimize).
+  say();
+  say(`Figures 7 and 8, the fast ${LARGE_CALLS}-call database (targets: at most 15 KB per call; every view under 2 s):`);
+  for (const line of describeSizeAndViews(await sizeAndViews(path.join(workDir, `fast-${LARGE_CALLS}.db`)))) say(line);
   const analysis = fs.readFileSync(path.join(root, 'bench/analysis.md'), 'utf8');
   const report = ['# Benchmarks', '', 'Written by `npm run bench` (bench/run.ts); the analysis below comes from bench/analysis.md.', '', ...lines, '', analysis];
   fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), report.join('\n'));

@@ -11,6 +11,7 @@ import * as folderEntriesPerClip from './2026-12-03-0008-folder-entries-per-clip
 import * as moreUtcCopies from './2026-12-03-0012-more-utc-copies.js';
 import * as postgresNativeTypes from './2026-12-03-0010-postgres-native-types.js';
 import * as utcTextForm from './2026-12-03-0011-utc-text-form.js';
+import * as fullTextPerStatement from './2026-12-03-0013-full-text-per-statement.js';
 import * as mirrorBookkeeping from './2026-12-03-0020-mirror-bookkeeping.js';
 import * as callCompleteness from './2026-12-03-0021-call-completeness.js';
 import * as mcpLiveRequests from './2026-12-03-0025-mcp-live-requests.js';
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-0010-postgres-native-types': postgresNativeTypes,
   '2026-12-03-0011-utc-text-form': utcTextForm,
   '2026-12-03-0012-more-utc-copies': moreUtcCopies,
+  '2026-12-03-0013-full-text-per-statement': fullTextPerStatement,
   '2026-12-03-0020-mirror-bookkeeping': mirrorBookkeeping,
   '2026-12-03-0021-call-completeness': callCompleteness,
   '2026-12-03-0025-mcp-live-requests': mcpLiveRequests,

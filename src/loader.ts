@@ -71,7 +71,8 @@ export class RowLoader {
 function lastOfEachKey(rows: Row[], primaryKey: string[]): Row[] {
   const byKey = new Map<string, Row>();
   for (const row of rows) {
-    const key = primaryKey.length === 1 ? String(row[primaryKey[0]!]) : JSON.stringify(primaryKey.map((c) => row[c] ?? null));
+    // Unit separators between the parts: no key part of Gong's holds one, and joining is cheap.
+    const key = primaryKey.length === 1 ? String(row[primaryKey[0]!]) : primaryKey.map((c) => `${typeof row[c]}:${String(row[c] ?? '')}`).join('\u001f');
     // The first position (rowid order follows Gong's), the last row's values.
     byKey.set(key, row);
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
-import { runCli, simEnv, tempDir } from './helpers/cli.js';
+import { runCli, simEnv, tempDir, runInProcess } from './helpers/cli.js';
 import { column, query } from './helpers/database.js';
 import type { GongSimulator } from '../src/simulator/server.js';
 import { asSent } from '../src/simulator/shapes.js';
@@ -38,7 +38,7 @@ describe('sync against the simulated Gong API', () => {
   it('loads exactly the records Gong has on a first sync', async () => {
     const sim = await startSimulator({ calls: 320 });
     const db = path.join(tempDir(), 'gong.db');
-    const result = await runCli(['sync', '--streams', CORE], simEnv(sim, db));
+    const result = await runInProcess(['sync', '--streams', CORE], simEnv(sim, db));
     expect(result.stderr).not.toMatch(/"level":"error"/);
     expect(result.code).toBe(0);
     expect(actualKeys(db)).toEqual(expectedKeys(sim));
@@ -67,7 +67,7 @@ describe('sync against the simulated Gong API', () => {
     const late = sim.account.addLateCalls(3, { ageDays: 2 });
     const db = path.join(tempDir(), 'gong.db');
     const env = simEnv(sim, db);
-    expect((await runCli(['sync', '--streams', CORE], env)).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', CORE], env)).code).toBe(0);
     expect(column(db, 'select count(*) from calls')[0]).toBe('254');
     expect(column(db, 'select count(*) from call_transcripts')[0]).toBe('250');
 
@@ -75,7 +75,7 @@ describe('sync against the simulated Gong API', () => {
     sim.account.releaseLateCalls();
     sim.account.releaseTranscripts();
     sim.clearLog();
-    const second = await runCli(['sync', '--streams', CORE], env);
+    const second = await runInProcess(['sync', '--streams', CORE], env);
     expect(second.code).toBe(0);
     expect(actualKeys(db)).toEqual(expectedKeys(sim));
     const ids = new Set(column(db, 'select call_id from call_transcripts'));
@@ -97,7 +97,7 @@ describe('sync against the simulated Gong API', () => {
   it('stores 19-20 digit ids that Gong sends as bare JSON numbers digit for digit', async () => {
     const sim = await startSimulator({ calls: 20 });
     const db = path.join(tempDir(), 'gong.db');
-    const result = await runCli(['sync', '--streams', 'settings_scorecards'], simEnv(sim, db));
+    const result = await runInProcess(['sync', '--streams', 'settings_scorecards'], simEnv(sim, db));
     expect(result.code).toBe(0);
     const expected = sim.account.scorecardSettings.map((s) => String(s.scorecardId)).sort();
     expect(expected.every((id) => id.length === 19 && !Number.isSafeInteger(Number(id)))).toBe(true);
@@ -132,12 +132,12 @@ describe('sync against the simulated Gong API', () => {
   it('stops with exit 3 when the daily budget is spent, and the next run continues', async () => {
     const sim = await startSimulator({ calls: 420 });
     const db = path.join(tempDir(), 'gong.db');
-    const first = await runCli(['sync', '--streams', CORE], simEnv(sim, db, { GONG_DAILY_BUDGET: '4' }));
+    const first = await runInProcess(['sync', '--streams', CORE], simEnv(sim, db, { GONG_DAILY_BUDGET: '4' }));
     expect(first.code).toBe(3);
     expect(first.stderr).toMatch(/Daily request budget spent: 4 of 4/);
     expect(sim.apiRequests().length).toBe(4);
     expect(query(db, "select outcome from _runs")).toEqual([{ outcome: 'stopped' }]);
-    const second = await runCli(['sync', '--streams', CORE], simEnv(sim, db, { GONG_DAILY_BUDGET: '1000' }));
+    const second = await runInProcess(['sync', '--streams', CORE], simEnv(sim, db, { GONG_DAILY_BUDGET: '1000' }));
     expect(second.code).toBe(0);
     expect(actualKeys(db)).toEqual(expectedKeys(sim));
   });

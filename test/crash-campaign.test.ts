@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
-import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
+import { simEnv, spawnCli, tempDir, runInProcess } from './helpers/cli.js';
 import { query } from './helpers/database.js';
 import { freshPostgresDatabase } from './helpers/postgres-shared.js';
 import { expectSameTables, pgQuery, sqliteContent } from './helpers/postgres-database.js';
@@ -64,10 +64,10 @@ describe.each(destinations)('crash campaign on $name', (destination) => {
     }
     expect(kills).toBeGreaterThanOrEqual(6);
     // One more run, and the copy holds exactly what one uninterrupted sync of the account holds.
-    const final = await runCli(['sync', '--streams', SYNCED_STREAMS], env);
+    const final = await runInProcess(['sync', '--streams', SYNCED_STREAMS], env);
     expect(final.code, final.stderr).toBe(0);
     const reference = path.join(tempDir(), 'reference.db');
-    expect((await runCli(['sync', '--streams', SYNCED_STREAMS], simEnv(sim, reference))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', SYNCED_STREAMS], simEnv(sim, reference))).code).toBe(0);
     await destination.expectSameAs(target, reference);
     expect(await destination.rows(target, 'select stream from _sync_state where checkpoint is not null')).toEqual([]);
     expect(await destination.rows(target, "select id from _runs where outcome = 'running'")).toEqual([]);

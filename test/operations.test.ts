@@ -4,7 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
-import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
+import { runCli, simEnv, spawnCli, tempDir, runInProcess } from './helpers/cli.js';
 import { column, contentOf, query } from './helpers/database.js';
 
 const DAY = 86_400_000;
@@ -19,14 +19,14 @@ describe('operations', () => {
     const from = isoDay(Date.now() - 200 * DAY);
     const to = isoDay(Date.now() - 80 * DAY);
     const args = ['backfill', '--from', from, '--to', to, '--streams', 'calls_extensive,call_transcripts'];
-    const first = await runCli(args, simEnv(sim, db, { GONG_DAILY_BUDGET: '3' }));
+    const first = await runInProcess(args, simEnv(sim, db, { GONG_DAILY_BUDGET: '3' }));
     expect(first.code).toBe(3);
     expect(first.stdout).toMatch(/run the same command again to continue/);
-    const midway = JSON.parse((await runCli(['status', '--json'], simEnv(sim, db))).stdout);
+    const midway = JSON.parse((await runInProcess(['status', '--json'], simEnv(sim, db))).stdout);
     const extensive = midway.streams.find((s: any) => s.stream === 'calls_extensive');
     expect(extensive.backfills[0]).toMatchObject({ range: `${from}..${to}`, finished: false });
 
-    const second = await runCli(args, simEnv(sim, db));
+    const second = await runInProcess(args, simEnv(sim, db));
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/calls_extensive\s+done/);
     const inRange = sim.account.visibleCalls().filter((c) => c.startedMs >= Date.parse(`${from}T00:00:00Z`) && c.startedMs < Date.parse(`${to}T00:00:00Z`));
@@ -42,7 +42,7 @@ describe('operations', () => {
 
     // Running it again does nothing more.
     sim.clearLog();
-    const again = await runCli(args, simEnv(sim, db));
+    const again = await runInProcess(args, simEnv(sim, db));
     expect(again.code).toBe(0);
     expect(sim.apiRequests()).toHaveLength(0);
   });
@@ -51,9 +51,9 @@ describe('operations', () => {
     const sim = await startSimulator({ calls: 400, faults: { latencyMs: 60 } });
     const dir = tempDir();
     const reference = path.join(dir, 'reference.db');
-    expect((await runCli(['sync', '--streams', CORE], simEnv(sim, reference))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', CORE], simEnv(sim, reference))).code).toBe(0);
     const shared = path.join(dir, 'shared.db');
-    expect((await runCli(['migrate'], simEnv(sim, shared))).code).toBe(0);
+    expect((await runInProcess(['migrate'], simEnv(sim, shared))).code).toBe(0);
     const a = spawnCli(['sync', '--streams', CORE], simEnv(sim, shared));
     const b = spawnCli(['sync', '--streams', CORE], simEnv(sim, shared));
     const results = await Promise.all([a.result, b.result]);
@@ -68,12 +68,12 @@ describe('operations', () => {
   it('takes over a stale lock left by a process that died', async () => {
     const sim = await startSimulator({ calls: 50 });
     const db = path.join(tempDir(), 'gong.db');
-    expect((await runCli(['migrate'], simEnv(sim, db))).code).toBe(0);
+    expect((await runInProcess(['migrate'], simEnv(sim, db))).code).toBe(0);
     const raw = new BetterSqlite3(db);
     const old = new Date(Date.now() - 3600_000).toISOString();
     raw.prepare('insert into _lock values (?, ?, ?, ?, ?, ?)').run('sync', 4_000_000, 'some-other-host', 'schedule', old, old);
     raw.close();
-    const result = await runCli(['sync', '--streams', 'users,calls'], simEnv(sim, db));
+    const result = await runInProcess(['sync', '--streams', 'users,calls'], simEnv(sim, db));
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/taking over a stale lock of schedule \(pid 4000000 on some-other-host/);
     expect(query(db, 'select count(*) n from calls')).toEqual([{ n: 50 }]);
@@ -91,7 +91,7 @@ describe('operations', () => {
   it('query is read-only: no statement can change the database', async () => {
     const sim = await startSimulator({ calls: 40 });
     const db = path.join(tempDir(), 'gong.db');
-    expect((await runCli(['sync', '--streams', 'users,calls'], simEnv(sim, db))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', 'users,calls'], simEnv(sim, db))).code).toBe(0);
     const before = fs.readFileSync(db);
     for (const statement of [
       'delete from calls',
@@ -125,8 +125,8 @@ describe('operations', () => {
     const sim = await startSimulator({ calls: 120 });
     sim.account.addCalls(3, { transcriptReady: false });
     const db = path.join(tempDir(), 'gong.db');
-    expect((await runCli(['sync', '--streams', CORE], simEnv(sim, db))).code).toBe(0);
-    const result = await runCli(['status', '--json'], simEnv(sim, db, { GONG_DAILY_BUDGET: '5000' }));
+    expect((await runInProcess(['sync', '--streams', CORE], simEnv(sim, db))).code).toBe(0);
+    const result = await runInProcess(['status', '--json'], simEnv(sim, db, { GONG_DAILY_BUDGET: '5000' }));
     expect(result.code).toBe(0);
     const status = JSON.parse(result.stdout);
     const calls = status.streams.find((s: any) => s.stream === 'calls');
@@ -138,7 +138,7 @@ describe('operations', () => {
     expect(transcripts.tables[1]).toEqual({ table: 'transcript_sentences', rows: Number(column(db, 'select count(*) from transcript_sentences')[0]) });
     expect(status.requestsToday).toEqual({ day: new Date().toISOString().slice(0, 10), used: sim.apiRequests().length, budget: 5000 });
     expect(status.runs[0]).toMatchObject({ command: 'sync', outcome: 'succeeded', requests: sim.apiRequests().length });
-    const text = await runCli(['status'], simEnv(sim, db));
+    const text = await runInProcess(['status'], simEnv(sim, db));
     expect(text.stdout).toMatch(/calls_without_call_transcripts=3/);
   });
 
@@ -146,7 +146,7 @@ describe('operations', () => {
     const sim = await startSimulator({ calls: 600, faults: { latencyMs: 40 } });
     const dir = tempDir();
     const reference = path.join(dir, 'reference.db');
-    expect((await runCli(['sync', '--streams', CORE], simEnv(sim, reference))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', CORE], simEnv(sim, reference))).code).toBe(0);
     const db = path.join(dir, 'gong.db');
     const { child, result } = spawnCli(['sync', '--streams', CORE], simEnv(sim, db));
     let seen = 0;
@@ -159,7 +159,7 @@ describe('operations', () => {
     expect(stopped.stderr).toMatch(/Stopped by SIGTERM/);
     expect(query(db, 'select outcome from _runs')).toEqual([{ outcome: 'stopped' }]);
     expect(query(db, 'select * from _lock')).toEqual([]);
-    expect((await runCli(['sync', '--streams', CORE], simEnv(sim, db))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', CORE], simEnv(sim, db))).code).toBe(0);
     expect(contentOf(db, CORE_TABLES)).toEqual(contentOf(reference, CORE_TABLES));
   });
 

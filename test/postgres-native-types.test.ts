@@ -4,6 +4,7 @@ import { pgQuery } from './helpers/postgres-database.js';
 import { connectDatabase, migrateToLatest } from '../src/db/database.js';
 import { SqlExecutor } from '../src/db/sql-executor.js';
 import { migrations } from '../migrations/index.js';
+import { compactJson } from '../src/db/postgres-database.js';
 
 const SHIPPED_BEFORE_NATIVE_TYPES = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '2026-12-03-0010'));
 
@@ -17,6 +18,11 @@ async function columnTypes(url: string, table: string): Promise<Record<string, s
 }
 
 describe('PostgreSQL native types', () => {
+  it("jsonb reads back as compact as SQLite's JSON text, strings and every digit intact", () => {
+    expect(compactJson('{"a": "x, y: z", "b": [1, 2], "c": "q\\" , :", "n": 12345678901234567890}')).toBe('{"a":"x, y: z","b":[1,2],"c":"q\\" , :","n":12345678901234567890}');
+    expect(compactJson('[]')).toBe('[]');
+  });
+
   it('an existing database is migrated in place: instants timestamptz, flags boolean, raw jsonb, views made again; values read as on SQLite', async () => {
     const url = await freshPostgresDatabase('native_types');
     const old = await connectDatabase(url);
@@ -62,6 +68,7 @@ describe('PostgreSQL native types', () => {
     const rows = await read.all<{ id: string; started_utc: string; is_private: number; raw: string; synced_at: string }>(
       read.db.selectFrom('calls').select(['id', 'started_utc', 'is_private', 'raw', 'synced_at']).orderBy('id'),
     );
+    expect(rows[1]!.raw).toBe('{"id":"2"}');
     expect(rows.map((r) => [r.id, r.started_utc, r.is_private, JSON.parse(r.raw), r.synced_at])).toEqual([
       ['1', '2024-05-01T17:00:00Z', 1, { id: '1', nul: 'ab' }, '2024-06-01T00:00:00.123Z'],
       ['2', '2024-05-08T09:00:00Z', 0, { id: '2' }, '2024-06-01T00:00:00.123Z'],

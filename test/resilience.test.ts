@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from './helpers/simulator.js';
-import { runCli, simEnv, spawnCli, tempDir } from './helpers/cli.js';
+import { runCli, simEnv, spawnCli, tempDir, runInProcess } from './helpers/cli.js';
 import { contentOf, query } from './helpers/database.js';
 import { SYNCED_STREAMS, SYNCED_TABLES } from './helpers/streams.js';
 import { RequestPacer } from '../src/gong/pacer.js';
@@ -27,7 +27,7 @@ describe('a sync that is killed, or fed faults', () => {
     const sim = await startSimulator({ calls: 430 });
     const dir = tempDir();
     const reference = path.join(dir, 'reference.db');
-    expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
     const totalRequests = sim.apiRequests().length;
     expect(totalRequests).toBeGreaterThan(12);
 
@@ -48,7 +48,7 @@ describe('a sync that is killed, or fed faults', () => {
       expect(integrity).toEqual([{ integrity_check: 'ok' }]);
     }
     expect(kills).toBeGreaterThanOrEqual(4);
-    const final = await runCli(['sync', '--streams', STREAMS], env);
+    const final = await runInProcess(['sync', '--streams', STREAMS], env);
     expect(final.code).toBe(0);
     expect(contentOf(victim, TABLES)).toEqual(contentOf(reference, TABLES));
     // No checkpoint is left pointing into an unfinished pass.
@@ -60,12 +60,12 @@ describe('a sync that is killed, or fed faults', () => {
     const sim = await startSimulator({ calls: 1500 });
     const dir = tempDir();
     const reference = path.join(dir, 'reference.db');
-    expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
 
     Object.assign(sim.faults, { error503: 0.05, drop: 0.02, truncate: 0.02 });
     sim.clearLog();
     const faulty = path.join(dir, 'faulty.db');
-    const result = await runCli(['sync', '--streams', STREAMS], simEnv(sim, faulty));
+    const result = await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, faulty));
     expect(result.code).toBe(0);
     expect(contentOf(faulty, TABLES)).toEqual(contentOf(reference, TABLES));
     const faults = sim.requests.filter((r) => r.fault).map((r) => r.fault);
@@ -77,7 +77,7 @@ describe('a sync that is killed, or fed faults', () => {
     const sim = await startSimulator({ calls: 420 });
     const dir = tempDir();
     const reference = path.join(dir, 'reference.db');
-    expect((await runCli(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
 
     // Each kind at least once (after the connection check's request), then at random.
     Object.assign(sim.faults, { html200: 0.05, hang: 0.05, drop: 0.05, expireNextCursor: true, faultsNext: ['none', 'html200', 'hang', 'drop'] });
@@ -107,14 +107,14 @@ describe('a sync that is killed, or fed faults', () => {
     const db = path.join(tempDir(), 'gong.db');
     const env = simEnv(sim, db, { GONG_RATE_LIMIT: '3' });
     // The database (and its request log) exists before the processes race for it.
-    expect((await runCli(['migrate'], env)).code).toBe(0);
+    expect((await runInProcess(['migrate'], env)).code).toBe(0);
     const userId = sim.account.users[0]!.id;
     const sync = spawnCli(['sync', '--streams', 'users,calls_extensive,call_transcripts'], env);
     const gets: number[] = [];
     for (let i = 0; i < 4; i++) gets.push((await runCli(['get', 'users', userId], env)).code ?? -1);
     expect((await sync.result).code).toBe(0);
     // A second run right after the first: its first requests count the first run's last ones.
-    expect((await runCli(['sync', '--streams', 'users,calls_extensive'], env)).code).toBe(0);
+    expect((await runInProcess(['sync', '--streams', 'users,calls_extensive'], env)).code).toBe(0);
     expect(gets).toEqual([0, 0, 0, 0]);
     expect(sim.stats.throttled).toBe(0);
     const times = sim.apiRequests().map((r) => r.at);
@@ -127,7 +127,7 @@ describe('a sync that is killed, or fed faults', () => {
     sim.faults.throttleNext = 2;
     sim.faults.throttleRetryAfterSeconds = 1;
     const db = path.join(tempDir(), 'gong.db');
-    const result = await runCli(['sync', '--streams', 'users,calls'], simEnv(sim, db));
+    const result = await runInProcess(['sync', '--streams', 'users,calls'], simEnv(sim, db));
     expect(result.code).toBe(0);
     const api = sim.apiRequests();
     expect(api[0]!.status).toBe(429);
@@ -140,10 +140,10 @@ describe('a sync that is killed, or fed faults', () => {
     sim.faults.throttleNext = 1;
     sim.faults.throttleRetryAfterSeconds = 3 * 3600;
     const db = path.join(tempDir(), 'gong.db');
-    const result = await runCli(['sync', '--streams', 'users,calls'], simEnv(sim, db));
+    const result = await runInProcess(['sync', '--streams', 'users,calls'], simEnv(sim, db));
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/wait 10800s/);
-    const again = await runCli(['sync', '--streams', 'users,calls'], simEnv(sim, db));
+    const again = await runInProcess(['sync', '--streams', 'users,calls'], simEnv(sim, db));
     expect(again.code).toBe(0);
     expect(query(db, 'select count(*) n from calls')).toEqual([{ n: 120 }]);
   });

@@ -58,6 +58,15 @@ export interface DatabaseAdapter {
    */
   secureErase<T>(tables: string[], work: () => Promise<T>): Promise<T>;
 
+  /**
+   * The column that keeps a table's rows in the order they were written (the order Gong sent them):
+   * SQLite's rowid; PostgreSQL has none, and its physical order (ctid) is the closest there is.
+   */
+  readonly storedOrderColumn: string;
+
+  /** Copies the write-ahead log into the database file and empties it (SQLite); nothing to do on PostgreSQL. */
+  checkpoint(): Promise<void>;
+
   /** Keeps the planner's statistics current (SQLite: PRAGMA optimize; PostgreSQL: ANALYZE). Cheap when nothing changed much. */
   updateStatistics(): Promise<void>;
 }

@@ -2,10 +2,10 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import { Kysely, SqliteDialect } from 'kysely';
-import { ConfigError, GongSyncError } from '../errors.js';
+import { GongSyncError } from '../errors.js';
 import { checkDatabasePath, databaseOpenError, describeSqliteFailure, recoverHotJournal, tightenPermissions } from './database-file.js';
 import { SqliteBackend } from './sqlite-backend.js';
-import { SqliteAdapter } from './sqlite-adapter.js';
+import { SqliteAdapter, keepStatistics } from './sqlite-adapter.js';
 import type { DatabaseAdapter } from './adapter.js';
 import type { SqlBackend } from './sql-executor.js';
 import type { PostgresBackend } from './postgres-backend.js';
@@ -31,7 +31,7 @@ interface DatabaseBase {
 
 export interface SqliteDatabase extends DatabaseBase {
   readonly dialect: 'sqlite';
-  /** The driver, for reads that stream rows (query, export, MCP). */
+  /** The driver: for src/db/ and tests only. Everything else goes through `adapter`. */
   readonly sqlite: BetterSqlite3.Database;
 }
 
@@ -51,20 +51,6 @@ export interface OpenOptions {
   warn?: (message: string) => void;
   /** PostgreSQL: the schema of the tables (GONG_DB_SCHEMA, default gong). */
   schema?: string;
-}
-
-/** The SQLite driver of a database known to be a SQLite file (the MCP server's reads). */
-export function sqliteOf(database: Database): BetterSqlite3.Database {
-  if (database.dialect !== 'sqlite') throw new ConfigError(`${database.file} is not a SQLite file`);
-  return database.sqlite;
-}
-
-/**
- * For the commands that read a SQLite file's driver directly (export, mcp): a PostgreSQL URL is a
- * usage error that says what to use instead.
- */
-export function requireSqliteFile(target: string, command: string, instead: string): void {
-  if (isPostgresUrl(target)) throw new ConfigError(`gong-sync ${command} works on a SQLite file, not on PostgreSQL (GONG_DB is a postgres:// URL): ${instead}`);
 }
 
 /**
@@ -137,7 +123,14 @@ function openChecked(file: string, options: OpenOptions): SqliteDatabase {
     async close() {
       if (closed) return;
       closed = true;
-      if (!readonly) leaveAsSingleFile(sqlite);
+      if (!readonly) {
+        // Statistics for the planner, kept current after every run that wrote: without them a view
+        // joining many tables takes minutes at 20,000 calls instead of about a second. Another
+        // process writing now only postpones it (no waiting at exit).
+        sqlite.pragma('busy_timeout = 0');
+        keepStatistics(sqlite);
+        leaveAsSingleFile(sqlite);
+      }
       await db.destroy();
     },
   };

@@ -15,6 +15,7 @@ const ROWS_PER_ARRAY_STATEMENT = 5000;
 export class PostgresAdapter implements DatabaseAdapter {
   readonly name = 'PostgreSQL';
   readonly sessionLock: SessionLock;
+  readonly storedOrderColumn = 'ctid';
   private readonly bulk: PostgresBulkUpsert;
 
   constructor(
@@ -101,6 +102,10 @@ export class PostgresAdapter implements DatabaseAdapter {
     // VACUUM cannot run inside a transaction: each on a pooled connection of its own.
     for (const table of tables) await this.backend.pool.query(`vacuum ${quoteIdent(table)}`);
     return result;
+  }
+
+  async checkpoint(): Promise<void> {
+    // The server manages its write-ahead log itself.
   }
 
   async updateStatistics(): Promise<void> {

@@ -46,13 +46,39 @@ export const postgresTypes = {
       case pg.types.builtins.BOOL:
         return (value: string) => (value === 't' ? 1 : 0);
       case pg.types.builtins.JSON:
-      case pg.types.builtins.JSONB:
         return (value: string) => value;
+      case pg.types.builtins.JSONB:
+        return compactJson;
       default:
         return pg.types.getTypeParser(oid, format as 'text');
     }
   },
 };
+
+/**
+ * jsonb's text as compact as the JSON text SQLite stores: PostgreSQL writes `{"a": 1, "b": [1, 2]}`,
+ * this gives `{"a":1,"b":[1,2]}`. Textual (spaces after `,` and `:` outside strings dropped), so
+ * numbers keep every digit, as jsonb keeps them.
+ */
+export function compactJson(text: string): string {
+  let out = '';
+  let inString = false;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if ((c === 44 || c === 58) && text.charCodeAt(i + 1) === 32) {
+      out += text.slice(from, i + 1);
+      from = i + 2;
+      i++;
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
 
 /**
  * Opens a PostgreSQL destination: a small pool whose sessions have `schema` first on their
@@ -146,7 +172,10 @@ function describePgError(error: unknown): string {
   if (e.code === 'ECONNREFUSED') return 'the server refused the connection (is it running, on this host and port?)';
   if (e.code === 'ENOTFOUND') return 'the host name does not resolve';
   if (e.code === '28P01' || e.code === '28000') return `the server rejected the login (${e.code})`;
-  if (e.code === '3D000') return 'the database does not exist (create it first: createdb NAME)';
+  if (e.code === '3D000') return 'the database does not exist (create it first, owned by the role in the URL: createdb -O ROLE NAME)';
+  if (e.code === '42501') {
+    return `the role may not create the schema (${e.message}): make it the database's owner (createdb -O ROLE NAME), or grant create on database NAME to ROLE, or have an administrator create the schema for it (create schema SCHEMA authorization ROLE)`;
+  }
   return e.message ?? String(error);
 }
 

@@ -34,6 +34,7 @@ export class SqlExecutor {
     return this.database.db;
   }
 
+  /** @deprecated Ask `database.adapter` for what differs between databases instead of branching on this. */
   get dialect() {
     return this.database.dialect;
   }

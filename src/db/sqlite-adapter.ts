@@ -6,13 +6,24 @@ import type { SqlBackend } from './sql-executor.js';
 import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
 import { sqliteTableRows } from './table-rows.js';
 
-/** Rows per multi-row upsert (SQLite's cost is per row, not per statement). */
+/** Rows per multi-row upsert (SQLite's cost is per row, not per statement); SQLite allows 32,766 parameters. */
 const ROWS_PER_STATEMENT = 100;
+
+/**
+ * Full-text indexes (FTS5, external content) kept by the adapter rather than by an insert trigger:
+ * the rows a statement inserted are indexed by one `insert ... select` after it, in the same
+ * transaction (a page's sentences and their index entries commit together). Deletes and updates
+ * of the text keep their triggers (they are rare, and come from anywhere).
+ */
+const FULL_TEXT: Record<string, { index: string; columns: string[] }> = {
+  transcript_sentences: { index: 'transcript_search', columns: ['text'] },
+};
 
 /** SQLite's side of every capability (see adapter.ts). */
 export class SqliteAdapter implements DatabaseAdapter {
   readonly name = 'SQLite';
   readonly sessionLock = undefined;
+  readonly storedOrderColumn = 'rowid';
   private readonly upsertTexts = new Map<string, string>();
 
   constructor(
@@ -44,6 +55,34 @@ export class SqliteAdapter implements DatabaseAdapter {
   }
 
   async upsert(table: string, primaryKey: string[], columns: string[], rows: unknown[][]): Promise<void> {
+    const fullText = FULL_TEXT[table] && (await this.maintainsFullText(table)) ? FULL_TEXT[table] : undefined;
+    // New rows get rowids above the largest there is (updated rows keep theirs, and their trigger).
+    const before = fullText ? (await this.backend.all<{ last: number }>(`select coalesce(max(rowid), 0) as last from "${table}"`, []))[0]!.last : 0;
+    await this.upsertRows(table, primaryKey, columns, rows);
+    if (fullText) {
+      const indexed = fullText.columns.map((c) => `"${c}"`).join(', ');
+      await this.backend.run(`insert into "${fullText.index}" (rowid, ${indexed}) select rowid, ${indexed} from "${table}" where rowid > ?`, [before], { reuse: true });
+    }
+  }
+
+  private readonly fullTextByTable = new Map<string, Promise<boolean>>();
+
+  /** Whether the table's full-text index is the adapter's to fill (its insert trigger is gone: migration 2026-12-03-0013). */
+  private maintainsFullText(table: string): Promise<boolean> {
+    let known = this.fullTextByTable.get(table);
+    if (!known) {
+      known = this.backend
+        .all(`select 1 from sqlite_master where type = 'table' and name = ? and not exists (select 1 from sqlite_master where type = 'trigger' and name = ?)`, [
+          FULL_TEXT[table]!.index,
+          `${table}_ai`,
+        ])
+        .then((rows) => rows.length > 0);
+      this.fullTextByTable.set(table, known);
+    }
+    return known;
+  }
+
+  private async upsertRows(table: string, primaryKey: string[], columns: string[], rows: unknown[][]): Promise<void> {
     let index = 0;
     while (index < rows.length) {
       // Full statements, then the rest one row at a time: few distinct statements to prepare.
@@ -127,13 +166,29 @@ export class SqliteAdapter implements DatabaseAdapter {
   }
 
   async updateStatistics(): Promise<void> {
-    // Bounded work per table (analysis_limit); only tables whose size changed enough are analysed.
-    this.sqlite.pragma('analysis_limit = 1000');
-    this.sqlite.pragma('optimize = 0x10002');
+    keepStatistics(this.sqlite);
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.backend.all('pragma wal_checkpoint(truncate)', []);
   }
 
   private async hasTable(name: string): Promise<boolean> {
     return (await this.backend.all(`select 1 from sqlite_master where name = ?`, [name])).length > 0;
+  }
+}
+
+/**
+ * PRAGMA optimize over every table (0x10000), analysing those never analysed or whose size changed
+ * a lot since, with bounded work per table (analysis_limit): cheap when little changed. A writer
+ * of another process holding the file only delays it to the next run.
+ */
+export function keepStatistics(sqlite: BetterSqlite3.Database): void {
+  try {
+    sqlite.pragma('analysis_limit = 1000');
+    sqlite.pragma('optimize = 0x10002');
+  } catch (error) {
+    if (!/SQLITE_BUSY|SQLITE_READONLY/.test(String((error as { code?: string }).code))) throw error;
   }
 }
 

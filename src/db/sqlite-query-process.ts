@@ -61,6 +61,8 @@ export async function sqliteReadOnlyQuery(file: string, sqlText: string, options
   const child = spawn(process.execPath, ['-e', CHILD, '--', driverPath, path.resolve(file)], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
+    // The child needs no credentials: Gong's key and secret stay in this process.
+    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GONG_'))),
   });
   running.add(child);
   let stderr = '';

@@ -49,7 +49,7 @@ export function isoText(value: unknown): string | null {
  * it as rowid; PostgreSQL has no such column, and its physical order (ctid) is the closest there is.
  */
 export function storedOrder(exec: SqlExecutor, alias?: string): string {
-  const column = exec.dialect === 'postgres' ? 'ctid' : 'rowid';
+  const column = exec.database.adapter.storedOrderColumn;
   return alias ? `${alias}.${column}` : column;
 }
 

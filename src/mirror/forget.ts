@@ -180,7 +180,7 @@ export async function forget(options: ForgetOptions): Promise<ForgetReport> {
         .where('erased_at', '=', latest.erased_at),
     );
     // The update went through the WAL: empty it again, so the files stay as checked.
-    if (left) await exec.database.backend.all('pragma wal_checkpoint(truncate)', []);
+    if (left) await exec.database.adapter.checkpoint();
   }
   report.rowsWritten = report.rows;
   return report;
