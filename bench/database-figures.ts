@@ -72,7 +72,9 @@ async function measure(calls: number, file: string): Promise<DatabaseFigures> {
 }
 
 /** Size per call (with the largest tables) and each view's time, of a synced SQLite file. */
-export async function sizeAndViews(file: string): Promise<Pick<DatabaseFigures, 'calls' | 'bytes' | 'bytesPerCall' | 'bytesByTable' | 'views'>> {
+export async function sizeAndViews(
+  file: string,
+): Promise<Pick<DatabaseFigures, 'calls' | 'bytes' | 'bytesPerCall' | 'bytesByTable' | 'views'>> {
   const database = await connectDatabase(file, { readonly: true });
   try {
     const read = async (sqlText: string, onRow: (count: number) => void = () => undefined) => {
@@ -112,7 +114,10 @@ export async function sizeAndViews(file: string): Promise<Pick<DatabaseFigures, 
   }
 }
 
-async function sync(url: string, file: string): Promise<{ streams: Array<{ stream: string; records: number; rowsWritten: number; elapsedMs: number }>; cpuSeconds?: number }> {
+async function sync(
+  url: string,
+  file: string,
+): Promise<{ streams: Array<{ stream: string; records: number; rowsWritten: number; elapsedMs: number }>; cpuSeconds?: number }> {
   const timed = fs.existsSync('/usr/bin/time');
   const command = timed ? ['/usr/bin/time', '-f', 'CPU %U %S', process.execPath] : [process.execPath];
   const child = spawn(command[0]!, [...command.slice(1), bin, 'sync'], {
@@ -160,7 +165,9 @@ export function describeSizeAndViews(f: Pick<DatabaseFigures, 'calls' | 'bytes' 
       .join(', ')} (per call)`,
     `- views, \`select *\` through gong-sync query's path, first 1,000 rows / all rows: ${f.views
       .map((v) => `${v.view} ${v.firstSeconds.toFixed(2)} s / ${v.seconds.toFixed(2)} s (${v.rows} rows)`)
-      .join('; ')}; slowest first page **${Math.max(...f.views.map((v) => v.firstSeconds)).toFixed(2)} s**, slowest in full **${Math.max(...f.views.map((v) => v.seconds)).toFixed(2)} s**`,
+      .join(
+        '; ',
+      )}; slowest first page **${Math.max(...f.views.map((v) => v.firstSeconds)).toFixed(2)} s**, slowest in full **${Math.max(...f.views.map((v) => v.seconds)).toFixed(2)} s**`,
   ];
 }
 

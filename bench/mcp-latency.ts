@@ -67,7 +67,12 @@ export async function benchMcpLatency(options: { calls?: number; runs?: number; 
       GONG_MEDIA_DIR: path.join(dir, 'media'),
     };
     await run(['sync', '--streams', 'users,calls,calls_extensive'], env);
-    const to = String(await firstValue(db, "select bookmark from _sync_state where stream in ('calls', 'calls_extensive') and scope = 'incremental' and bookmark is not null order by bookmark limit 1"));
+    const to = String(
+      await firstValue(
+        db,
+        "select bookmark from _sync_state where stream in ('calls', 'calls_extensive') and scope = 'incremental' and bookmark is not null order by bookmark limit 1",
+      ),
+    );
     // About one Gong page: the last ~100 calls before the bookmark.
     const from = new Date(Date.parse(to) - Math.max(1, Math.round((100 / calls) * 365)) * DAY).toISOString().replace('.000', '');
     const args = { fromDateTime: from, toDateTime: to };
@@ -77,7 +82,10 @@ export async function benchMcpLatency(options: { calls?: number; runs?: number; 
     try {
       const time = async (extra: Record<string, unknown>) => {
         const started = performance.now();
-        const result = (await client.callTool({ name: 'calls_list', arguments: { ...args, ...extra } })) as { content: Array<{ text: string }>; isError?: boolean };
+        const result = (await client.callTool({ name: 'calls_list', arguments: { ...args, ...extra } })) as {
+          content: Array<{ text: string }>;
+          isError?: boolean;
+        };
         const ms = performance.now() - started;
         if (result.isError) throw new Error(result.content[0]?.text);
         const answer = JSON.parse(result.content[0]!.text) as { source: string; records: unknown[] };
@@ -103,9 +111,16 @@ export async function benchMcpLatency(options: { calls?: number; runs?: number; 
       const tool = async (name: string, args: Record<string, unknown>) => {
         const started = performance.now();
         const result = (await client.callTool({ name, arguments: args })) as { content: Array<{ text: string }>; isError?: boolean };
-        return { ms: performance.now() - started, isError: result.isError === true, json: result.isError ? undefined : JSON.parse(result.content[0]!.text) };
+        return {
+          ms: performance.now() - started,
+          isError: result.isError === true,
+          json: result.isError ? undefined : JSON.parse(result.content[0]!.text),
+        };
       };
-      const topValue = await firstValue(db, "select value from call_context_fields where object_type = 'Account' and lower(name) = 'name' group by value order by count(*) desc limit 1");
+      const topValue = await firstValue(
+        db,
+        "select value from call_context_fields where object_type = 'Account' and lower(name) = 'name' group by value order by count(*) desc limit 1",
+      );
       const top = topValue === undefined ? undefined : { value: String(topValue) };
       const before = sim.apiRequests().length;
       const finds: number[] = [];
@@ -119,7 +134,10 @@ export async function benchMcpLatency(options: { calls?: number; runs?: number; 
       }
       const findRequests = sim.apiRequests().length - before;
       // A runaway recursive query, and sync_status asked while it runs.
-      const runaway = tool('query', { sql: 'with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r', timeout_seconds: 5 });
+      const runaway = tool('query', {
+        sql: 'with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r',
+        timeout_seconds: 5,
+      });
       const started = performance.now();
       const statuses: number[] = [];
       await new Promise((r) => setTimeout(r, 300));
@@ -179,7 +197,9 @@ function run(args: string[], env: Record<string, string>): Promise<void> {
     const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`gong-sync ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`gong-sync ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`)),
+    );
   });
 }
 

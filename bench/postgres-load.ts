@@ -76,7 +76,10 @@ async function loadInto(destination: LoadFigure['destination'], target: string, 
     const transcripts = stderr
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { event?: string; stream?: string; rowsWritten: number; records: number; requests: number; elapsedMs: number })
+      .map(
+        (l) =>
+          JSON.parse(l) as { event?: string; stream?: string; rowsWritten: number; records: number; requests: number; elapsedMs: number },
+      )
       .find((e) => e.event === 'stream_done' && e.stream === 'call_transcripts')!;
     const sentenceRows = transcripts.rowsWritten - transcripts.records;
     const seconds = transcripts.elapsedMs / 1000;
@@ -116,7 +119,17 @@ async function serverCeiling(url: string, rows: number): Promise<ServerCeiling> 
       const columns: unknown[][] = Array.from({ length: 9 }, () => []);
       for (let i = first; i < Math.min(rows, first + 5000); i++) {
         const text = Array.from({ length: 12 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ');
-        [`1000000000${Math.floor(i / 50)}`, i % 50, '4455768430061709', i * 10, i * 10 + 5, text, 'Pricing', i % 7, '2026-11-25T00:00:00.000Z'].forEach((v, c) => columns[c]!.push(v));
+        [
+          `1000000000${Math.floor(i / 50)}`,
+          i % 50,
+          '4455768430061709',
+          i * 10,
+          i * 10 + 5,
+          text,
+          'Pricing',
+          i % 7,
+          '2026-11-25T00:00:00.000Z',
+        ].forEach((v, c) => columns[c]!.push(v));
       }
       const upsert =
         'insert into sentences (call_id, seq, speaker_id, start_ms, end_ms, text, topic, segment_index, synced_at) ' +
@@ -142,10 +155,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   benchPostgresLoad(calls).then(
     ({ sqlite, postgres, ceiling }) => {
       for (const f of [sqlite, postgres]) {
-        console.log(`${f.destination}: ${f.sentenceRows} sentence rows in ${f.seconds.toFixed(1)} s = ${Math.round(f.rowsPerSecond)} rows/s; peak RSS ${f.peakRssMb} MB; sync ${f.wallSeconds.toFixed(1)} s`);
+        console.log(
+          `${f.destination}: ${f.sentenceRows} sentence rows in ${f.seconds.toFixed(1)} s = ${Math.round(f.rowsPerSecond)} rows/s; peak RSS ${f.peakRssMb} MB; sync ${f.wallSeconds.toFixed(1)} s`,
+        );
       }
-      console.log(`Gong's 3 requests/s deliver at most ${Math.round((postgres.sentenceRows / postgres.requests) * 3)} sentence rows/s (${Math.round(postgres.sentenceRows / postgres.requests)} a request)`);
-      console.log(`server alone, ${ceiling.rows} rows: ${Math.round(ceiling.plainRowsPerSecond)} rows/s without full-text search, ${Math.round(ceiling.withFullTextRowsPerSecond)} rows/s with it`);
+      console.log(
+        `Gong's 3 requests/s deliver at most ${Math.round((postgres.sentenceRows / postgres.requests) * 3)} sentence rows/s (${Math.round(postgres.sentenceRows / postgres.requests)} a request)`,
+      );
+      console.log(
+        `server alone, ${ceiling.rows} rows: ${Math.round(ceiling.plainRowsPerSecond)} rows/s without full-text search, ${Math.round(ceiling.withFullTextRowsPerSecond)} rows/s with it`,
+      );
     },
     (error) => {
       console.error(error);

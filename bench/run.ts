@@ -188,7 +188,9 @@ async function main() {
     lines.push(line);
     console.log(line);
   };
-  say(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  say(
+    `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`,
+  );
   say(`date: ${new Date().toISOString()}`);
 
   // 1-3: first syncs of a CALLS-call account at the default 3 requests/s, against Gong's strict
@@ -203,7 +205,9 @@ async function main() {
         stopBurners(burners);
       }
       const last = paced[load][paced[load].length - 1]!;
-      say(`- paced first sync ${load} #${i + 1}: ${last.requests} requests, ${(last.wallMs / 1000).toFixed(1)} s, ratio ${last.ratio.toFixed(3)}, 429s ${last.throttled}, tightest 4 requests ${last.tightestMs} ms apart; ${last.pacing}`);
+      say(
+        `- paced first sync ${load} #${i + 1}: ${last.requests} requests, ${(last.wallMs / 1000).toFixed(1)} s, ratio ${last.ratio.toFixed(3)}, 429s ${last.throttled}, tightest 4 requests ${last.tightestMs} ms apart; ${last.pacing}`,
+      );
     }
   }
   const sim = await GongSimulator.start({ calls: CALLS, days: 365, rateLimitPerSecond: 3, faults: { latencyMs: LATENCY_MS } });
@@ -245,7 +249,9 @@ async function main() {
   say();
   say('| figure | measured | target | |');
   say('|---|---|---|---|');
-  say(`| 1. requests on a first sync of ${CALLS} calls / minimum possible | ${requests.length} / ${minimum.total} = **${ratio.toFixed(3)}** | <= 1.05 | ${verdict(ratio <= 1.05)} |`);
+  say(
+    `| 1. requests on a first sync of ${CALLS} calls / minimum possible | ${requests.length} / ${minimum.total} = **${ratio.toFixed(3)}** | <= 1.05 | ${verdict(ratio <= 1.05)} |`,
+  );
   for (const load of ['idle', 'loaded'] as const) {
     const runs = paced[load];
     const ratios = runs.map((r) => r.ratio);
@@ -259,12 +265,22 @@ async function main() {
         `<= 1.0526 (no more than 5% below 3/s), 0 429s | ${verdict(worst <= 1 / 0.95 && throttled === 0)} |`,
     );
   }
-  say(`| 3. requests of a scheduled run with nothing new | **${nothingNew.length}** (${summarize(nothingNew.map((r) => r.path))}) | <= 20 | ${verdict(nothingNew.length <= 20)} |`);
-  say(`| 4. transcript sentence rows loaded per second, ${LARGE_CALLS} calls, pacing off | ${sentenceRows} rows in ${(transcripts.elapsedMs / 1000).toFixed(1)} s = **${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s** | >= 100,000 | ${verdict(rowsPerSecond >= 100_000)} |`);
-  say(`| 5. peak RSS of the sync process, ${CALLS} / ${LARGE_CALLS} calls | **${rssSmall} MB / ${rssLarge} MB** (x${(rssLarge / rssSmall).toFixed(2)} for x${(LARGE_CALLS / CALLS).toFixed(0)} the data) | <= 250 MB, flat | ${verdict(rssLarge <= 250 && rssLarge / rssSmall < 1.3)} |`);
-  say(`| 5b. the same with V8's heap capped at 64 MB (\`--max-old-space-size=64\`) | **${capped[CALLS]!.peakRssMb} MB / ${capped[LARGE_CALLS]!.peakRssMb} MB** (x${(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb).toFixed(2)}), both complete, ${(capped[LARGE_CALLS]!.wallMs / 1000).toFixed(1)} s vs ${(fast[LARGE_CALLS]!.run.wallMs / 1000).toFixed(1)} s uncapped | nothing accumulates | ${verdict(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb < 1.15)} |`);
+  say(
+    `| 3. requests of a scheduled run with nothing new | **${nothingNew.length}** (${summarize(nothingNew.map((r) => r.path))}) | <= 20 | ${verdict(nothingNew.length <= 20)} |`,
+  );
+  say(
+    `| 4. transcript sentence rows loaded per second, ${LARGE_CALLS} calls, pacing off | ${sentenceRows} rows in ${(transcripts.elapsedMs / 1000).toFixed(1)} s = **${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s** | >= 100,000 | ${verdict(rowsPerSecond >= 100_000)} |`,
+  );
+  say(
+    `| 5. peak RSS of the sync process, ${CALLS} / ${LARGE_CALLS} calls | **${rssSmall} MB / ${rssLarge} MB** (x${(rssLarge / rssSmall).toFixed(2)} for x${(LARGE_CALLS / CALLS).toFixed(0)} the data) | <= 250 MB, flat | ${verdict(rssLarge <= 250 && rssLarge / rssSmall < 1.3)} |`,
+  );
+  say(
+    `| 5b. the same with V8's heap capped at 64 MB (\`--max-old-space-size=64\`) | **${capped[CALLS]!.peakRssMb} MB / ${capped[LARGE_CALLS]!.peakRssMb} MB** (x${(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb).toFixed(2)}), both complete, ${(capped[LARGE_CALLS]!.wallMs / 1000).toFixed(1)} s vs ${(fast[LARGE_CALLS]!.run.wallMs / 1000).toFixed(1)} s uncapped | nothing accumulates | ${verdict(capped[LARGE_CALLS]!.peakRssMb / capped[CALLS]!.peakRssMb < 1.15)} |`,
+  );
   const perScope = minimum.total + (await monthlyExtra(db, minimum.parts));
-  say(`| 1b. figure 1 counting one request per calendar month for the two monthly stats endpoints (their grain) | ${requests.length} / ${perScope} = **${(requests.length / perScope).toFixed(3)}** | <= 1.05 | ${verdict(requests.length / perScope <= 1.05)} |`);
+  say(
+    `| 1b. figure 1 counting one request per calendar month for the two monthly stats endpoints (their grain) | ${requests.length} / ${perScope} = **${(requests.length / perScope).toFixed(3)}** | <= 1.05 | ${verdict(requests.length / perScope <= 1.05)} |`,
+  );
   const onServer = await benchPostgresLoad(CALLS);
   say(
     `| 4b. the same load into PostgreSQL 15 (local server, fsync on; tsvector + GIN kept in each page's transaction), ${CALLS} calls, beside SQLite on the same account | ` +
@@ -274,23 +290,41 @@ async function main() {
       `Gong's 3 requests/s deliver at most **${Math.round((onServer.postgres.sentenceRows / onServer.postgres.requests) * 3).toLocaleString('en-US')} rows/s** (${Math.round(onServer.postgres.sentenceRows / onServer.postgres.requests).toLocaleString('en-US')} sentences a transcript request) | >= 50,000 | ${verdict(onServer.postgres.rowsPerSecond >= 50_000)} |`,
   );
   const mcp = await benchMcpLatency();
-  say(`| 6. MCP \`calls_list\` (${mcp.records} records): median answer from the local copy vs the same call live at 3/s | **${mcp.localMedianMs.toFixed(1)} ms** (${mcp.localRequests} Gong requests) vs **${mcp.liveMedianMs.toFixed(1)} ms** (${mcp.liveRequests} requests), ${(mcp.liveMedianMs / mcp.localMedianMs).toFixed(0)}x | local faster, 0 requests | ${verdict(mcp.localRequests === 0 && mcp.localMedianMs < mcp.liveMedianMs)} |`);
+  say(
+    `| 6. MCP \`calls_list\` (${mcp.records} records): median answer from the local copy vs the same call live at 3/s | **${mcp.localMedianMs.toFixed(1)} ms** (${mcp.localRequests} Gong requests) vs **${mcp.liveMedianMs.toFixed(1)} ms** (${mcp.liveRequests} requests), ${(mcp.liveMedianMs / mcp.localMedianMs).toFixed(0)}x | local faster, 0 requests | ${verdict(mcp.localRequests === 0 && mcp.localMedianMs < mcp.liveMedianMs)} |`,
+  );
   say();
-  say(`Minimum for figure 1, by endpoint: ${Object.entries(minimum.parts).map(([k, v]) => `${k} ${v}`).join('; ')}.`);
+  say(
+    `Minimum for figure 1, by endpoint: ${Object.entries(minimum.parts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ')}.`,
+  );
   say(`Requests by endpoint on that sync: ${summarize(requests.map((r) => r.path))}.`);
   say();
   say('Streams of the first paced sync (records, rows, requests, seconds):');
-  for (const s of first.streams) say(`- ${s.stream}: ${s.records} records, ${s.rowsWritten} rows, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s`);
+  for (const s of first.streams)
+    say(`- ${s.stream}: ${s.records} records, ${s.rowsWritten} rows, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s`);
   say(`Second sync right after (nothing new): ${(again.wallMs / 1000).toFixed(1)} s.`);
   say();
-  say(`Fast ${LARGE_CALLS}-call sync: ${(fast[LARGE_CALLS]!.run.wallMs / 1000).toFixed(1)} s in all, ${fast[LARGE_CALLS]!.sentences} sentences; streams:`);
-  for (const s of fast[LARGE_CALLS]!.run.streams) say(`- ${s.stream}: ${s.rowsWritten} rows, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s`);
+  say(
+    `Fast ${LARGE_CALLS}-call sync: ${(fast[LARGE_CALLS]!.run.wallMs / 1000).toFixed(1)} s in all, ${fast[LARGE_CALLS]!.sentences} sentences; streams:`,
+  );
+  for (const s of fast[LARGE_CALLS]!.run.streams)
+    say(`- ${s.stream}: ${s.rowsWritten} rows, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s`);
   // 7-8: what that database costs: size per call, and each view's time (after the run's PRAGMA optimize).
   say();
   say(`Figures 7 and 8, the fast ${LARGE_CALLS}-call database (targets: at most 15 KB per call; every view under 2 s):`);
   for (const line of describeSizeAndViews(await sizeAndViews(path.join(workDir, `fast-${LARGE_CALLS}.db`)))) say(line);
   const analysis = fs.readFileSync(path.join(root, 'bench/analysis.md'), 'utf8');
-  const report = ['# Benchmarks', '', 'Written by `npm run bench` (bench/run.ts); the analysis below comes from bench/analysis.md.', '', ...lines, '', analysis];
+  const report = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (bench/run.ts); the analysis below comes from bench/analysis.md.',
+    '',
+    ...lines,
+    '',
+    analysis,
+  ];
   fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), report.join('\n'));
   console.log('\nwritten to BENCHMARKS.md');
 }

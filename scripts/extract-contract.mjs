@@ -54,11 +54,15 @@ function resolve(spec, node, stack = []) {
   }
   const out = {};
   // Gong marks retired fields in prose ("deprecated.") or with the flag: the contract refuses them in requests.
-  if (node.deprecated === true || (typeof node.description === 'string' && /^\s*deprecated\b/i.test(node.description))) out['x-deprecated'] = true;
+  if (node.deprecated === true || (typeof node.description === 'string' && /^\s*deprecated\b/i.test(node.description)))
+    out['x-deprecated'] = true;
   for (const [key, value] of Object.entries(node)) {
     if (PROSE.has(key)) continue;
     // "properties" maps field names to schemas: a field may itself be called "description".
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(spec, v, stack)])) : resolve(spec, value, stack);
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(spec, v, stack)]))
+        : resolve(spec, value, stack);
   }
   return out;
 }

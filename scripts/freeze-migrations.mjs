@@ -14,10 +14,16 @@ const listFile = path.join(folder, 'frozen.json');
 const MIGRATION = /^\d{4}-\d\d-\d\d-\d{4}-[a-z0-9-]+\.ts$/;
 
 const frozen = fs.existsSync(listFile) ? JSON.parse(fs.readFileSync(listFile, 'utf8')) : {};
-const hashOf = (file) => createHash('sha256').update(fs.readFileSync(path.join(folder, file))).digest('hex');
+const hashOf = (file) =>
+  createHash('sha256')
+    .update(fs.readFileSync(path.join(folder, file)))
+    .digest('hex');
 let changed = 0;
 const added = [];
-for (const file of fs.readdirSync(folder).filter((f) => MIGRATION.test(f)).sort()) {
+for (const file of fs
+  .readdirSync(folder)
+  .filter((f) => MIGRATION.test(f))
+  .sort()) {
   const hash = hashOf(file);
   if (!(file in frozen)) {
     frozen[file] = hash;
@@ -27,7 +33,11 @@ for (const file of fs.readdirSync(folder).filter((f) => MIGRATION.test(f)).sort(
     console.error(`${file} changed after it shipped: restore it (git checkout) and put the change in a new migration.`);
   }
 }
-const sorted = Object.fromEntries(Object.keys(frozen).sort().map((k) => [k, frozen[k]]));
+const sorted = Object.fromEntries(
+  Object.keys(frozen)
+    .sort()
+    .map((k) => [k, frozen[k]]),
+);
 fs.writeFileSync(listFile, JSON.stringify(sorted, null, 2) + '\n');
 console.log(added.length ? `frozen: ${added.join(', ')}` : 'nothing new to freeze');
 process.exit(changed ? 1 : 0);

@@ -102,7 +102,12 @@ export function syncOptions(app: App, streams: StreamDefinition[], extra: Partia
 }
 
 export function createAppLogger(config: AppConfig): Logger {
-  return createLogger({ format: config.logFormat, level: config.quiet ? 'warn' : 'info', secrets: secretsOf(config), fields: { run_id: processRunId } });
+  return createLogger({
+    format: config.logFormat,
+    level: config.quiet ? 'warn' : 'info',
+    secrets: secretsOf(config),
+    fields: { run_id: processRunId },
+  });
 }
 
 /** Opens (creating if needed) and migrates the database; `signal` stops between migrations. */
@@ -130,14 +135,15 @@ export async function createApp(
   options: { budget?: (exec: SqlExecutorLike, daily: RequestBudget) => RequestBudget } = {},
 ): Promise<App> {
   const auth = requireAuth(config);
-  const [{ SqlExecutor }, { GongClient }, { RequestPacer }, { DailyRequestCounter }, { SharedRequestTimes }, { MediaDownloader }] = await Promise.all([
-    import('./db/sql-executor.js'),
-    import('./gong/client.js'),
-    import('./gong/pacer.js'),
-    import('../state/request-counter.js'),
-    import('../state/request-times.js'),
-    import('./media/media-downloader.js'),
-  ]);
+  const [{ SqlExecutor }, { GongClient }, { RequestPacer }, { DailyRequestCounter }, { SharedRequestTimes }, { MediaDownloader }] =
+    await Promise.all([
+      import('./db/sql-executor.js'),
+      import('./gong/client.js'),
+      import('./gong/pacer.js'),
+      import('../state/request-counter.js'),
+      import('../state/request-times.js'),
+      import('./media/media-downloader.js'),
+    ]);
   const database = await openMigratedDatabase(config.dbFile, logger, config.dbSchema, signal);
   const counter = new DailyRequestCounter(new SqlExecutor(database), config.dailyBudget);
   const client = new GongClient({

@@ -18,7 +18,10 @@ function onPath(env: NodeJS.ProcessEnv): boolean {
   let ours: string;
   try {
     // src/command-name.ts or dist/src/command-name.js -> the package's bin/gong-sync.js
-    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+    const root = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? '../..' : '..',
+    );
     ours = fs.realpathSync(path.join(root, 'bin', 'gong-sync.js'));
   } catch {
     return false;

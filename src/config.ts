@@ -117,7 +117,8 @@ function parseAuth(env: NodeJS.ProcessEnv): GongAuth | undefined {
   const secret = env.GONG_ACCESS_KEY_SECRET?.trim();
   const token = env.GONG_ACCESS_TOKEN?.trim();
   if (key || secret) {
-    if (!key || !secret) throw new ConfigError('GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET go together: set both (or use GONG_ACCESS_TOKEN).');
+    if (!key || !secret)
+      throw new ConfigError('GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET go together: set both (or use GONG_ACCESS_TOKEN).');
     return { kind: 'basic', accessKey: key, accessKeySecret: secret };
   }
   if (token) return { kind: 'bearer', token };
@@ -126,7 +127,9 @@ function parseAuth(env: NodeJS.ProcessEnv): GongAuth | undefined {
 
 function parseBaseUrl(value: string): string {
   if (containsSecret(value)) {
-    throw new ConfigError('GONG_BASE_URL contains the access key secret or token: it must be the host only, e.g. https://us-12345.api.gong.io (credentials go in GONG_ACCESS_KEY_SECRET / GONG_ACCESS_TOKEN).');
+    throw new ConfigError(
+      'GONG_BASE_URL contains the access key secret or token: it must be the host only, e.g. https://us-12345.api.gong.io (credentials go in GONG_ACCESS_KEY_SECRET / GONG_ACCESS_TOKEN).',
+    );
   }
   let url: URL;
   try {
@@ -139,16 +142,23 @@ function parseBaseUrl(value: string): string {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new ConfigError(`GONG_BASE_URL must use https (credentials are sent with every request); got ${url.protocol}//${url.host}`);
   }
-  if (url.username || url.password) throw new ConfigError('GONG_BASE_URL must not contain credentials: use GONG_ACCESS_KEY / GONG_ACCESS_KEY_SECRET.');
+  if (url.username || url.password)
+    throw new ConfigError('GONG_BASE_URL must not contain credentials: use GONG_ACCESS_KEY / GONG_ACCESS_KEY_SECRET.');
   if (url.search || url.hash) {
-    throw new ConfigError('GONG_BASE_URL must not have a query or fragment (it may hold a credential, and Gong needs none): use the host only, e.g. https://us-12345.api.gong.io');
+    throw new ConfigError(
+      'GONG_BASE_URL must not have a query or fragment (it may hold a credential, and Gong needs none): use the host only, e.g. https://us-12345.api.gong.io',
+    );
   }
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
 export function parseDate(value: string, name: string, now: Date = new Date()): Date {
   const text = value.trim();
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? new Date(text) : new Date(NaN);
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? new Date(`${text}T00:00:00Z`)
+    : /^\d{4}-\d{2}-\d{2}T/.test(text)
+      ? new Date(text)
+      : new Date(NaN);
   if (Number.isNaN(date.getTime()) || (text.length === 10 && date.toISOString().slice(0, 10) !== text)) {
     throw new ConfigError(`${name} "${value}" is not a date: expected YYYY-MM-DD (or an ISO-8601 date-time)`);
   }
@@ -183,7 +193,8 @@ function parseJsonObject(value: string | undefined, name: string): Record<string
   } catch {
     throw new ConfigError(`${name} is not valid JSON: expected an object such as {"parties":true,"content":{"brief":true}}`);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${name} must be a JSON object (the exposedFields of the content selector)`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(`${name} must be a JSON object (the exposedFields of the content selector)`);
   return parsed as Record<string, unknown>;
 }
 

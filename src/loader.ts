@@ -23,9 +23,17 @@ export class RowLoader {
         const { table: parent, parentColumn, column } = table.replaceChildrenOf;
         const parentRows = rowsByTable[parent] ?? [];
         if (typeof parentColumn === 'string' && typeof column === 'string') {
-          await this.deleteWhereIn(table.name, column, parentRows.map((r) => r[parentColumn]));
+          await this.deleteWhereIn(
+            table.name,
+            column,
+            parentRows.map((r) => r[parentColumn]),
+          );
         } else {
-          await this.deleteWhereKeys(table.name, [column].flat(), parentRows.map((r) => [parentColumn].flat().map((c) => r[c])));
+          await this.deleteWhereKeys(
+            table.name,
+            [column].flat(),
+            parentRows.map((r) => [parentColumn].flat().map((c) => r[c])),
+          );
         }
       }
       if (rows.length > 0) written += await this.upsert(table, withUtcCopies(table.name, lastOfEachKey(rows, table.primaryKey)), syncedAt);
@@ -72,7 +80,10 @@ function lastOfEachKey(rows: Row[], primaryKey: string[]): Row[] {
   const byKey = new Map<string, Row>();
   for (const row of rows) {
     // Unit separators between the parts: no key part of Gong's holds one, and joining is cheap.
-    const key = primaryKey.length === 1 ? String(row[primaryKey[0]!]) : primaryKey.map((c) => `${typeof row[c]}:${String(row[c] ?? '')}`).join('\u001f');
+    const key =
+      primaryKey.length === 1
+        ? String(row[primaryKey[0]!])
+        : primaryKey.map((c) => `${typeof row[c]}:${String(row[c] ?? '')}`).join('\u001f');
     // The first position (rowid order follows Gong's), the last row's values.
     byKey.set(key, row);
   }
@@ -85,7 +96,8 @@ function withUtcCopies(table: string, rows: Row[]): Row[] {
   if (!sources) return rows;
   return rows.map((row) => {
     const copies: Row = {};
-    for (const column of sources) if (row[`${column}_utc`] === undefined && column in row) copies[`${column}_utc`] = utcInstant(row[column]);
+    for (const column of sources)
+      if (row[`${column}_utc`] === undefined && column in row) copies[`${column}_utc`] = utcInstant(row[column]);
     return { ...row, ...copies };
   });
 }

@@ -100,7 +100,11 @@ export const processRunId = newRunId();
  * The format stderr lines take before any configuration is read (a configuration error, a
  * signal): --log-format, else GONG_LOG_FORMAT, else text on a terminal and JSON otherwise.
  */
-export function defaultLogFormat(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env, isTty = Boolean(process.stderr.isTTY)): LogFormat {
+export function defaultLogFormat(
+  argv: string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+  isTty = Boolean(process.stderr.isTTY),
+): LogFormat {
   const flagAt = argv.findIndex((a) => a === '--log-format' || a.startsWith('--log-format='));
   const flag = flagAt < 0 ? undefined : argv[flagAt]!.includes('=') ? argv[flagAt]!.split('=')[1] : argv[flagAt + 1];
   const chosen = flag ?? env.GONG_LOG_FORMAT;

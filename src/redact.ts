@@ -21,7 +21,9 @@ export function registerSecrets(values: Iterable<string | undefined>): void {
 }
 
 /** The secrets of a Basic or Bearer credential, in every form they can be sent in. */
-export function credentialSecrets(auth: { kind: 'basic'; accessKey: string; accessKeySecret: string } | { kind: 'bearer'; token: string }): string[] {
+export function credentialSecrets(
+  auth: { kind: 'basic'; accessKey: string; accessKeySecret: string } | { kind: 'bearer'; token: string },
+): string[] {
   if (auth.kind === 'bearer') return [auth.token];
   const basic = Buffer.from(`${auth.accessKey}:${auth.accessKeySecret}`).toString('base64');
   // A Basic value inside base64url or with its padding dropped is still the credential.

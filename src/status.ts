@@ -53,18 +53,29 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
   const exec = new SqlExecutor(database);
   const tables = new Set((await database.adapter.listTables()).filter((t) => t.type === 'table').map((t) => t.name));
   const count = async (table: string) =>
-    tables.has(table) ? Number((await exec.get<{ n: number }>(exec.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0) : 0;
+    tables.has(table)
+      ? Number((await exec.get<{ n: number }>(exec.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0)
+      : 0;
   const states = tables.has('_sync_state') ? await new SyncStateStore(exec).list() : [];
   const day = utcDay(now);
   const used = tables.has('_request_counts')
-    ? Number((await exec.get<{ requests: number }>(exec.db.selectFrom('_request_counts').select('requests').where('day', '=', day)))?.requests ?? 0)
+    ? Number(
+        (await exec.get<{ requests: number }>(exec.db.selectFrom('_request_counts').select('requests').where('day', '=', day)))?.requests ??
+          0,
+      )
     : 0;
   const streamStatuses: StreamStatus[] = [];
   for (const stream of streams) {
     const own = states.filter((s) => s.key.stream === stream.name);
     const incremental = own.filter((s) => s.key.scope === 'incremental');
-    const bookmarks = incremental.map((s) => s.bookmark).filter((b): b is string => b !== null).sort();
-    const successes = incremental.map((s) => s.lastSuccessAt).filter((b): b is string => b !== null).sort();
+    const bookmarks = incremental
+      .map((s) => s.bookmark)
+      .filter((b): b is string => b !== null)
+      .sort();
+    const successes = incremental
+      .map((s) => s.lastSuccessAt)
+      .filter((b): b is string => b !== null)
+      .sort();
     const pending: Record<string, number> = {};
     const replication = stream.replication;
     if (replication.kind === 'parent_ids' && tables.has(replication.parent.table) && tables.has(replication.missingIn.table)) {
@@ -94,7 +105,10 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
       resumable: incremental.some((s) => s.checkpoint !== null),
       tables: tableCounts,
       pending,
-      backfills: summarizeBackfills(own.filter((s) => s.key.scope.startsWith('backfill:')), stream),
+      backfills: summarizeBackfills(
+        own.filter((s) => s.key.scope.startsWith('backfill:')),
+        stream,
+      ),
     });
   }
   const rowsOf = (stream: StreamDefinition) => streamStatuses.find((s) => s.stream === stream.name)?.tables[0]?.rows ?? 0;
@@ -107,16 +121,16 @@ export async function readStatus(database: Database, streams: StreamDefinition[]
   const writerAlive = holder !== undefined && (sessionLock ? await sessionLock.held('sync') : holderIsAlive(holder, now));
   const runs = tables.has('_runs')
     ? (await exec.all<any>(exec.db.selectFrom('_runs').selectAll().orderBy('id', 'desc').limit(10))).map((r) => ({
-          id: r.id,
-          command: r.command,
-          startedAt: r.started_at,
-          finishedAt: r.finished_at,
-          // A run still "running" with no live writer belongs to a process that died (killed, disk full).
-          outcome: r.outcome === 'running' && !writerAlive ? 'interrupted' : r.outcome,
-          requests: r.requests,
-          rowsWritten: r.rows_written,
-          message: r.outcome === 'running' && !writerAlive ? INTERRUPTED_MESSAGE : r.message === null ? null : redact(String(r.message)),
-        }))
+        id: r.id,
+        command: r.command,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        // A run still "running" with no live writer belongs to a process that died (killed, disk full).
+        outcome: r.outcome === 'running' && !writerAlive ? 'interrupted' : r.outcome,
+        requests: r.requests,
+        rowsWritten: r.rows_written,
+        message: r.outcome === 'running' && !writerAlive ? INTERRUPTED_MESSAGE : r.message === null ? null : redact(String(r.message)),
+      }))
     : [];
   const mirror = await readMirrorStatus(exec, tables);
   return {
@@ -133,7 +147,9 @@ async function readLockHolder(exec: SqlExecutor): Promise<LockHolder | undefined
   const row = await exec.get<{ holder_pid: number; holder_host: string; command: string; acquired_at: string; heartbeat_at: string }>(
     exec.db.selectFrom('_lock').selectAll().where('name', '=', 'sync'),
   );
-  return row ? { pid: row.holder_pid, host: row.holder_host, command: row.command, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at } : undefined;
+  return row
+    ? { pid: row.holder_pid, host: row.holder_host, command: row.command, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at }
+    : undefined;
 }
 
 /** One entry per backfill range, over all of the stream's partitions (the least advanced counts). */
@@ -147,7 +163,7 @@ function summarizeBackfills(states: StreamState[], stream: StreamDefinition): St
     const to = range.split('..')[1] ?? '';
     const toTime = boundTime(to);
     const bookmarks = parts.map((p) => p.bookmark);
-    const doneUpTo = bookmarks.includes(null) ? null : (bookmarks as string[]).sort()[0] ?? null;
+    const doneUpTo = bookmarks.includes(null) ? null : ((bookmarks as string[]).sort()[0] ?? null);
     // Parent-id streams record the pass start, date streams the end of the last window (clamped to what Gong allows).
     const finished =
       parts.every((p) => p.checkpoint === null && p.bookmark !== null) &&
@@ -159,9 +175,13 @@ function summarizeBackfills(states: StreamState[], stream: StreamDefinition): St
   });
 }
 
-
 export function formatStatus(report: StatusReport): string {
-  const lines = [`database: ${report.database}`, `requests today (${report.requestsToday.day} UTC): ${report.requestsToday.used} of ${report.requestsToday.budget}`, '', 'streams:'];
+  const lines = [
+    `database: ${report.database}`,
+    `requests today (${report.requestsToday.day} UTC): ${report.requestsToday.used} of ${report.requestsToday.budget}`,
+    '',
+    'streams:',
+  ];
   for (const s of report.streams) {
     const rows = s.tables.map((t) => `${t.table}=${t.rows}`).join(' ');
     const pending = Object.entries(s.pending)
@@ -173,9 +193,12 @@ export function formatStatus(report: StatusReport): string {
     );
     if (s.historyLeft) {
       const h = s.historyLeft;
-      lines.push(`  ${''.padEnd(28)} history still to read: ${h.from}..${h.to} (${h.days} days, about ${h.records} records, ${h.requests} requests)`);
+      lines.push(
+        `  ${''.padEnd(28)} history still to read: ${h.from}..${h.to} (${h.days} days, about ${h.records} records, ${h.requests} requests)`,
+      );
     }
-    for (const b of s.backfills) lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);
+    for (const b of s.backfills)
+      lines.push(`  ${''.padEnd(28)} backfill ${b.range}: ${b.finished ? 'done' : `done up to ${b.doneUpTo ?? 'nothing yet'}`}`);
   }
   lines.push(...formatMirrorStatus(report.mirror));
   if (report.historyLeft) {
@@ -187,7 +210,9 @@ export function formatStatus(report: StatusReport): string {
   lines.push('', 'recent runs:');
   if (report.runs.length === 0) lines.push('  none yet');
   for (const r of report.runs) {
-    lines.push(`  #${r.id} ${r.command} ${r.startedAt} ${r.outcome} ${r.requests} requests ${r.rowsWritten} rows${r.message ? ` - ${r.message}` : ''}`);
+    lines.push(
+      `  #${r.id} ${r.command} ${r.startedAt} ${r.outcome} ${r.requests} requests ${r.rowsWritten} rows${r.message ? ` - ${r.message}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

@@ -13,7 +13,8 @@ const MIN_PHONE_DIGITS = 7;
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 /** "name at domain dot com" (also "dot co dot uk"), as a transcript writes an address said aloud. */
-const SPOKEN_EMAIL = /\b[A-Za-z0-9._%+-]+(?:\s+dot\s+[A-Za-z0-9_%+-]+)*\s+at\s+[A-Za-z0-9-]+(?:\s+dot\s+[A-Za-z0-9-]+)*\s+dot\s+(?:com|org|net|io|edu|gov|co|uk|de|fr|ca|au|example)\b/gi;
+const SPOKEN_EMAIL =
+  /\b[A-Za-z0-9._%+-]+(?:\s+dot\s+[A-Za-z0-9_%+-]+)*\s+at\s+[A-Za-z0-9-]+(?:\s+dot\s+[A-Za-z0-9-]+)*\s+dot\s+(?:com|org|net|io|edu|gov|co|uk|de|fr|ca|au|example)\b/gi;
 /** Digits with the separators phone numbers are written with; checked for digit count below. */
 const PHONE = /(?<![\w.])\+?\(?\d[\d\s().\-/]{4,}\d(?![\w])/g;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

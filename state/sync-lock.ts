@@ -56,22 +56,26 @@ export class SyncLock {
       this.serverLock = await sessionLock.hold('sync', (reason) => this.options.onLost?.(reason));
       if (!this.serverLock) throw heldBy(await this.holderSoon());
     }
-    await this.exec.transaction(async () => {
-      const holder = await this.holder();
-      if (holder && !(holder.pid === this.pid && holder.host === this.host) && !this.serverLock) {
-        if (!this.isStale(holder)) throw heldBy(holder);
-        this.options.onTakeover?.(holder);
-      }
-      await this.exec.run(
-        this.exec.db
-          .insertInto('_lock')
-          .values({ name: 'sync', holder_pid: this.pid, holder_host: this.host, command, acquired_at: now, heartbeat_at: now })
-          .onConflict((oc) => oc.column('name').doUpdateSet({ holder_pid: this.pid, holder_host: this.host, command, acquired_at: now, heartbeat_at: now })),
-      );
-    }).catch(async (error) => {
-      await this.serverLock?.release();
-      throw error;
-    });
+    await this.exec
+      .transaction(async () => {
+        const holder = await this.holder();
+        if (holder && !(holder.pid === this.pid && holder.host === this.host) && !this.serverLock) {
+          if (!this.isStale(holder)) throw heldBy(holder);
+          this.options.onTakeover?.(holder);
+        }
+        await this.exec.run(
+          this.exec.db
+            .insertInto('_lock')
+            .values({ name: 'sync', holder_pid: this.pid, holder_host: this.host, command, acquired_at: now, heartbeat_at: now })
+            .onConflict((oc) =>
+              oc.column('name').doUpdateSet({ holder_pid: this.pid, holder_host: this.host, command, acquired_at: now, heartbeat_at: now }),
+            ),
+        );
+      })
+      .catch(async (error) => {
+        await this.serverLock?.release();
+        throw error;
+      });
     this.timer = setInterval(() => void this.beat(), this.options.heartbeatEveryMs ?? 10_000);
     this.timer.unref();
   }
@@ -90,9 +94,13 @@ export class SyncLock {
   }
 
   async holder(): Promise<LockHolder | undefined> {
-    const row = await this.exec.get<{ holder_pid: number; holder_host: string; command: string; acquired_at: string; heartbeat_at: string }>(
-      this.exec.db.selectFrom('_lock').selectAll().where('name', '=', 'sync'),
-    );
+    const row = await this.exec.get<{
+      holder_pid: number;
+      holder_host: string;
+      command: string;
+      acquired_at: string;
+      heartbeat_at: string;
+    }>(this.exec.db.selectFrom('_lock').selectAll().where('name', '=', 'sync'));
     return row
       ? { pid: row.holder_pid, host: row.holder_host, command: row.command, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at }
       : undefined;
@@ -131,7 +139,9 @@ export class SyncLock {
 
 function heldBy(holder: LockHolder | undefined): LockHeldError {
   const who = holder ? `(${holder.command}, pid ${holder.pid} on ${holder.host}, since ${holder.acquiredAt}) ` : '';
-  return new LockHeldError(`Another gong-sync ${who}is writing to this database; this run stops without changes. It continues on the next run.`);
+  return new LockHeldError(
+    `Another gong-sync ${who}is writing to this database; this run stops without changes. It continues on the next run.`,
+  );
 }
 
 /** For readers (status): whether a lock holder still looks alive, by the same rules as a takeover. */

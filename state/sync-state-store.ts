@@ -74,7 +74,9 @@ export class SyncStateStore {
   }
 
   async list(): Promise<StreamState[]> {
-    const rows = await this.exec.all<StateRow>(this.exec.db.selectFrom('_sync_state').selectAll().orderBy('stream').orderBy('scope').orderBy('partition_key'));
+    const rows = await this.exec.all<StateRow>(
+      this.exec.db.selectFrom('_sync_state').selectAll().orderBy('stream').orderBy('scope').orderBy('partition_key'),
+    );
     return rows.map(fromRow);
   }
 

@@ -45,14 +45,20 @@ export function extensiveChildRows(callId: string, call: Record<string, any>): R
   const content = asObject(call.content);
   const interaction = asObject(call.interaction);
   const byName = (list: unknown, value: (item: any) => Row) =>
-    uniqueBy(asArray(list).filter((item) => text(item?.name)), (item) => String(item.name)).map((item) => ({ call_id: callId, name: String(item.name), ...value(item) }));
+    uniqueBy(
+      asArray(list).filter((item) => text(item?.name)),
+      (item) => String(item.name),
+    ).map((item) => ({ call_id: callId, name: String(item.name), ...value(item) }));
   return {
     call_topics: byName(content.topics, (t) => ({ duration: real(t.duration) })),
     call_structure: byName(content.structure, (s) => ({ duration: real(s.duration) })),
     call_interaction_stats: byName(interaction.interactionStats, (s) => ({ value: real(s.value) })),
     call_video_stats: byName(interaction.video, (v) => ({ duration: real(v.duration) })),
     // Gong's speakers: `id` is the participant's id (parties[].id), so talk time joins call_parties on it.
-    call_speakers: uniqueBy(asArray(interaction.speakers).filter((s) => idText(s?.id)), (s) => idText(s.id)).map((s) => ({
+    call_speakers: uniqueBy(
+      asArray(interaction.speakers).filter((s) => idText(s?.id)),
+      (s) => idText(s.id),
+    ).map((s) => ({
       call_id: callId,
       id: idText(s.id),
       user_id: idText(s.userId),
@@ -117,10 +123,22 @@ function contextRows(callId: string, context: unknown): { call_context_objects: 
       const objectType = text(object?.objectType);
       const objectId = idText(object?.objectId);
       if (!objectType || !objectId) continue;
-      objects.push({ call_id: callId, system: text(system?.system) ?? '', object_type: objectType, object_id: objectId, timing: text(object?.timing) });
+      objects.push({
+        call_id: callId,
+        system: text(system?.system) ?? '',
+        object_type: objectType,
+        object_id: objectId,
+        timing: text(object?.timing),
+      });
       for (const field of asArray(object?.fields)) {
         if (!text(field?.name)) continue;
-        fields.push({ call_id: callId, object_type: objectType, object_id: objectId, name: String(field.name), value: contextValue(field.value) });
+        fields.push({
+          call_id: callId,
+          object_type: objectType,
+          object_id: objectId,
+          name: String(field.name),
+          value: contextValue(field.value),
+        });
       }
     }
   }
@@ -160,7 +178,10 @@ function partyContextRows(callId: string, parties: unknown): Row[] {
 }
 
 function commentRows(callId: string, comments: unknown): Row[] {
-  return uniqueBy(asArray(comments).filter((c) => idText(c?.id)), (c) => idText(c.id)!).map((c) => ({
+  return uniqueBy(
+    asArray(comments).filter((c) => idText(c?.id)),
+    (c) => idText(c.id)!,
+  ).map((c) => ({
     call_id: callId,
     id: idText(c.id),
     commenter_user_id: idText(c.commenterUserId),
@@ -178,7 +199,9 @@ function highlightRows(callId: string, highlights: unknown): Row[] {
   const rows: Row[] = [];
   for (const section of asArray(highlights)) {
     for (const item of asArray(section?.items)) {
-      const startTimes = asArray(item?.startTimes).map(real).filter((t): t is number => t !== null);
+      const startTimes = asArray(item?.startTimes)
+        .map(real)
+        .filter((t): t is number => t !== null);
       rows.push({
         call_id: callId,
         seq: rows.length,
@@ -211,7 +234,7 @@ function outlineRows(callId: string, outline: unknown): Row[] {
 function uniqueBy<T>(items: T[], key: (item: T) => string | null): T[] {
   const seen = new Set<string>();
   return items.filter((item) => {
-    const k = key(item) ?? "";
+    const k = key(item) ?? '';
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

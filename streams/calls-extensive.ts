@@ -48,7 +48,11 @@ export const callsExtensive = defineStream({
   tables: [
     { name: 'calls', primaryKey: ['id'] },
     { name: 'calls_extensive', primaryKey: ['id'] },
-    { name: 'call_parties', primaryKey: ['call_id', 'id'], replaceChildrenOf: { table: 'calls_extensive', parentColumn: 'id', column: 'call_id' } },
+    {
+      name: 'call_parties',
+      primaryKey: ['call_id', 'id'],
+      replaceChildrenOf: { table: 'calls_extensive', parentColumn: 'id', column: 'call_id' },
+    },
     ...EXTENSIVE_CHILD_TABLES,
   ],
   recordId: (call) => idText(call?.metaData?.id) ?? '?',

@@ -48,7 +48,8 @@ export const coaching = defineStream({
     { name: 'coaching_metrics', primaryKey: ['workspace_id', 'manager_id', 'user_id', 'from_date', 'to_date', 'metric'] },
   ],
   recordId: (c) => idText(c?.manager?.id) ?? idText(c?.userId) ?? '?',
-  toRows: (c, input) => (c && typeof c === 'object' && 'directReportsMetrics' in c ? gongShapeRows(c, input) : referenceShapeRows(c, input)),
+  toRows: (c, input) =>
+    c && typeof c === 'object' && 'directReportsMetrics' in c ? gongShapeRows(c, input) : referenceShapeRows(c, input),
 });
 
 /** Gong's shape: `{manager, directReportsMetrics: [{report, metrics: {<name>: [call ids]}}]}`. */
@@ -91,10 +92,22 @@ function referenceShapeRows(c: any, input: RequestInput): Record<string, Row[]> 
   const userId = requireId(c?.userId, 'userId');
   const metrics = new Map<string, MetricValue>();
   for (const [name, value] of Object.entries(asObject(c.coachingMetrics))) {
-    metrics.set(name, Array.isArray(value) ? { count: value.length, callIds: value.map(String) } : { count: integer(value), callIds: null });
+    metrics.set(
+      name,
+      Array.isArray(value) ? { count: value.length, callIds: value.map(String) } : { count: integer(value), callIds: null },
+    );
   }
   return {
-    coaching: [coachingRow(input, managerId, userId, { email: text(c.userEmailAddress), name: text(c.userName), isManager: bool(c.isManager) }, metrics, c)],
+    coaching: [
+      coachingRow(
+        input,
+        managerId,
+        userId,
+        { email: text(c.userEmailAddress), name: text(c.userName), isManager: bool(c.isManager) },
+        metrics,
+        c,
+      ),
+    ],
     coaching_metrics: metricRowsOf(input, managerId, userId, metrics),
   };
 }

@@ -34,7 +34,13 @@ export function userSettingColumns(settings: unknown): Row {
 }
 
 export function userChildRows(userId: string, user: Record<string, any>): Record<string, Row[]> {
-  const strings = (list: unknown) => [...new Set(asArray(list).map(text).filter((v): v is string => !!v))];
+  const strings = (list: unknown) => [
+    ...new Set(
+      asArray(list)
+        .map(text)
+        .filter((v): v is string => !!v),
+    ),
+  ];
   const languages = new Map<string, Row>();
   for (const entry of asArray(user.spokenLanguages)) {
     const language = text(entry?.language);
@@ -47,7 +53,9 @@ export function userChildRows(userId: string, user: Record<string, any>): Record
   };
 }
 
-export const TRACKER_CHILD_TABLES: TableSpec[] = [childOf('tracker_keywords', ['tracker_id', 'language', 'keyword'], 'settings_trackers', 'tracker_id')];
+export const TRACKER_CHILD_TABLES: TableSpec[] = [
+  childOf('tracker_keywords', ['tracker_id', 'language', 'keyword'], 'settings_trackers', 'tracker_id'),
+];
 
 export function trackerKeywordRows(trackerId: string, tracker: Record<string, any>): Row[] {
   const rows = new Map<string, Row>();
@@ -101,7 +109,12 @@ export const ACTIVITY_DAY_CHILD_TABLES: TableSpec[] = [
 ];
 
 /** `activities`: Gong's field name and the activity name stored (the counter column's name). */
-export function activityDayCallRows(userId: string, date: string, day: Record<string, any>, activities: Array<[field: string, activity: string]>): Row[] {
+export function activityDayCallRows(
+  userId: string,
+  date: string,
+  day: Record<string, any>,
+  activities: Array<[field: string, activity: string]>,
+): Row[] {
   const rows: Row[] = [];
   for (const [field, activity] of activities) {
     for (const callId of new Set(asArray(day[field]).map(idText))) {

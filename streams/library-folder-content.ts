@@ -9,7 +9,8 @@ import { asObject, idText, integer, raw, requireId, text } from './mapping.js';
  */
 export const libraryFolderContent = defineStream({
   name: 'library_folder_content',
-  description: 'Calls in each library folder (GET /v2/library/folder-content), full refresh at most daily; calls taken out of a folder are removed.',
+  description:
+    'Calls in each library folder (GET /v2/library/folder-content), full refresh at most daily; calls taken out of a folder are removed.',
   endpoint: { method: 'GET', path: '/v2/library/folder-content' },
   request: ({ partition }) => ({ query: { folderId: partition?.folderId } }),
   recordsKey: 'calls',

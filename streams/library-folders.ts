@@ -3,7 +3,8 @@ import { idText, raw, requireId, text } from './mapping.js';
 
 export const libraryFolders = defineStream({
   name: 'library_folders',
-  description: 'Public call-library folders of each workspace (GET /v2/library/folders), full refresh at most daily; deleted folders are removed.',
+  description:
+    'Public call-library folders of each workspace (GET /v2/library/folders), full refresh at most daily; deleted folders are removed.',
   endpoint: { method: 'GET', path: '/v2/library/folders' },
   request: ({ partition }) => ({ query: { workspaceId: partition?.workspaceId } }),
   recordsKey: 'folders',

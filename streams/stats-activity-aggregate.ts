@@ -24,7 +24,8 @@ export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.t
 
 export const statsActivityAggregate = defineStream({
   name: 'stats_activity_aggregate',
-  description: 'Activity per user per calendar month (POST /v2/stats/activity/aggregate); the current month is re-read each run until it ends.',
+  description:
+    'Activity per user per calendar month (POST /v2/stats/activity/aggregate); the current month is re-read each run until it ends.',
   endpoint: { method: 'POST', path: '/v2/stats/activity/aggregate' },
   request: statsRequest(),
   recordsKey: 'usersAggregateActivityStats',

@@ -21,14 +21,14 @@ export const statsActivityDayByDay = defineStream({
     const days = asArray(r.userDailyActivityStats).filter((day) => typeof day?.fromDate === 'string');
     return {
       stats_activity_day_by_day: days.map((day) => ({
-          user_id: userId,
-          date: String(day.fromDate).slice(0, 10),
-          user_email_address: text(r.userEmailAddress),
-          from_date: text(day.fromDate),
-          to_date: text(day.toDate),
-          ...Object.fromEntries(ACTIVITIES.map(([field, column]) => [column, jsonText(day[field] ?? [])])),
-          raw: raw(day),
-        })),
+        user_id: userId,
+        date: String(day.fromDate).slice(0, 10),
+        user_email_address: text(r.userEmailAddress),
+        from_date: text(day.fromDate),
+        to_date: text(day.toDate),
+        ...Object.fromEntries(ACTIVITIES.map(([field, column]) => [column, jsonText(day[field] ?? [])])),
+        raw: raw(day),
+      })),
       activity_day_calls: days.flatMap((day) => activityDayCallRows(userId, String(day.fromDate).slice(0, 10), day, ACTIVITIES)),
     };
   },

@@ -147,7 +147,9 @@ export function defineStream(declaration: StreamDeclaration): StreamDefinition {
     request: (input) => {
       const spec = declaration.request(input);
       if ((spec.method && spec.method !== endpoint.method) || (spec.path && spec.path !== endpoint.path)) {
-        throw new Error(`${declaration.name}: request ${spec.method} ${spec.path} differs from its endpoint ${endpoint.method} ${endpoint.path}`);
+        throw new Error(
+          `${declaration.name}: request ${spec.method} ${spec.path} differs from its endpoint ${endpoint.method} ${endpoint.path}`,
+        );
       }
       return { ...spec, method: endpoint.method, path: endpoint.path };
     },

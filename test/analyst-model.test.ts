@@ -35,29 +35,48 @@ function expectedChildren(records: any[]) {
     call_structure: each((r, id) => r.content.structure.map((t: any) => `${id}|${t.name}|${t.duration}`)),
     call_trackers: each((r, id) => r.content.trackers.map((t: any) => `${id}|${t.id}|${t.name}|${t.count}`)),
     call_tracker_occurrences: each((r, id) =>
-      r.content.trackers.flatMap((t: any) => t.phrases.flatMap((p: any) => p.occurrences.map((o: any) => `${id}|${t.id}|${p.phrase}|${o.speakerId}|${o.startTime}`))),
+      r.content.trackers.flatMap((t: any) =>
+        t.phrases.flatMap((p: any) => p.occurrences.map((o: any) => `${id}|${t.id}|${p.phrase}|${o.speakerId}|${o.startTime}`)),
+      ),
     ),
     call_interaction_stats: each((r, id) => r.interaction.interactionStats.map((s: any) => `${id}|${s.name}|${s.value}`)),
     call_video_stats: each((r, id) => r.interaction.video.map((s: any) => `${id}|${s.name}|${s.duration}`)),
     call_speakers: each((r, id) => r.interaction.speakers.map((s: any) => `${id}|${s.id}|${s.talkTime}`)),
-    call_context_objects: each((r, id) => (r.context ?? []).flatMap((c: any) => c.objects.map((o: any) => `${id}|${c.system}|${o.objectType}|${o.objectId}|${o.timing}`))),
+    call_context_objects: each((r, id) =>
+      (r.context ?? []).flatMap((c: any) => c.objects.map((o: any) => `${id}|${c.system}|${o.objectType}|${o.objectId}|${o.timing}`)),
+    ),
     call_context_fields: each((r, id) =>
-      (r.context ?? []).flatMap((c: any) => c.objects.flatMap((o: any) => o.fields.map((f: any) => `${id}|${o.objectType}|${o.objectId}|${f.name}|${scalar(f.value)}`))),
+      (r.context ?? []).flatMap((c: any) =>
+        c.objects.flatMap((o: any) => o.fields.map((f: any) => `${id}|${o.objectType}|${o.objectId}|${f.name}|${scalar(f.value)}`)),
+      ),
     ),
     call_party_context_fields: each((r, id) =>
       r.parties.flatMap((p: any) =>
-        (p.context ?? []).flatMap((c: any) => c.objects.flatMap((o: any) => o.fields.map((f: any) => `${id}|${p.id}|${o.objectType}|${o.objectId}|${f.name}|${scalar(f.value)}`))),
+        (p.context ?? []).flatMap((c: any) =>
+          c.objects.flatMap((o: any) =>
+            o.fields.map((f: any) => `${id}|${p.id}|${o.objectType}|${o.objectId}|${f.name}|${scalar(f.value)}`),
+          ),
+        ),
       ),
     ),
     call_comments: each((r, id) =>
-      r.collaboration.publicComments.map((c: any) => `${id}|${c.id}|${c.commenterUserId}|${c.comment}|${new Date(c.posted).toISOString()}|${c.audioStartTime}|${c.audioEndTime}`),
+      r.collaboration.publicComments.map(
+        (c: any) =>
+          `${id}|${c.id}|${c.commenterUserId}|${c.comment}|${new Date(c.posted).toISOString()}|${c.audioStartTime}|${c.audioEndTime}`,
+      ),
     ),
     call_key_points: each((r, id) => r.content.keyPoints.map((k: any, seq: number) => `${id}|${seq}|${k.text}`)),
-    call_highlights: each((r, id) => r.content.highlights.flatMap((h: any) => h.items.map((i: any) => `${id}|${h.title}|${i.text}|${i.startTimes[0]}`))),
-    call_outline_items: each((r, id) =>
-      r.content.outline.flatMap((s: any, sectionSeq: number) => s.items.map((i: any, itemSeq: number) => `${id}|${sectionSeq}|${itemSeq}|${s.section}|${i.text}|${i.startTime}`)),
+    call_highlights: each((r, id) =>
+      r.content.highlights.flatMap((h: any) => h.items.map((i: any) => `${id}|${h.title}|${i.text}|${i.startTimes[0]}`)),
     ),
-    call_action_items: each((r, id) => r.content.pointsOfInterest.actionItems.map((a: any, seq: number) => `${id}|${seq}|${a.speakerID}|${a.snippet}`)),
+    call_outline_items: each((r, id) =>
+      r.content.outline.flatMap((s: any, sectionSeq: number) =>
+        s.items.map((i: any, itemSeq: number) => `${id}|${sectionSeq}|${itemSeq}|${s.section}|${i.text}|${i.startTime}`),
+      ),
+    ),
+    call_action_items: each((r, id) =>
+      r.content.pointsOfInterest.actionItems.map((a: any, seq: number) => `${id}|${seq}|${a.speakerID}|${a.snippet}`),
+    ),
   };
 }
 
@@ -71,8 +90,10 @@ const STORED: Record<keyof ReturnType<typeof expectedChildren>, string> = {
   call_speakers: "call_id || '|' || id || '|' || talk_time",
   call_context_objects: "call_id || '|' || system || '|' || object_type || '|' || object_id || '|' || timing",
   call_context_fields: "call_id || '|' || object_type || '|' || object_id || '|' || name || '|' || coalesce(value, '')",
-  call_party_context_fields: "call_id || '|' || party_id || '|' || object_type || '|' || object_id || '|' || name || '|' || coalesce(value, '')",
-  call_comments: "call_id || '|' || id || '|' || commenter_user_id || '|' || comment || '|' || posted_utc || '|' || audio_start_time || '|' || audio_end_time",
+  call_party_context_fields:
+    "call_id || '|' || party_id || '|' || object_type || '|' || object_id || '|' || name || '|' || coalesce(value, '')",
+  call_comments:
+    "call_id || '|' || id || '|' || commenter_user_id || '|' || comment || '|' || posted_utc || '|' || audio_start_time || '|' || audio_end_time",
   call_key_points: "call_id || '|' || seq || '|' || text",
   call_highlights: "call_id || '|' || title || '|' || text || '|' || start_time",
   call_outline_items: "call_id || '|' || section_seq || '|' || item_seq || '|' || section || '|' || text || '|' || start_time",
@@ -95,17 +116,28 @@ describe('the analyst data model', () => {
       expect(normalise(lines(db, `select ${expression} from ${table}`)), table).toEqual(normalise(want));
     }
     // Tracker occurrences are numbered by time within a call's tracker, from 0.
-    const gaps = query(db, `select call_id, tracker_id from call_tracker_occurrences group by 1, 2 having max(seq) <> count(*) - 1 or min(seq) <> 0`);
+    const gaps = query(
+      db,
+      `select call_id, tracker_id from call_tracker_occurrences group by 1, 2 having max(seq) <> count(*) - 1 or min(seq) <> 0`,
+    );
     expect(gaps).toEqual([]);
     // Outcome, and UTC copies of the offset timestamps.
-    expect(lines(db, "select id || '|' || call_outcome_id || '|' || call_outcome_category || '|' || call_outcome_name from calls_extensive")).toEqual(
-      sorted(records.map((r) => `${r.metaData.id}|${r.content.callOutcome.id}|${r.content.callOutcome.category}|${r.content.callOutcome.name}`)),
+    expect(
+      lines(db, "select id || '|' || call_outcome_id || '|' || call_outcome_category || '|' || call_outcome_name from calls_extensive"),
+    ).toEqual(
+      sorted(
+        records.map((r) => `${r.metaData.id}|${r.content.callOutcome.id}|${r.content.callOutcome.category}|${r.content.callOutcome.name}`),
+      ),
     );
-    expect(lines(db, "select id || '|' || started_utc from calls")).toEqual(sorted(records.map((r) => `${r.metaData.id}|${new Date(r.metaData.started).toISOString()}`)));
+    expect(lines(db, "select id || '|' || started_utc from calls")).toEqual(
+      sorted(records.map((r) => `${r.metaData.id}|${new Date(r.metaData.started).toISOString()}`)),
+    );
 
     // Users: aliases, languages, settings; trackers' keywords; scorecards' answer options.
     const users = sim.account.users;
-    expect(lines(db, "select user_id || '|' || email from user_email_aliases")).toEqual(sorted(users.flatMap((u) => u.emailAliases.map((e) => `${u.id}|${e}`))));
+    expect(lines(db, "select user_id || '|' || email from user_email_aliases")).toEqual(
+      sorted(users.flatMap((u) => u.emailAliases.map((e) => `${u.id}|${e}`))),
+    );
     expect(Number(column(db, 'select count(*) from user_email_aliases')[0])).toBeGreaterThan(0);
     expect(lines(db, "select user_id || '|' || language || '|' || is_primary from user_spoken_languages")).toEqual(
       sorted(users.flatMap((u) => u.spokenLanguages.map((l) => `${u.id}|${l.language}|${l.primary ? 1 : 0}`))),
@@ -114,21 +146,31 @@ describe('the analyst data model', () => {
       sorted(users.map((u) => `${u.id}|${u.settings.telephonyCallsImported ? 1 : 0}|${u.settings.nonRecordedMeetingsImported ? 1 : 0}`)),
     );
     expect(lines(db, "select tracker_id || '|' || language || '|' || keyword from tracker_keywords")).toEqual(
-      sorted(sim.account.trackers.flatMap((t: any) => t.languageKeywords.flatMap((k: any) => k.keywords.map((w: string) => `${t.trackerId}|${k.language}|${w}`)))),
+      sorted(
+        sim.account.trackers.flatMap((t: any) =>
+          t.languageKeywords.flatMap((k: any) => k.keywords.map((w: string) => `${t.trackerId}|${k.language}|${w}`)),
+        ),
+      ),
     );
     expect(lines(db, "select scorecard_id || '|' || question_id || '|' || option_id || '|' || text from scorecard_answer_options")).toEqual(
       sorted(
         sim.account.scorecardSettings.flatMap((s: any) =>
-          s.questions.flatMap((q: any) => q.answerOptions.map((o: any) => `${s.scorecardId}|${q.questionId}|${o.optionId}|${o.optionText}`)),
+          s.questions.flatMap((q: any) =>
+            q.answerOptions.map((o: any) => `${s.scorecardId}|${q.questionId}|${o.optionId}|${o.optionText}`),
+          ),
         ),
       ),
     );
     const today = new Date().toISOString().slice(0, 10);
     const dayCalls = dayByDayActivity(sim.account, start, today).flatMap((u) =>
-      u.userDailyActivityStats.flatMap((d: any) => (d.callsAsHost as string[]).map((callId) => `${u.userId}|${d.fromDate.slice(0, 10)}|${callId}`)),
+      u.userDailyActivityStats.flatMap((d: any) =>
+        (d.callsAsHost as string[]).map((callId) => `${u.userId}|${d.fromDate.slice(0, 10)}|${callId}`),
+      ),
     );
     expect(dayCalls.length).toBeGreaterThan(0);
-    expect(lines(db, "select user_id || '|' || date || '|' || call_id from activity_day_calls where activity = 'calls_as_host'")).toEqual(sorted(dayCalls));
+    expect(lines(db, "select user_id || '|' || date || '|' || call_id from activity_day_calls where activity = 'calls_as_host'")).toEqual(
+      sorted(dayCalls),
+    );
 
     // A transcript is stored once: raw keeps its structure, transcript_sentences its sentences, and
     // together they give back exactly what Gong sent.
@@ -137,7 +179,11 @@ describe('the analyst data model', () => {
     for (const call of transcribed) {
       const stored = query<{ raw: string }>(db, 'select raw from call_transcripts where call_id = ?', call.record.id)[0]!;
       expect(stored.raw).not.toContain('"text"');
-      const sentences = query<StoredSentence>(db, 'select start_ms, end_ms, text from transcript_sentences where call_id = ? order by seq', call.record.id);
+      const sentences = query<StoredSentence>(
+        db,
+        'select start_ms, end_ms, text from transcript_sentences where call_id = ? order by seq',
+        call.record.id,
+      );
       expect(restoreTranscript(JSON.parse(stored.raw), sentences)).toEqual(asSent(sim.account.transcriptOf(call), 'gong'));
     }
 
@@ -148,12 +194,17 @@ describe('the analyst data model', () => {
        where p.affiliation = 'External' and o.tracker_id = (select tracker_id from settings_trackers where tracker_name = 'Competitors')`,
     )[0]!.n;
     expect(saidByCustomer).toBeGreaterThan(0);
-    const perOpportunity = query<{ calls: number }>(db, "select count(*) calls from call_context_objects where object_type = 'Opportunity' group by object_id order by 1 desc limit 1");
+    const perOpportunity = query<{ calls: number }>(
+      db,
+      "select count(*) calls from call_context_objects where object_type = 'Opportunity' group by object_id order by 1 desc limit 1",
+    );
     expect(perOpportunity[0]!.calls).toBeGreaterThan(1);
-    expect(Number(column(db, 'select count(*) from transcript_lines where speaker_name is not null and call_title is not null')[0])).toBeGreaterThan(0);
+    expect(
+      Number(column(db, 'select count(*) from transcript_lines where speaker_name is not null and call_title is not null')[0]),
+    ).toBeGreaterThan(0);
   });
 
-  it('replaces a call\'s child rows as a set when the call is re-read with fewer items', async () => {
+  it("replaces a call's child rows as a set when the call is re-read with fewer items", async () => {
     const sim = await startSimulator({ calls: 20, days: 10 });
     const db = path.join(tempDir(), 'gong.db');
     await sync(sim, db);
@@ -171,11 +222,24 @@ describe('the analyst data model', () => {
         collaboration: { publicComments: [] },
       };
     };
-    const result = await runCli(['sync', '--streams', 'calls_extensive'], simEnv(sim, db, { GONG_START_DATE: new Date(Date.now() - 40 * DAY).toISOString().slice(0, 10) }));
+    const result = await runCli(
+      ['sync', '--streams', 'calls_extensive'],
+      simEnv(sim, db, { GONG_START_DATE: new Date(Date.now() - 40 * DAY).toISOString().slice(0, 10) }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const count = (table: string) => Number(column(db, `select count(*) from ${table} where call_id = '${target}'`)[0]);
     expect(count('call_topics')).toBe(1);
-    for (const table of ['call_trackers', 'call_tracker_occurrences', 'call_key_points', 'call_highlights', 'call_outline_items', 'call_interaction_stats', 'call_context_objects', 'call_context_fields', 'call_comments']) {
+    for (const table of [
+      'call_trackers',
+      'call_tracker_occurrences',
+      'call_key_points',
+      'call_highlights',
+      'call_outline_items',
+      'call_interaction_stats',
+      'call_context_objects',
+      'call_context_fields',
+      'call_comments',
+    ]) {
       expect(count(table), table).toBe(0);
     }
     // Other calls keep theirs.

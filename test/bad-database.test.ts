@@ -85,7 +85,9 @@ describe('bad database paths and files: exit 2 naming the path and what is wrong
     for (const args of [['sync', '--streams', 'users'], ['status'], ['query', 'select count(*) from users']]) {
       const result = await runCli(args, simEnv(sim, db));
       expect(result.code, `${args[0]}: ${result.stderr}`).toBe(2);
-      expect(result.stderr).toMatch(new RegExp(`The database ${db} is damaged \\(database disk image is malformed\\): restore it from a backup`));
+      expect(result.stderr).toMatch(
+        new RegExp(`The database ${db} is damaged \\(database disk image is malformed\\): restore it from a backup`),
+      );
     }
   });
 
@@ -115,31 +117,34 @@ describe('bad database paths and files: exit 2 naming the path and what is wrong
     expect(fs.existsSync(path.join(dir, 'gone'))).toBe(false);
   });
 
-  it.skipIf(!canChattr)('a read-only folder: sync cannot create or write there (exit 2), query and status read a read-only file in it', async () => {
-    const dir = tempDir();
-    const { sim, db } = await syncedDatabase(dir);
-    const users = query<{ n: number }>(db, 'select count(*) n from users')[0]!.n;
-    expect(users).toBeGreaterThan(0);
-    // At rest the file is self-contained (rollback-journal mode), so nothing needs creating to read it.
-    expect(fs.readdirSync(dir)).toEqual(['gong.db']);
-    expect(makeImmutable(db) && makeImmutable(dir)).toBe(true);
-    expect(() => fs.writeFileSync(path.join(dir, 'probe'), 'x')).toThrow(); // even root cannot write here
+  it.skipIf(!canChattr)(
+    'a read-only folder: sync cannot create or write there (exit 2), query and status read a read-only file in it',
+    async () => {
+      const dir = tempDir();
+      const { sim, db } = await syncedDatabase(dir);
+      const users = query<{ n: number }>(db, 'select count(*) n from users')[0]!.n;
+      expect(users).toBeGreaterThan(0);
+      // At rest the file is self-contained (rollback-journal mode), so nothing needs creating to read it.
+      expect(fs.readdirSync(dir)).toEqual(['gong.db']);
+      expect(makeImmutable(db) && makeImmutable(dir)).toBe(true);
+      expect(() => fs.writeFileSync(path.join(dir, 'probe'), 'x')).toThrow(); // even root cannot write here
 
-    const status = await runCli(['status', '--json'], simEnv(sim, db));
-    expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout).streams.find((s: { stream: string }) => s.stream === 'users').tables[0].rows).toBe(users);
-    const read = await runCli(['query', 'select count(*) n from users', '--format', 'json'], simEnv(sim, db));
-    expect(read.code, read.stderr).toBe(0);
-    expect(JSON.parse(read.stdout)).toEqual([{ n: users }]);
+      const status = await runCli(['status', '--json'], simEnv(sim, db));
+      expect(status.code, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout).streams.find((s: { stream: string }) => s.stream === 'users').tables[0].rows).toBe(users);
+      const read = await runCli(['query', 'select count(*) n from users', '--format', 'json'], simEnv(sim, db));
+      expect(read.code, read.stderr).toBe(0);
+      expect(JSON.parse(read.stdout)).toEqual([{ n: users }]);
 
-    const write = await runCli(['sync', '--streams', 'users'], simEnv(sim, db));
-    expect(write.code, write.stderr).toBe(2);
-    expect(write.stderr).toMatch(new RegExp(`The database ${db} cannot be written \\(permission denied\\)`));
-    const create = await runCli(['migrate'], simEnv(sim, path.join(dir, 'new.db')));
-    expect(create.code, create.stderr).toBe(2);
-    expect(create.stderr).toMatch(/Cannot create the database .*new\.db \(permission denied\): make the folder .* writable/);
-    expect(fs.readdirSync(dir)).toEqual(['gong.db']);
-  });
+      const write = await runCli(['sync', '--streams', 'users'], simEnv(sim, db));
+      expect(write.code, write.stderr).toBe(2);
+      expect(write.stderr).toMatch(new RegExp(`The database ${db} cannot be written \\(permission denied\\)`));
+      const create = await runCli(['migrate'], simEnv(sim, path.join(dir, 'new.db')));
+      expect(create.code, create.stderr).toBe(2);
+      expect(create.stderr).toMatch(/Cannot create the database .*new\.db \(permission denied\): make the folder .* writable/);
+      expect(fs.readdirSync(dir)).toEqual(['gong.db']);
+    },
+  );
 
   it('a 0444 file opens read-only for status and query (the read-only open path: no WAL, query_only)', async () => {
     // Without chattr this is what can be shown as root: the read-only open never writes or creates a file.
@@ -195,36 +200,43 @@ describe('bad database paths and files: exit 2 naming the path and what is wrong
 });
 
 describe('a full disk', () => {
-  it.skipIf(!canMountTmpfs)('a sync that fills the disk stops (exit 1, saying the disk is full), its run is not left "running", and the next run with room completes', async () => {
-    const sim = await startSimulator({ calls: 400 });
-    const dir = tempDir();
-    const mount = path.join(dir, 'small');
-    const saved = path.join(dir, 'saved');
-    fs.mkdirSync(mount);
-    fs.mkdirSync(saved);
-    const env = simEnv(sim, path.join(mount, 'gong.db'), { GONG_LOG_FORMAT: 'text' });
-    const bin = path.resolve('bin/gong-sync.js');
-    // Inside the namespace: sync onto a 900 KiB disk, read its status there, keep a copy of the files.
-    const script = [
-      `mount -t tmpfs -o size=900k tmpfs ${mount}`,
-      `${process.execPath} ${bin} sync --streams users,calls_extensive,call_transcripts > ${saved}/sync.out 2> ${saved}/sync.err; echo $? > ${saved}/sync.code`,
-      `${process.execPath} ${bin} status --json > ${saved}/status.json 2> ${saved}/status.err`,
-      `cp ${mount}/gong.db* ${saved}/`,
-    ].join('; ');
-    const cleanEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    await promisify(execFile)('unshare', ['-m', 'sh', '-c', script], { env: cleanEnv });
-    expect(fs.readFileSync(path.join(saved, 'sync.code'), 'utf8').trim()).toBe('1');
-    expect(fs.readFileSync(path.join(saved, 'sync.err'), 'utf8')).toMatch(/disk is full/);
-    const status = JSON.parse(fs.readFileSync(path.join(saved, 'status.json'), 'utf8'));
-    expect(status.runs[0].outcome).not.toBe('running');
-    expect(['failed', 'interrupted']).toContain(status.runs[0].outcome);
-    // With room again (the saved copy on the ordinary disk), the next run completes and nothing stays "running".
-    const db = path.join(saved, 'gong.db');
-    const next = await runCli(['sync', '--streams', 'users,calls_extensive,call_transcripts'], simEnv(sim, db));
-    expect(next.code, next.stderr.slice(-500)).toBe(0);
-    expect(query(db, "select count(*) n from _runs where outcome = 'running'")).toEqual([{ n: 0 }]);
-    expect(query(db, 'select count(*) n from calls')).toEqual([{ n: sim.account.visibleCalls().length }]);
-  }, 180_000);
+  it.skipIf(!canMountTmpfs)(
+    'a sync that fills the disk stops (exit 1, saying the disk is full), its run is not left "running", and the next run with room completes',
+    async () => {
+      const sim = await startSimulator({ calls: 400 });
+      const dir = tempDir();
+      const mount = path.join(dir, 'small');
+      const saved = path.join(dir, 'saved');
+      fs.mkdirSync(mount);
+      fs.mkdirSync(saved);
+      const env = simEnv(sim, path.join(mount, 'gong.db'), { GONG_LOG_FORMAT: 'text' });
+      const bin = path.resolve('bin/gong-sync.js');
+      // Inside the namespace: sync onto a 900 KiB disk, read its status there, keep a copy of the files.
+      const script = [
+        `mount -t tmpfs -o size=900k tmpfs ${mount}`,
+        `${process.execPath} ${bin} sync --streams users,calls_extensive,call_transcripts > ${saved}/sync.out 2> ${saved}/sync.err; echo $? > ${saved}/sync.code`,
+        `${process.execPath} ${bin} status --json > ${saved}/status.json 2> ${saved}/status.err`,
+        `cp ${mount}/gong.db* ${saved}/`,
+      ].join('; ');
+      const cleanEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >;
+      await promisify(execFile)('unshare', ['-m', 'sh', '-c', script], { env: cleanEnv });
+      expect(fs.readFileSync(path.join(saved, 'sync.code'), 'utf8').trim()).toBe('1');
+      expect(fs.readFileSync(path.join(saved, 'sync.err'), 'utf8')).toMatch(/disk is full/);
+      const status = JSON.parse(fs.readFileSync(path.join(saved, 'status.json'), 'utf8'));
+      expect(status.runs[0].outcome).not.toBe('running');
+      expect(['failed', 'interrupted']).toContain(status.runs[0].outcome);
+      // With room again (the saved copy on the ordinary disk), the next run completes and nothing stays "running".
+      const db = path.join(saved, 'gong.db');
+      const next = await runCli(['sync', '--streams', 'users,calls_extensive,call_transcripts'], simEnv(sim, db));
+      expect(next.code, next.stderr.slice(-500)).toBe(0);
+      expect(query(db, "select count(*) n from _runs where outcome = 'running'")).toEqual([{ n: 0 }]);
+      expect(query(db, 'select count(*) n from calls')).toEqual([{ n: sim.account.visibleCalls().length }]);
+    },
+    180_000,
+  );
 });
 
 describe('atomic migrations', () => {
@@ -244,13 +256,25 @@ describe('atomic migrations', () => {
     };
     const database = openDatabase(file);
     try {
-      await expect(migrateToLatest(database, undefined, migrations)).rejects.toThrow(/Database migration 0002-second failed \(nothing of it was applied\): killed here/);
-      const tables = () => database.sqlite.prepare("select name from sqlite_master where type in ('table', 'index') and name not like 'sqlite_%' order by name").all();
-      expect(tables().map((t: any) => t.name).filter((name: string) => !name.startsWith('sqlite_'))).toEqual(['first_table', 'kysely_migration']);
+      await expect(migrateToLatest(database, undefined, migrations)).rejects.toThrow(
+        /Database migration 0002-second failed \(nothing of it was applied\): killed here/,
+      );
+      const tables = () =>
+        database.sqlite
+          .prepare("select name from sqlite_master where type in ('table', 'index') and name not like 'sqlite_%' order by name")
+          .all();
+      expect(
+        tables()
+          .map((t: any) => t.name)
+          .filter((name: string) => !name.startsWith('sqlite_')),
+      ).toEqual(['first_table', 'kysely_migration']);
       breakSecond = false;
       expect(await migrateToLatest(database, undefined, migrations)).toEqual({ applied: ['0002-second'] });
       expect(await migrateToLatest(database, undefined, migrations)).toEqual({ applied: [] });
-      expect(database.sqlite.prepare('select name from kysely_migration order by name').all()).toEqual([{ name: '0001-first' }, { name: '0002-second' }]);
+      expect(database.sqlite.prepare('select name from kysely_migration order by name').all()).toEqual([
+        { name: '0001-first' },
+        { name: '0002-second' },
+      ]);
       await sql`select 1 from second_more`.execute(database.db);
     } finally {
       await database.close();
@@ -261,7 +285,12 @@ describe('atomic migrations', () => {
     const file = path.join(tempDir(), 'gong.db');
     const controller = new AbortController();
     const migrations = {
-      '0001-first': { up: async (db: any) => { await db.schema.createTable('a').addColumn('id', 'text').execute(); controller.abort('SIGTERM'); } },
+      '0001-first': {
+        up: async (db: any) => {
+          await db.schema.createTable('a').addColumn('id', 'text').execute();
+          controller.abort('SIGTERM');
+        },
+      },
       '0002-second': { up: async (db: any) => void (await db.schema.createTable('b').addColumn('id', 'text').execute()) },
     };
     const database = openDatabase(file);

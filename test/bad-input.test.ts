@@ -9,7 +9,41 @@ import { Random } from '../src/simulator/random.js';
 
 /** Random strings shaped like what people mistype: numbers, dates, words, symbols, unicode, empties. */
 function garbage(random: Random): string {
-  const pieces = ['', ' ', '0', '-1', '3', '1e309', 'NaN', 'Infinity', '2026-02-30', '2026-11-25', '25/11/2026', 'T10:00', 'Z', '..', '/', '\\', 'abc', '日本', '🙂', ';drop table', '\u0000', '%', 'https://', 'http://', 'api.gong.io', 'UTC', 'Mars/Base', '*/5', '*', '0x10', '1.5', ',', 'true'];
+  const pieces = [
+    '',
+    ' ',
+    '0',
+    '-1',
+    '3',
+    '1e309',
+    'NaN',
+    'Infinity',
+    '2026-02-30',
+    '2026-11-25',
+    '25/11/2026',
+    'T10:00',
+    'Z',
+    '..',
+    '/',
+    '\\',
+    'abc',
+    '日本',
+    '🙂',
+    ';drop table',
+    '\u0000',
+    '%',
+    'https://',
+    'http://',
+    'api.gong.io',
+    'UTC',
+    'Mars/Base',
+    '*/5',
+    '*',
+    '0x10',
+    '1.5',
+    ',',
+    'true',
+  ];
   let out = '';
   for (let i = random.int(1, 4); i > 0; i--) out += random.pick(pieces);
   return out;
@@ -90,7 +124,9 @@ describe('bounds on settings', () => {
 
   it.each(absurd)('%s=%s is refused with the accepted range', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} "${value}" is not valid: expected a positive (whole )?number of .* from .* to .* \\(default`));
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      new RegExp(`${name} "${value}" is not valid: expected a positive (whole )?number of .* from .* to .* \\(default`),
+    );
   });
 
   it('a mistyped stream name gets a "did you mean" with the nearest stream; a name far from all gets the list only', () => {
@@ -104,7 +140,9 @@ describe('bounds on settings', () => {
       throw new Error(`${option} was accepted`);
     };
     expect(refusal('cals')).toMatch(/^Unknown stream cals \(did you mean calls\?\): expected some of users, workspaces, calls/);
-    expect(refusal('users,call_transcript,setings_trackers')).toMatch(/did you mean call_transcripts for call_transcript, settings_trackers for setings_trackers\?/);
+    expect(refusal('users,call_transcript,setings_trackers')).toMatch(
+      /did you mean call_transcripts for call_transcript, settings_trackers for setings_trackers\?/,
+    );
     expect(refusal('meetings')).toMatch(/^Unknown stream meetings: expected some of/);
     expect(refusal('meetings')).not.toMatch(/did you mean/);
   });
@@ -118,9 +156,14 @@ describe('bounds on settings', () => {
       GONG_MAX_RETRY_AFTER: '86400',
       GONG_MAX_RESPONSE_BYTES: '1024',
     });
-    expect([config.rateLimit, config.dailyBudget, config.requestTimeoutMs, config.retryBaseMs, config.maxRetryAfterSeconds, config.maxResponseBytes]).toEqual([
-      0.05, 10_000_000, 100, 60_000, 86_400, 1024,
-    ]);
+    expect([
+      config.rateLimit,
+      config.dailyBudget,
+      config.requestTimeoutMs,
+      config.retryBaseMs,
+      config.maxRetryAfterSeconds,
+      config.maxResponseBytes,
+    ]).toEqual([0.05, 10_000_000, 100, 60_000, 86_400, 1024]);
     expect(loadConfig({}).maxResponseBytes).toBe(64 * 1024 * 1024);
   });
 });

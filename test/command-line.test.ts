@@ -23,7 +23,11 @@ describe('the command line, in process', () => {
       [['sync'], { GONG_START_DATE: 'last tuesday' }, /GONG_START_DATE "last tuesday" is not a date: expected YYYY-MM-DD/],
       [['sync'], { GONG_RATE_LIMIT: '0' }, /GONG_RATE_LIMIT "0" is not valid: expected a positive number/],
       [['sync'], { GONG_DAILY_BUDGET: 'lots' }, /GONG_DAILY_BUDGET "lots" is not valid: expected a positive whole number/],
-      [['sync'], { GONG_ACCESS_KEY: undefined, GONG_ACCESS_KEY_SECRET: undefined }, /No Gong credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_ACCESS_TOKEN/],
+      [
+        ['sync'],
+        { GONG_ACCESS_KEY: undefined, GONG_ACCESS_KEY_SECRET: undefined },
+        /No Gong credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_ACCESS_TOKEN/,
+      ],
       [['sync'], { GONG_BASE_URL: 'http://api.gong.io' }, /GONG_BASE_URL must use https/],
       [['sync', '--db', path.join(db, 'nope', 'x.db')], {}, /Cannot create the database .* does not exist/],
       [['sync', '--bogus'], {}, /unknown option '--bogus'/],
@@ -35,7 +39,11 @@ describe('the command line, in process', () => {
       [['schedule', '--timezone', 'Moon/Base'], {}, /--timezone "Moon\/Base" is not a time zone/],
       [['query', 'select 1', '--format', 'xml', '--db', db], {}, /--format "xml" is not valid: expected table, csv, json/],
       [['query', 'select nothing from nowhere', '--db', db], {}, /SQL error: no such table: nowhere|SQL error/],
-      [['query', 'select 1', '--db', path.join(path.dirname(db), 'missing.db')], {}, /No database at .*missing\.db: run "gong-sync sync" first/],
+      [
+        ['query', 'select 1', '--db', path.join(path.dirname(db), 'missing.db')],
+        {},
+        /No database at .*missing\.db: run "gong-sync sync" first/,
+      ],
       [['get', 'users', 'abc'], {}, /"abc" is not a Gong id: expected up to 20 digits/],
       [['get', 'deals', '1'], {}, /Cannot get "deals": expected one of users, calls/],
       [['download', 'audio', '../../etc/passwd'], {}, /"..\/..\/etc\/passwd" is not a Gong call id: expected up to 20 digits/],
@@ -64,7 +72,9 @@ describe('the command line, in process', () => {
       GONG_DB: `${tempDir()}/gong.db`,
     });
     expect(result.code).toBe(2);
-    expect(messagesOf(result.stderr)).toMatch(/GONG_RATE_LIMIT "1e-9" is not valid: expected a positive number of requests per second from 0.05 to 100000/);
+    expect(messagesOf(result.stderr)).toMatch(
+      /GONG_RATE_LIMIT "1e-9" is not valid: expected a positive number of requests per second from 0.05 to 100000/,
+    );
     // Without a terminal a configuration error is a log line like any other: one JSON object.
     const lines = result.stderr.trim().split('\n');
     expect(lines.map((line) => JSON.parse(line).level)).toEqual(['error']);

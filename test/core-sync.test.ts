@@ -19,7 +19,10 @@ function expectedKeys(sim: GongSimulator) {
     calls: visible.map((c) => c.record.id).sort(),
     transcripts: withTranscript.map((c) => c.record.id).sort(),
     sentences: withTranscript.reduce((n, c) => n + c.sentences, 0),
-    scorecards: sim.account.answeredScorecards.filter((s) => visibleIds.has(s.callId)).map((s) => s.record.answeredScorecardId).sort(),
+    scorecards: sim.account.answeredScorecards
+      .filter((s) => visibleIds.has(s.callId))
+      .map((s) => s.record.answeredScorecardId)
+      .sort(),
   };
 }
 
@@ -84,7 +87,9 @@ describe('sync against the simulated Gong API', () => {
     // One page of calls from the bookmark minus the 7-day look-back, one transcript batch, and
     // one request per small stream (workspaces, refreshed daily, is skipped): nothing re-reads the year.
     const seen = sim.apiRequests().map((r) => `${r.method} ${r.path}`);
-    expect(seen.sort()).toEqual(['GET /v2/calls', 'GET /v2/users', 'POST /v2/calls/transcript', 'POST /v2/stats/activity/scorecards'].sort());
+    expect(seen.sort()).toEqual(
+      ['GET /v2/calls', 'GET /v2/users', 'POST /v2/calls/transcript', 'POST /v2/stats/activity/scorecards'].sort(),
+    );
     const callsRequest = sim.apiRequests('/v2/calls')[0]!;
     const lookbackDays = (Date.now() - Date.parse(callsRequest.query.fromDateTime!)) / 86_400_000;
     expect(lookbackDays).toBeGreaterThan(6.9);
@@ -102,7 +107,9 @@ describe('sync against the simulated Gong API', () => {
     const expected = sim.account.scorecardSettings.map((s) => String(s.scorecardId)).sort();
     expect(expected.every((id) => id.length === 19 && !Number.isSafeInteger(Number(id)))).toBe(true);
     expect(column(db, 'select scorecard_id from settings_scorecards order by scorecard_id')).toEqual(expected);
-    const questionIds = sim.account.scorecardSettings.flatMap((s) => (s.questions as Array<{ questionId: string }>).map((q) => q.questionId)).sort();
+    const questionIds = sim.account.scorecardSettings
+      .flatMap((s) => (s.questions as Array<{ questionId: string }>).map((q) => q.questionId))
+      .sort();
     expect(column(db, 'select question_id from scorecard_questions order by question_id')).toEqual(questionIds);
     expect(query<{ t: string }>(db, 'select typeof(scorecard_id) t from settings_scorecards')[0]!.t).toBe('text');
   });
@@ -136,7 +143,7 @@ describe('sync against the simulated Gong API', () => {
     expect(first.code).toBe(3);
     expect(first.stderr).toMatch(/Daily request budget spent: 4 of 4/);
     expect(sim.apiRequests().length).toBe(4);
-    expect(query(db, "select outcome from _runs")).toEqual([{ outcome: 'stopped' }]);
+    expect(query(db, 'select outcome from _runs')).toEqual([{ outcome: 'stopped' }]);
     const second = await runInProcess(['sync', '--streams', CORE], simEnv(sim, db, { GONG_DAILY_BUDGET: '1000' }));
     expect(second.code).toBe(0);
     expect(actualKeys(db)).toEqual(expectedKeys(sim));

@@ -75,10 +75,18 @@ describe.each(destinations)('crash campaign on $name', (destination) => {
 });
 
 /** A call stream's bookmark never claims calls the database does not hold; no key is stored twice. */
-async function expectStateBehindData(destination: Destination, target: string, sim: GongSimulator, existedBefore: Set<string>): Promise<void> {
+async function expectStateBehindData(
+  destination: Destination,
+  target: string,
+  sim: GongSimulator,
+  existedBefore: Set<string>,
+): Promise<void> {
   let states: Array<{ stream: string; bookmark: string | null; checkpoint: string | null }>;
   try {
-    states = (await destination.rows(target, "select stream, bookmark, checkpoint from _sync_state where scope = 'incremental'")) as typeof states;
+    states = (await destination.rows(
+      target,
+      "select stream, bookmark, checkpoint from _sync_state where scope = 'incremental'",
+    )) as typeof states;
   } catch {
     return; // killed before the first migration committed: nothing is claimed yet
   }
@@ -90,12 +98,19 @@ async function expectStateBehindData(destination: Destination, target: string, s
       const unread = historyOf(state.checkpoint);
       const missing = sim.account
         .visibleCalls()
-        .filter((c) => existedBefore.has(String(c.record.id)) && c.startedMs < bound && !unread(c.startedMs) && !stored.has(String(c.record.id)));
-      expect(missing.map((c) => c.record.id), `${state.stream} bookmark ${state.bookmark}`).toEqual([]);
+        .filter(
+          (c) => existedBefore.has(String(c.record.id)) && c.startedMs < bound && !unread(c.startedMs) && !stored.has(String(c.record.id)),
+        );
+      expect(
+        missing.map((c) => c.record.id),
+        `${state.stream} bookmark ${state.bookmark}`,
+      ).toEqual([]);
     }
   }
   expect(await destination.rows(target, 'select id from calls group by id having count(*) > 1')).toEqual([]);
-  expect(await destination.rows(target, 'select call_id, seq from transcript_sentences group by call_id, seq having count(*) > 1')).toEqual([]);
+  expect(await destination.rows(target, 'select call_id, seq from transcript_sentences group by call_id, seq having count(*) > 1')).toEqual(
+    [],
+  );
 }
 
 /** Whether an instant lies in the history range a checkpoint still declares unread. */

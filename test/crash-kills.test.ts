@@ -21,52 +21,56 @@ const KILLS = Number(process.env.CRASH_KILLS ?? 25);
 const CRASH_TIMEOUT_MS = 60_000 + KILLS * 12_000;
 
 describe('crash campaign', () => {
-  it(`SIGKILLed at ${KILLS} random moments, a sync still ends row for row equal to an uninterrupted one`, async () => {
-    const sim = await startSimulator({ calls: 1500, faults: { latencyMs: 3 } });
-    const dir = tempDir();
-    const reference = path.join(dir, 'reference.db');
-    expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
-    let victim = path.join(dir, 'victim-0.db');
-    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
-    const random = new Random(seed);
-    let kills = 0;
-    let completions = 0;
-    for (let attempt = 0; kills < KILLS && attempt < KILLS * 4; attempt++) {
-      const { child, result } = spawnCli(['sync', '--streams', STREAMS], simEnv(sim, victim));
-      // Half the kills land at a random request (in flight, or while its page commits), half at a random time.
-      let seen = 0;
-      const atRequest = random.int(1, 30);
-      const delay = random.int(0, 12);
-      let timer: NodeJS.Timeout | undefined;
-      if (random.chance(0.5)) {
-        sim.onRequest = (entry) => {
-          if (entry.path.startsWith('/v2/') && ++seen === atRequest) setTimeout(() => child.kill('SIGKILL'), delay);
-        };
-      } else {
-        timer = setTimeout(() => child.kill('SIGKILL'), random.int(200, 1400));
+  it(
+    `SIGKILLed at ${KILLS} random moments, a sync still ends row for row equal to an uninterrupted one`,
+    async () => {
+      const sim = await startSimulator({ calls: 1500, faults: { latencyMs: 3 } });
+      const dir = tempDir();
+      const reference = path.join(dir, 'reference.db');
+      expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+      let victim = path.join(dir, 'victim-0.db');
+      const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
+      const random = new Random(seed);
+      let kills = 0;
+      let completions = 0;
+      for (let attempt = 0; kills < KILLS && attempt < KILLS * 4; attempt++) {
+        const { child, result } = spawnCli(['sync', '--streams', STREAMS], simEnv(sim, victim));
+        // Half the kills land at a random request (in flight, or while its page commits), half at a random time.
+        let seen = 0;
+        const atRequest = random.int(1, 30);
+        const delay = random.int(0, 12);
+        let timer: NodeJS.Timeout | undefined;
+        if (random.chance(0.5)) {
+          sim.onRequest = (entry) => {
+            if (entry.path.startsWith('/v2/') && ++seen === atRequest) setTimeout(() => child.kill('SIGKILL'), delay);
+          };
+        } else {
+          timer = setTimeout(() => child.kill('SIGKILL'), random.int(200, 1400));
+        }
+        const outcome = await result;
+        clearTimeout(timer);
+        sim.onRequest = undefined;
+        expectConsistentState(victim, sim);
+        if (outcome.signal === 'SIGKILL') {
+          kills++;
+          continue;
+        }
+        // The run outlived its kill: it must have completed, with exactly the reference's rows.
+        expect(outcome.code, `run ${attempt} (seed ${seed}): ${outcome.stderr.slice(-500)}`).toBe(0);
+        expect(contentOf(victim, TABLES), `seed ${seed}`).toEqual(contentOf(reference, TABLES));
+        completions++;
+        victim = path.join(dir, `victim-${completions}.db`);
       }
-      const outcome = await result;
-      clearTimeout(timer);
-      sim.onRequest = undefined;
+      expect(kills, `seed ${seed}`).toBe(KILLS);
+      const final = await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, victim));
+      expect(final.code).toBe(0);
+      expect(contentOf(victim, TABLES)).toEqual(contentOf(reference, TABLES));
       expectConsistentState(victim, sim);
-      if (outcome.signal === 'SIGKILL') {
-        kills++;
-        continue;
-      }
-      // The run outlived its kill: it must have completed, with exactly the reference's rows.
-      expect(outcome.code, `run ${attempt} (seed ${seed}): ${outcome.stderr.slice(-500)}`).toBe(0);
-      expect(contentOf(victim, TABLES), `seed ${seed}`).toEqual(contentOf(reference, TABLES));
-      completions++;
-      victim = path.join(dir, `victim-${completions}.db`);
-    }
-    expect(kills, `seed ${seed}`).toBe(KILLS);
-    const final = await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, victim));
-    expect(final.code).toBe(0);
-    expect(contentOf(victim, TABLES)).toEqual(contentOf(reference, TABLES));
-    expectConsistentState(victim, sim);
-    expect(query(victim, 'select * from _sync_state where checkpoint is not null')).toEqual([]);
-    expect(query(victim, "select count(*) n from _runs where outcome = 'running'")).toEqual([{ n: 0 }]);
-  }, CRASH_TIMEOUT_MS);
+      expect(query(victim, 'select * from _sync_state where checkpoint is not null')).toEqual([]);
+      expect(query(victim, "select count(*) n from _runs where outcome = 'running'")).toEqual([{ n: 0 }]);
+    },
+    CRASH_TIMEOUT_MS,
+  );
 });
 
 /** CI runs 24 first-run kills (half SIGKILL, half SIGTERM); FIRST_RUN_KILLS=100 for a longer campaign. */

@@ -47,7 +47,12 @@ describe('the database adapter, the same on SQLite and PostgreSQL', () => {
         ),
       );
       // Upserting again by key updates, never duplicates.
-      await adapter.upsert('calls', ['id'], ['id', 'title', 'raw', 'synced_at'], [['2', 'second, renamed', '{"id":"2"}', '2024-06-02T00:00:00Z']]);
+      await adapter.upsert(
+        'calls',
+        ['id'],
+        ['id', 'title', 'raw', 'synced_at'],
+        [['2', 'second, renamed', '{"id":"2"}', '2024-06-02T00:00:00Z']],
+      );
 
       // Rows stream in column order; values read the same on both databases.
       const result = await adapter.readOnlyQuery('select id, title, started_utc, is_private from calls order by id', { timeoutMs: 10_000 });
@@ -59,7 +64,10 @@ describe('the database adapter, the same on SQLite and PostgreSQL', () => {
       await result.close();
 
       // Many rows arrive in batches, all of them.
-      const many = await adapter.readOnlyQuery('with recursive r(n) as (select 1 union all select n + 1 from r where n < 5000) select n from r', { timeoutMs: 10_000 });
+      const many = await adapter.readOnlyQuery(
+        'with recursive r(n) as (select 1 union all select n + 1 from r where n < 5000) select n from r',
+        { timeoutMs: 10_000 },
+      );
       expect((await collect(many.rows)).length).toBe(5000);
       await many.close();
 
@@ -75,12 +83,17 @@ describe('the database adapter, the same on SQLite and PostgreSQL', () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort('SIGINT'), 500);
       started = Date.now();
-      await expect(adapter.readOnlyQuery(RUNAWAY, { timeoutMs: 60_000, signal: controller.signal }).then((r) => collect(r.rows))).rejects.toBeInstanceOf(QueryStoppedError);
+      await expect(
+        adapter.readOnlyQuery(RUNAWAY, { timeoutMs: 60_000, signal: controller.signal }).then((r) => collect(r.rows)),
+      ).rejects.toBeInstanceOf(QueryStoppedError);
       expect(Date.now() - started).toBeLessThan(8000);
 
       // Instants compare as instants whatever their offset.
       const later = await exec.all<{ id: string }>(
-        exec.db.selectFrom('calls').select('id').where(adapter.instant(sql.ref('started')), '>', adapter.instant(sql.val('2024-05-01T17:30:00Z'))),
+        exec.db
+          .selectFrom('calls')
+          .select('id')
+          .where(adapter.instant(sql.ref('started')), '>', adapter.instant(sql.val('2024-05-01T17:30:00Z'))),
       );
       expect(later.map((r) => r.id)).toEqual(['2']);
 
@@ -105,7 +118,12 @@ describe('the database adapter, the same on SQLite and PostgreSQL', () => {
       const exec = new SqlExecutor(database);
       const secret = 'zebracodeword';
       await exec.transaction(async () => {
-        await adapter.upsert('calls', ['id'], ['id', 'title', 'started', 'raw', 'synced_at'], [['7', 'a call', '2024-05-01T10:00:00Z', '{}', '2024-06-01T00:00:00Z']]);
+        await adapter.upsert(
+          'calls',
+          ['id'],
+          ['id', 'title', 'started', 'raw', 'synced_at'],
+          [['7', 'a call', '2024-05-01T10:00:00Z', '{}', '2024-06-01T00:00:00Z']],
+        );
         await adapter.upsert(
           'transcript_sentences',
           ['call_id', 'seq'],
@@ -123,23 +141,34 @@ describe('the database adapter, the same on SQLite and PostgreSQL', () => {
 
       // A sentence whose text changes (the upsert updates it in place) is found by its new words only.
       await exec.transaction(() =>
-        adapter.upsert('transcript_sentences', ['call_id', 'seq'], ['call_id', 'seq', 'text', 'synced_at'], [['7', 1, 'renewal terms agreed', '2024-06-02T00:00:00Z']]),
+        adapter.upsert(
+          'transcript_sentences',
+          ['call_id', 'seq'],
+          ['call_id', 'seq', 'text', 'synced_at'],
+          [['7', 1, 'renewal terms agreed', '2024-06-02T00:00:00Z']],
+        ),
       );
       expect(await adapter.searchTranscripts({ query: 'renewal', limit: 10, offset: 0 })).toHaveLength(1);
       expect(await adapter.searchTranscripts({ query: '"to see"', limit: 10, offset: 0 })).toEqual([]);
       if (adapter.name === 'SQLite') {
         // FTS5's own check: the index holds exactly the sentences' text, no more, no less.
-        await exec.transaction(() => database.backend.run(`insert into transcript_search(transcript_search, rank) values ('integrity-check', 1)`, []));
+        await exec.transaction(() =>
+          database.backend.run(`insert into transcript_search(transcript_search, rank) values ('integrity-check', 1)`, []),
+        );
       }
 
-      await adapter.secureErase(['transcript_sentences'], () => exec.run(exec.db.deleteFrom('transcript_sentences').where('call_id', '=', '7')));
+      await adapter.secureErase(['transcript_sentences'], () =>
+        exec.run(exec.db.deleteFrom('transcript_sentences').where('call_id', '=', '7')),
+      );
       expect(await adapter.searchTranscripts({ query: secret, limit: 10, offset: 0 })).toEqual([]);
       const file = database.file;
       await database.close();
       if (!file.startsWith('postgres')) {
         // A writer leaves the planner's statistics current when it closes (views stay fast as data grows).
         const stats = await connectDatabase(file, { readonly: true });
-        const analysed = await stats.adapter.readOnlyQuery("select count(distinct tbl) from sqlite_stat1 where tbl = 'calls'", { timeoutMs: 10_000 });
+        const analysed = await stats.adapter.readOnlyQuery("select count(distinct tbl) from sqlite_stat1 where tbl = 'calls'", {
+          timeoutMs: 10_000,
+        });
         for await (const [count] of analysed.rows) expect(count).toBe(1);
         await analysed.close();
         await stats.close();

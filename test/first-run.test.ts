@@ -64,7 +64,10 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
     expect(sync.stderr).toMatch(/127\.0\.0\.1:1 refused the connection \(ECONNREFUSED\): check GONG_BASE_URL/);
     const backfill = await runCli(['backfill', '--from', '2026-01-01', '--to', '2026-02-01'], simEnv(sim, db, { GONG_BASE_URL: refused }));
     expect(backfill.code).toBe(2);
-    const runs = query<{ outcome: string; requests: number; message: string }>(db, 'select outcome, requests, message from _runs order by id');
+    const runs = query<{ outcome: string; requests: number; message: string }>(
+      db,
+      'select outcome, requests, message from _runs order by id',
+    );
     expect(runs.map((r) => [r.outcome, r.requests])).toEqual([
       ['failed', 1],
       ['failed', 1],
@@ -82,7 +85,13 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
       { misbehaveOnCheck: true },
     );
     const db = path.join(tempDir(), 'gong.db');
-    const env = { GONG_BASE_URL: portal.url, GONG_ACCESS_KEY: 'k', GONG_ACCESS_KEY_SECRET: 'not-gong-secret-77', GONG_DB: db, GONG_LOG_FORMAT: 'json' };
+    const env = {
+      GONG_BASE_URL: portal.url,
+      GONG_ACCESS_KEY: 'k',
+      GONG_ACCESS_KEY_SECRET: 'not-gong-secret-77',
+      GONG_DB: db,
+      GONG_LOG_FORMAT: 'json',
+    };
     const sync = await runCli(['sync'], env);
     expect(sync.code).toBe(2);
     expect(sync.stderr).toMatch(/answered, but not like Gong's API .*text\/html.*GONG_BASE_URL/);
@@ -90,18 +99,41 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
 
     // TLS: a server on 127.0.0.1 with a self-signed certificate gong-sync must not trust.
     const dir = tempDir();
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     let tlsRequests = 0;
-    const server = https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => {
-      tlsRequests++;
-      json(res, 200, { requestId: 'x', workspaces: [] });
-    });
+    const server = https.createServer(
+      { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
+      (_req, res) => {
+        tlsRequests++;
+        json(res, 200, { requestId: 'x', workspaces: [] });
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const check = await runCli(['check'], { ...env, GONG_BASE_URL: url });
       expect(check.code).toBe(2);
-      expect(check.stderr).toMatch(/TLS failed with 127\.0\.0\.1:\d+ \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)/);
+      expect(check.stderr).toMatch(
+        /TLS failed with 127\.0\.0\.1:\d+ \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)/,
+      );
       expect(tlsRequests).toBe(0);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -116,7 +148,12 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
       },
       { misbehaveOnCheck: true },
     );
-    const result = await runCli(['check'], { GONG_BASE_URL: server.url, GONG_ACCESS_TOKEN: 'token-abc-123456', GONG_DB: path.join(tempDir(), 'x.db'), GONG_LOG_FORMAT: 'json' });
+    const result = await runCli(['check'], {
+      GONG_BASE_URL: server.url,
+      GONG_ACCESS_TOKEN: 'token-abc-123456',
+      GONG_DB: path.join(tempDir(), 'x.db'),
+      GONG_LOG_FORMAT: 'json',
+    });
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/credentials: +accepted/);
     expect(result.stderr).toMatch(/lacks the scope api:workspaces:read/);
@@ -180,7 +217,10 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
     const raw = fs.readFileSync(transcript, 'utf8');
     expect(raw).toMatch(/\r\x1b\[2Kcalls_extensive: 20 records, \d+ pages, \d+ requests/);
     // What the terminal shows: each line is what follows its last "clear line".
-    const visible = raw.replace(/\r\n/g, '\n').split('\n').map((line) => line.split('\r\x1b[2K').pop()!);
+    const visible = raw
+      .replace(/\r\n/g, '\n')
+      .split('\n')
+      .map((line) => line.split('\r\x1b[2K').pop()!);
     const progress = /^\w+: \d+ records, \d+ pages, \d+ requests \(/;
     const logLine = /^\w+: \d+ records, \d+ rows, \d+ requests$/;
     expect(visible.filter((line) => logLine.test(line)).length).toBeGreaterThanOrEqual(10);
@@ -196,7 +236,10 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
     const sim = await startSimulator({ calls: 20 });
     const dir = tempDir();
     const heartbeat = path.join(dir, 'alive');
-    const { child, result } = spawnCli(['schedule', '--cron', '0 0 1 1 *', '--heartbeat-file', heartbeat], simEnv(sim, path.join(dir, 'gong.db')));
+    const { child, result } = spawnCli(
+      ['schedule', '--cron', '0 0 1 1 *', '--heartbeat-file', heartbeat],
+      simEnv(sim, path.join(dir, 'gong.db')),
+    );
     for (let i = 0; i < 200 && !fs.existsSync(heartbeat); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fs.existsSync(heartbeat)).toBe(true);
     expect(Date.now() - fs.statSync(heartbeat).mtimeMs).toBeLessThan(60_000);
@@ -217,7 +260,9 @@ describe('a first run: check, fail fast, the simulator, machine-readable logs', 
     expect(outcome.code).toBe(0);
     const messages = messagesOf(outcome.stderr);
     expect(messages).toMatch(/next runs: \d{4}-03-14T06:30:00\.000Z \(\d{4}-03-14 02:30 America\/New_York\)/);
-    expect(messages).toMatch(/--cron "30 2 14 3 \*": 2027-03-14 02:30 does not exist in America\/New_York \(clocks jump from 02:00 to 03:00\): that run does not happen/);
+    expect(messages).toMatch(
+      /--cron "30 2 14 3 \*": 2027-03-14 02:30 does not exist in America\/New_York \(clocks jump from 02:00 to 03:00\): that run does not happen/,
+    );
     const warning = outcome.stderr.split('\n').find((line) => line.includes('does not exist'))!;
     expect(JSON.parse(warning)).toMatchObject({ level: 'warn', event: 'cron_time_missing', wall_clock: '2027-03-14 02:30' });
   });

@@ -7,8 +7,14 @@ import { migrations } from '../migrations/index.js';
 const folder = path.resolve(__dirname, '../migrations');
 const MIGRATION = /^\d{4}-\d\d-\d\d-\d{4}-[a-z0-9-]+\.ts$/;
 const frozen = JSON.parse(fs.readFileSync(path.join(folder, 'frozen.json'), 'utf8')) as Record<string, string>;
-const files = fs.readdirSync(folder).filter((f) => MIGRATION.test(f)).sort();
-const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(path.join(folder, file))).digest('hex');
+const files = fs
+  .readdirSync(folder)
+  .filter((f) => MIGRATION.test(f))
+  .sort();
+const sha256 = (file: string) =>
+  createHash('sha256')
+    .update(fs.readFileSync(path.join(folder, file)))
+    .digest('hex');
 
 /**
  * A database never runs a migration again once it has run it, so a shipped migration that changes

@@ -25,7 +25,10 @@ describe('interrupted runs', () => {
     expect(query(db, 'select outcome from _runs')).toEqual([{ outcome: 'running' }]);
     const status = await runInProcess(['status', '--json'], env);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout).runs[0]).toMatchObject({ outcome: 'interrupted', message: expect.stringMatching(/process ended before closing this run/) });
+    expect(JSON.parse(status.stdout).runs[0]).toMatchObject({
+      outcome: 'interrupted',
+      message: expect.stringMatching(/process ended before closing this run/),
+    });
     expect((await runInProcess(['sync', '--streams', STREAMS], env)).code).toBe(0);
     expect(query(db, 'select outcome from _runs order by id')).toEqual([{ outcome: 'interrupted' }, { outcome: 'succeeded' }]);
   }, 120_000);
@@ -64,7 +67,7 @@ describe('fault matrix', () => {
     } else {
       expect(result.code, result.stderr.slice(-800)).toBe(testCase.expect);
     }
-    if (result.code === 3) expect(query(db, "select outcome from _runs")).toEqual([{ outcome: 'stopped' }]);
+    if (result.code === 3) expect(query(db, 'select outcome from _runs')).toEqual([{ outcome: 'stopped' }]);
     Object.assign(sim.faults, { error503: 0, drop: 0, hang: 0, truncate: 0, html200: 0, throttleNext: 0, expireNextCursor: false });
     if (result.code !== 0) expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, db))).code).toBe(0);
     expect(contentOf(db, TABLES)).toEqual(contentOf(reference, TABLES));
@@ -80,17 +83,38 @@ describe('bad records', () => {
     sim.recordTransform = (route, record) => {
       if (route === '/v2/calls/extensive') {
         const id = record.metaData.id;
-        if (id === unknownFields!.record.id) return { ...record, futureSection: { nested: [1, 2, 3] }, metaData: { ...record.metaData, newField: 'x' } };
-        if (id === wrongTypes!.record.id) return { ...record, metaData: { ...record.metaData, duration: 'about an hour', isPrivate: 'no' }, parties: 'nobody', content: [] };
-        if (id === nulls!.record.id) return { ...record, metaData: { ...record.metaData, title: null, started: null, workspaceId: null }, parties: null, interaction: null };
-        if (id === unicode!.record.id) return { ...record, metaData: { ...record.metaData, title: 'Überprüfung — 日本語の通話 🚀 \u0000 end' } };
+        if (id === unknownFields!.record.id)
+          return { ...record, futureSection: { nested: [1, 2, 3] }, metaData: { ...record.metaData, newField: 'x' } };
+        if (id === wrongTypes!.record.id)
+          return {
+            ...record,
+            metaData: { ...record.metaData, duration: 'about an hour', isPrivate: 'no' },
+            parties: 'nobody',
+            content: [],
+          };
+        if (id === nulls!.record.id)
+          return {
+            ...record,
+            metaData: { ...record.metaData, title: null, started: null, workspaceId: null },
+            parties: null,
+            interaction: null,
+          };
+        if (id === unicode!.record.id)
+          return { ...record, metaData: { ...record.metaData, title: 'Überprüfung — 日本語の通話 🚀 \u0000 end' } };
         if (id === broken!.record.id) return { ...record, metaData: null };
       }
       if (route === '/v2/calls/transcript') {
         if (record.callId === longText!.record.id) {
-          return { ...record, transcript: [{ speakerId: 1234, topic: null, sentences: [{ start: '0', end: null, text: hugeSentence }, null, { text: 42 }] }, 'junk'] };
+          return {
+            ...record,
+            transcript: [
+              { speakerId: 1234, topic: null, sentences: [{ start: '0', end: null, text: hugeSentence }, null, { text: 42 }] },
+              'junk',
+            ],
+          };
         }
-        if (record.callId === unicode!.record.id) return { ...record, transcript: [{ speakerId: 's', sentences: [{ start: 0, end: 1, text: 'Grüße 👋 — ¿qué tal? 你好' }] }] };
+        if (record.callId === unicode!.record.id)
+          return { ...record, transcript: [{ speakerId: 's', sentences: [{ start: 0, end: 1, text: 'Grüße 👋 — ¿qué tal? 你好' }] }] };
       }
       return record;
     };
@@ -106,13 +130,23 @@ describe('bad records', () => {
     const raw = (id: string) => JSON.parse(query<{ raw: string }>(db, 'select raw from calls_extensive where id = ?', id)[0]!.raw);
     expect(raw(unknownFields!.record.id).futureSection).toEqual({ nested: [1, 2, 3] });
     expect(raw(unknownFields!.record.id).metaData.newField).toBe('x');
-    expect(query(db, 'select duration, is_private from calls where id = ?', wrongTypes!.record.id)).toEqual([{ duration: null, is_private: null }]);
+    expect(query(db, 'select duration, is_private from calls where id = ?', wrongTypes!.record.id)).toEqual([
+      { duration: null, is_private: null },
+    ]);
     expect(raw(wrongTypes!.record.id).metaData.duration).toBe('about an hour');
     expect(query(db, 'select count(*) n from call_parties where call_id = ?', wrongTypes!.record.id)).toEqual([{ n: 0 }]);
     expect(query(db, 'select title, started from calls where id = ?', nulls!.record.id)).toEqual([{ title: null, started: null }]);
-    expect(query(db, 'select title from calls where id = ?', unicode!.record.id)).toEqual([{ title: 'Überprüfung — 日本語の通話 🚀 \u0000 end' }]);
-    expect(query(db, 'select text from transcript_sentences where call_id = ?', unicode!.record.id)).toEqual([{ text: 'Grüße 👋 — ¿qué tal? 你好' }]);
-    const long = query<{ text: string; speaker_id: string; start_ms: number }>(db, 'select text, speaker_id, start_ms from transcript_sentences where call_id = ? order by seq', longText!.record.id);
+    expect(query(db, 'select title from calls where id = ?', unicode!.record.id)).toEqual([
+      { title: 'Überprüfung — 日本語の通話 🚀 \u0000 end' },
+    ]);
+    expect(query(db, 'select text from transcript_sentences where call_id = ?', unicode!.record.id)).toEqual([
+      { text: 'Grüße 👋 — ¿qué tal? 你好' },
+    ]);
+    const long = query<{ text: string; speaker_id: string; start_ms: number }>(
+      db,
+      'select text, speaker_id, start_ms from transcript_sentences where call_id = ? order by seq',
+      longText!.record.id,
+    );
     expect(long.map((s) => s.text)).toEqual([hugeSentence, null, '42']);
     expect(long[0]!.speaker_id).toBe('1234');
     expect(long[0]!.start_ms).toBe(0);
@@ -147,7 +181,10 @@ describe('security', () => {
     expect((await run(['status', '--json'], basic)).code).toBe(0);
     const needles = [secret, token, Buffer.from(`key-1:${secret}`).toString('base64')];
     for (const text of outputs) for (const needle of needles) expect(text).not.toContain(needle);
-    const files = fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f))).filter((f) => fs.statSync(f).isFile());
+    const files = fs
+      .readdirSync(dir, { recursive: true })
+      .map((f) => path.join(dir, String(f)))
+      .filter((f) => fs.statSync(f).isFile());
     for (const file of files) {
       const bytes = fs.readFileSync(file);
       for (const needle of needles) expect(bytes.includes(needle), file).toBe(false);
@@ -158,7 +195,9 @@ describe('security', () => {
     const sim = await startSimulator({ calls: 5 });
     const dir = tempDir();
     const db = path.join(dir, 'gong.db');
-    expect((await runCli(['sync', '--streams', 'calls,call_video'], simEnv(sim, db, { GONG_MEDIA_DIR: path.join(dir, 'media') }))).code).toBe(0);
+    expect(
+      (await runCli(['sync', '--streams', 'calls,call_video'], simEnv(sim, db, { GONG_MEDIA_DIR: path.join(dir, 'media') }))).code,
+    ).toBe(0);
     const created = fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f)));
     expect(created.some((f) => f.endsWith('.mp4'))).toBe(true);
     for (const file of created) {
@@ -169,7 +208,10 @@ describe('security', () => {
 
   it('never turns TLS verification off, and the simulator listens on 127.0.0.1 only', async () => {
     const sources = ['src', 'streams', 'state', 'migrations', 'bin'].flatMap((folder) =>
-      fs.readdirSync(folder, { recursive: true }).map((f) => path.join(folder, String(f))).filter((f) => /\.(ts|js)$/.test(f)),
+      fs
+        .readdirSync(folder, { recursive: true })
+        .map((f) => path.join(folder, String(f)))
+        .filter((f) => /\.(ts|js)$/.test(f)),
     );
     for (const file of sources) {
       const text = fs.readFileSync(file, 'utf8');
@@ -194,7 +236,12 @@ describe('concurrency', () => {
     void writer.result.then(() => (writerDone = true));
     const others: Array<{ args: string[]; code: number | null; ms: number }> = [];
     while (!writerDone && others.length < 12) {
-      for (const args of [['status', '--json'], ['query', 'select count(*) from calls'], ['sync', '--streams', 'users'], ['get', 'users', sim.account.users[0]!.id]]) {
+      for (const args of [
+        ['status', '--json'],
+        ['query', 'select count(*) from calls'],
+        ['sync', '--streams', 'users'],
+        ['get', 'users', sim.account.users[0]!.id],
+      ]) {
         const result = await runCli(args, env);
         others.push({ args, code: result.code, ms: result.ms });
       }

@@ -36,7 +36,9 @@ describe('hostile servers: time', () => {
     const db = path.join(tempDir(), 'gong.db');
     const result = await runCli(['sync', '--streams', 'users'], hostileEnv(server, db, { GONG_REQUEST_TIMEOUT_MS: '1500' }));
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(/Gong kept failing for GET \/v2\/users .* after 6 attempts \(last: the whole answer did not arrive within 1500ms\)/);
+    expect(result.stderr).toMatch(
+      /Gong kept failing for GET \/v2\/users .* after 6 attempts \(last: the whole answer did not arrive within 1500ms\)/,
+    );
     expect(usersRequests(server)).toHaveLength(6);
     expect(query(db, 'select outcome from _runs')).toEqual([{ outcome: 'failed' }]);
   }, 120_000);
@@ -52,25 +54,29 @@ describe('hostile servers: time', () => {
         res.on('close', () => clearInterval(drip));
       },
     ],
-  ])('SIGTERM while the server sends %s: the request is aborted and the run stops with exit 3, state saved', async (_name, handler) => {
-    const server = await startHostileServer(handler as never);
-    const db = path.join(tempDir(), 'gong.db');
-    // A deadline of ten minutes: only the signal can end this request.
-    const { child, result } = spawnCli(['sync', '--streams', 'users'], hostileEnv(server, db, { GONG_REQUEST_TIMEOUT_MS: '600000' }));
-    await requestsSeen(server, 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const signalledAt = Date.now();
-    child.kill('SIGTERM');
-    const outcome = await result;
-    expect(outcome.code, outcome.stderr).toBe(3);
-    expect(outcome.stderr).toMatch(/Stopped by SIGTERM/);
-    expect(usersRequests(server)).toHaveLength(1);
-    expect(query(db, 'select outcome from _runs')).toEqual([{ outcome: 'stopped' }]);
-    // Prompt (figure for RELIABILITY.md; the bound is loose for a loaded machine).
-    const stopMs = Date.now() - signalledAt;
-    console.info(`SIGTERM during ${_name}: exit 3 after ${stopMs} ms`);
-    expect(stopMs).toBeLessThan(30_000);
-  }, 120_000);
+  ])(
+    'SIGTERM while the server sends %s: the request is aborted and the run stops with exit 3, state saved',
+    async (_name, handler) => {
+      const server = await startHostileServer(handler as never);
+      const db = path.join(tempDir(), 'gong.db');
+      // A deadline of ten minutes: only the signal can end this request.
+      const { child, result } = spawnCli(['sync', '--streams', 'users'], hostileEnv(server, db, { GONG_REQUEST_TIMEOUT_MS: '600000' }));
+      await requestsSeen(server, 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const signalledAt = Date.now();
+      child.kill('SIGTERM');
+      const outcome = await result;
+      expect(outcome.code, outcome.stderr).toBe(3);
+      expect(outcome.stderr).toMatch(/Stopped by SIGTERM/);
+      expect(usersRequests(server)).toHaveLength(1);
+      expect(query(db, 'select outcome from _runs')).toEqual([{ outcome: 'stopped' }]);
+      // Prompt (figure for RELIABILITY.md; the bound is loose for a loaded machine).
+      const stopMs = Date.now() - signalledAt;
+      console.info(`SIGTERM during ${_name}: exit 3 after ${stopMs} ms`);
+      expect(stopMs).toBeLessThan(30_000);
+    },
+    120_000,
+  );
 
   it('SIGTERM during a long Retry-After pause stops the run at once with exit 3', async () => {
     const server = await startHostileServer((_req, res) => json(res, 429, { errors: ['rate limited'] }, { 'retry-after': '100' }));
@@ -156,7 +162,9 @@ describe('hostile servers: paging', () => {
     expect(first.stderr).toMatch(/cursor for \/v2\/users that it had already sent in this pass .* the pages loop/);
     expect(usersRequests(server)).toHaveLength(3);
     // The page that closed the loop committed nothing; the checkpoint is the last cursor before it.
-    expect(query(db, "select checkpoint from _sync_state where stream = 'users'")).toEqual([{ checkpoint: expect.stringContaining('"cursor":"B"') }]);
+    expect(query(db, "select checkpoint from _sync_state where stream = 'users'")).toEqual([
+      { checkpoint: expect.stringContaining('"cursor":"B"') },
+    ]);
     // The next run resumes, meets the loop again within two pages, and stops: no endless paging across runs.
     const second = await runCli(['sync', '--streams', 'users'], env);
     expect(second.code, second.stderr).toBe(1);
@@ -200,7 +208,11 @@ describe('hostile servers: secrets', () => {
     for (const status of [400, 401, 500, 200]) {
       mode = status;
       for (const auth of [basicEnv, bearerEnv]) {
-        for (const [target, format] of [[server, 'text'], [server, 'json'], [echoingCheck, 'json']] as const) {
+        for (const [target, format] of [
+          [server, 'text'],
+          [server, 'json'],
+          [echoingCheck, 'json'],
+        ] as const) {
           const result = await runCli(['sync', '--streams', 'users'], hostileEnv(target, db, { ...auth, GONG_LOG_FORMAT: format }));
           // Every error answer fails the run; the rejected record does not. (The echoing check may be
           // skipped when the database saw a good check recently.)
@@ -229,9 +241,17 @@ describe('hostile servers: secrets', () => {
     const server = await startHostileServer((_req, res) => json(res, 200, usersPage([], undefined, 0)));
     const db = path.join(tempDir(), 'gong.db');
     const host = new URL(server.url).host;
-    const urls = [`http://${key}:${secret}@${host}`, `http://${host}/?token=${token}`, `http://${host}/${secret}`, `http://${host}/v2?api_key=${secret}`];
+    const urls = [
+      `http://${key}:${secret}@${host}`,
+      `http://${host}/?token=${token}`,
+      `http://${host}/${secret}`,
+      `http://${host}/v2?api_key=${secret}`,
+    ];
     for (const url of urls) {
-      const result = await runCli(['sync', '--streams', 'users'], hostileEnv(server, db, { GONG_ACCESS_KEY: key, GONG_ACCESS_KEY_SECRET: secret, GONG_BASE_URL: url }));
+      const result = await runCli(
+        ['sync', '--streams', 'users'],
+        hostileEnv(server, db, { GONG_ACCESS_KEY: key, GONG_ACCESS_KEY_SECRET: secret, GONG_BASE_URL: url }),
+      );
       expect(result.code, url).toBe(2);
       expect(result.stderr).toMatch(/GONG_BASE_URL must not|GONG_BASE_URL contains/);
       for (const needle of needles) expect(result.stdout + result.stderr).not.toContain(needle);

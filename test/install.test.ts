@@ -9,45 +9,71 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 
 describe('the package a user installs', () => {
-  it(
-    'npm pack, npm install -g into a temporary prefix: gong-sync --version and demo --calls 20 work',
-    async () => {
-      const dir = tempDir();
-      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; files: string[]; scripts: Record<string, string> };
-      // A fresh clone builds on `npm install` (prepare) and before packing; here dist/ is already built by `npm test`.
-      expect(pkg.scripts.prepare).toMatch(/tsc/);
-      const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-      const [{ filename, files }] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-      const paths = files.map((f) => f.path);
-      expect(paths).toContain('bin/gong-sync.js');
-      expect(paths).toContain('dist/src/cli/main.js');
-      expect(paths.some((p) => p.startsWith('test/') || p.startsWith('src/') || p.startsWith('dist/bench/'))).toBe(false);
+  it('npm pack, npm install -g into a temporary prefix: gong-sync --version and demo --calls 20 work', async () => {
+    const dir = tempDir();
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+      files: string[];
+      scripts: Record<string, string>;
+    };
+    // A fresh clone builds on `npm install` (prepare) and before packing; here dist/ is already built by `npm test`.
+    expect(pkg.scripts.prepare).toMatch(/tsc/);
+    const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], {
+      cwd: ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const [{ filename, files }] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const paths = files.map((f) => f.path);
+    expect(paths).toContain('bin/gong-sync.js');
+    expect(paths).toContain('dist/src/cli/main.js');
+    expect(paths.some((p) => p.startsWith('test/') || p.startsWith('src/') || p.startsWith('dist/bench/'))).toBe(false);
 
-      const prefix = path.join(dir, 'prefix');
-      await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', '--allow-scripts=better-sqlite3', path.join(dir, filename)], {
+    const prefix = path.join(dir, 'prefix');
+    await run(
+      'npm',
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--allow-scripts=better-sqlite3',
+        path.join(dir, filename),
+      ],
+      {
         cwd: dir,
         maxBuffer: 64 * 1024 * 1024,
         timeout: 540_000,
-      });
-      const bin = path.join(prefix, 'bin', 'gong-sync');
-      const env = { PATH: `${path.join(prefix, 'bin')}:${process.env.PATH}`, HOME: dir };
-      const version = await run(bin, ['--version'], { cwd: dir, env });
-      expect(version.stdout.trim()).toBe(pkg.version);
+      },
+    );
+    const bin = path.join(prefix, 'bin', 'gong-sync');
+    const env = { PATH: `${path.join(prefix, 'bin')}:${process.env.PATH}`, HOME: dir };
+    const version = await run(bin, ['--version'], { cwd: dir, env });
+    expect(version.stdout.trim()).toBe(pkg.version);
 
-      // Unthrottled: the installed package is the subject here, not pacing (test/resilience.test.ts).
-      const demo = await run(bin, ['demo', '--calls', '20', '--db', path.join(dir, 'demo.db')], { cwd: dir, env: { ...env, GONG_RATE_LIMIT: '100' }, timeout: 240_000 });
-      expect(demo.stdout).toMatch(/^succeeded: \d+ rows written/m);
-      expect(demo.stdout).toMatch(/calls\s+20\b/);
-    },
-    900_000,
-  );
+    // Unthrottled: the installed package is the subject here, not pacing (test/resilience.test.ts).
+    const demo = await run(bin, ['demo', '--calls', '20', '--db', path.join(dir, 'demo.db')], {
+      cwd: dir,
+      env: { ...env, GONG_RATE_LIMIT: '100' },
+      timeout: 240_000,
+    });
+    expect(demo.stdout).toMatch(/^succeeded: \d+ rows written/m);
+    expect(demo.stdout).toMatch(/calls\s+20\b/);
+  }, 900_000);
 
   it('npx gong-sync schedule, stopped by SIGTERM to the pid npx reports, stops the node process behind it', async () => {
     const dir = tempDir();
     const heartbeat = path.join(dir, 'alive');
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('GONG_')) env[k] = v;
-    Object.assign(env, { GONG_ACCESS_KEY: 'k', GONG_ACCESS_KEY_SECRET: 'secret-value', GONG_BASE_URL: 'http://127.0.0.1:9', GONG_LOG_FORMAT: 'json' });
+    Object.assign(env, {
+      GONG_ACCESS_KEY: 'k',
+      GONG_ACCESS_KEY_SECRET: 'secret-value',
+      GONG_BASE_URL: 'http://127.0.0.1:9',
+      GONG_LOG_FORMAT: 'json',
+    });
     // npx runs a shell that runs node: the signal reaches npx and the shell, not node itself.
     const args = ['gong-sync', 'schedule', '--cron', '0 0 1 1 *', '--heartbeat-file', heartbeat, '--db', path.join(dir, 'gong.db')];
     const npx = spawn('npx', args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -26,11 +26,27 @@ describe('consistent instants', () => {
     const sim = await startSimulator({ calls: 40, days: 30 });
     const db = path.join(tempDir(), 'gong.db');
     await syncInProcess(sim, db, {
-      streams: ['workspaces', 'users', 'calls', 'library_folders', 'library_folder_content', 'settings_scorecards', 'settings_trackers', 'stats_activity_scorecards'],
+      streams: [
+        'workspaces',
+        'users',
+        'calls',
+        'library_folders',
+        'library_folder_content',
+        'settings_scorecards',
+        'settings_trackers',
+        'stats_activity_scorecards',
+      ],
     });
-    const copies = [...Object.entries(UTC_COPIES).flatMap(([table, columns]) => columns.map((c) => [table, c])), ['calls', 'started'], ['users', 'created']];
+    const copies = [
+      ...Object.entries(UTC_COPIES).flatMap(([table, columns]) => columns.map((c) => [table, c])),
+      ['calls', 'started'],
+      ['users', 'created'],
+    ];
     for (const [table, column] of copies) {
-      const rows = query<{ source: string | null; copy: string | null }>(db, `select ${column} as source, ${column}_utc as copy from ${table}`);
+      const rows = query<{ source: string | null; copy: string | null }>(
+        db,
+        `select ${column} as source, ${column}_utc as copy from ${table}`,
+      );
       const withSource = rows.filter((r) => r.source !== null);
       // Gong's shapes (the simulator's default) leave answeredDateTime out; every other source is sent.
       if (column !== 'answered_date_time') expect(withSource.length, `${table}.${column}`).toBeGreaterThan(0);
@@ -40,7 +56,10 @@ describe('consistent instants', () => {
       }
     }
     // started and started_utc compare equal as text wherever Gong sent UTC.
-    const utcStarts = query<{ n: number; same: number }>(db, "select count(*) as n, sum(started = started_utc) as same from calls where started like '%Z'");
+    const utcStarts = query<{ n: number; same: number }>(
+      db,
+      "select count(*) as n, sum(started = started_utc) as same from calls where started like '%Z'",
+    );
     expect(utcStarts[0]!.same).toBe(utcStarts[0]!.n);
   });
 
@@ -49,13 +68,25 @@ describe('consistent instants', () => {
     const old = await connectDatabase(file);
     await migrateToLatest(old, undefined, Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '2026-12-03-0010')));
     const exec = new SqlExecutor(old);
-    await exec.run(exec.db.insertInto('calls').values({ id: '1', started: '2024-05-01T10:00:00Z', started_utc: '2024-05-01T10:00:00.000Z', raw: '{}', synced_at: 'x' }));
-    await exec.run(exec.db.insertInto('settings_trackers').values({ tracker_id: 't', created: '2024-05-01T03:00:00-07:00', updated: '2024-05-01T10:00:00.250Z', raw: '{}', synced_at: 'x' }));
+    await exec.run(
+      exec.db
+        .insertInto('calls')
+        .values({ id: '1', started: '2024-05-01T10:00:00Z', started_utc: '2024-05-01T10:00:00.000Z', raw: '{}', synced_at: 'x' }),
+    );
+    await exec.run(
+      exec.db
+        .insertInto('settings_trackers')
+        .values({ tracker_id: 't', created: '2024-05-01T03:00:00-07:00', updated: '2024-05-01T10:00:00.250Z', raw: '{}', synced_at: 'x' }),
+    );
     await old.close();
     const database = await connectDatabase(file);
     await migrateToLatest(database);
     await database.close();
-    expect(query(file, 'select started, started_utc from calls')).toEqual([{ started: '2024-05-01T10:00:00Z', started_utc: '2024-05-01T10:00:00Z' }]);
-    expect(query(file, 'select created_utc, updated_utc from settings_trackers')).toEqual([{ created_utc: '2024-05-01T10:00:00Z', updated_utc: '2024-05-01T10:00:00.250Z' }]);
+    expect(query(file, 'select started, started_utc from calls')).toEqual([
+      { started: '2024-05-01T10:00:00Z', started_utc: '2024-05-01T10:00:00Z' },
+    ]);
+    expect(query(file, 'select created_utc, updated_utc from settings_trackers')).toEqual([
+      { created_utc: '2024-05-01T10:00:00Z', updated_utc: '2024-05-01T10:00:00.250Z' },
+    ]);
   });
 });

@@ -40,7 +40,7 @@ describe('get, download and execute', () => {
     expect((await runCli(['get', 'scorecards', '1'], env)).code).toBe(2);
   });
 
-  it('download streams a call\'s media to disk, records it, and refuses ids that are not numeric', async () => {
+  it("download streams a call's media to disk, records it, and refuses ids that are not numeric", async () => {
     const sim = await startSimulator({ calls: 20 });
     const dir = tempDir();
     const db = path.join(dir, 'gong.db');
@@ -87,7 +87,11 @@ describe('get, download and execute', () => {
     expect(resumed.stdout).toMatch(new RegExp(`resumed from byte ${partial}`));
     expect(sim.requests.filter((r) => r.path.startsWith('/media/')).at(-1)!.range).toBe(`bytes=${partial}-`);
     const expected = expectedMedia(call.record.id, 'audio');
-    expect(createHash('sha256').update(fs.readFileSync(path.join(out, `${call.record.id}.mp3`))).digest('hex')).toBe(expected.sha256);
+    expect(
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(out, `${call.record.id}.mp3`)))
+        .digest('hex'),
+    ).toBe(expected.sha256);
     expect(fs.existsSync(part)).toBe(false);
   });
 
@@ -99,7 +103,10 @@ describe('get, download and execute', () => {
     sim.faults.drop = 0.15;
     const result = await runCli(['sync', '--streams', 'calls,call_audio'], env);
     expect(result.code).toBe(0);
-    const rows = query<{ call_id: string; sha256: string; bytes: number }>(db, "select call_id, sha256, bytes from call_media where kind = 'audio'");
+    const rows = query<{ call_id: string; sha256: string; bytes: number }>(
+      db,
+      "select call_id, sha256, bytes from call_media where kind = 'audio'",
+    );
     expect(rows.map((r) => r.call_id).sort()).toEqual(sim.account.calls.map((c) => c.record.id).sort());
     for (const row of rows) expect(row.sha256).toBe(expectedMedia(row.call_id, 'audio').sha256);
     sim.faults.drop = 0;
@@ -131,28 +138,41 @@ describe('get, download and execute', () => {
     expect(result.code).toBe(0);
     expect(sim.requests.some((r) => r.path.startsWith('/media/') && r.status === 403)).toBe(true);
     expect(query(db, "select count(*) n from call_media where kind = 'audio' and path is not null")).toEqual([{ n: 6 }]);
-    expect(query<{ sha256: string }>(db, 'select sha256 from call_media where call_id = ?', first)[0]!.sha256).toBe(expectedMedia(first, 'audio').sha256);
+    expect(query<{ sha256: string }>(db, 'select sha256 from call_media where call_id = ?', first)[0]!.sha256).toBe(
+      expectedMedia(first, 'audio').sha256,
+    );
   });
 
-  it('execute runs the reference\'s actions by their own names, and validates parameters', async () => {
+  it("execute runs the reference's actions by their own names, and validates parameters", async () => {
     const sim = await startSimulator({ calls: 130, days: 80 });
     const db = path.join(tempDir(), 'gong.db');
     const env = simEnv(sim, db);
     // Within Gong's 90 days a request: Gong's own pages and cursor (longer ranges: test/gong-strictness.test.ts).
-    const range = { fromDateTime: new Date(Date.now() - 85 * 86_400_000).toISOString(), toDateTime: new Date(Date.now() + 86_400_000).toISOString() };
+    const range = {
+      fromDateTime: new Date(Date.now() - 85 * 86_400_000).toISOString(),
+      toDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+    };
     const list = await runCli(['execute', 'calls', 'list', '--params', JSON.stringify(range)], env);
     expect(list.code).toBe(0);
     const page = JSON.parse(list.stdout);
     expect(page.records).toHaveLength(100);
     expect(page.pagination).toMatchObject({ totalRecords: 130, currentPageSize: 100, currentPageNumber: 0 });
-    const next = JSON.parse((await runCli(['execute', 'calls', 'list', '--params', JSON.stringify({ ...range, cursor: page.pagination.cursor })], env)).stdout);
+    const next = JSON.parse(
+      (await runCli(['execute', 'calls', 'list', '--params', JSON.stringify({ ...range, cursor: page.pagination.cursor })], env)).stdout,
+    );
     expect(next.records).toHaveLength(30);
     expect(next.pagination.cursor).toBeUndefined();
 
     const workspace = sim.account.workspaces[0]!.id;
     const manager = sim.account.users[0]!.id;
     const coaching = await runCli(
-      ['execute', 'coaching', 'list', '--params', JSON.stringify({ 'workspace-id': workspace, 'manager-id': manager, from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' })],
+      [
+        'execute',
+        'coaching',
+        'list',
+        '--params',
+        JSON.stringify({ 'workspace-id': workspace, 'manager-id': manager, from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' }),
+      ],
       env,
     );
     expect(coaching.code).toBe(0);
@@ -161,7 +181,10 @@ describe('get, download and execute', () => {
     expect(coachingRecords).toHaveLength(1);
     expect(coachingRecords[0].manager.id).toBe(manager);
     expect(coachingRecords[0].directReportsMetrics.map((m: { report: { id: string } }) => m.report.id).sort()).toEqual(
-      sim.account.users.filter((u) => u.managerId === manager).map((u) => u.id).sort(),
+      sim.account.users
+        .filter((u) => u.managerId === manager)
+        .map((u) => u.id)
+        .sort(),
     );
 
     // The reference's answered-scorecard dates become Gong's review dates; its other filters are refused.
@@ -169,11 +192,19 @@ describe('get, download and execute', () => {
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const dayAfter = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
     const reviewed = await runCli(
-      ['execute', 'stats_activity_scorecards', 'list', '--params', JSON.stringify({ filter: { fromDateTime: '2025-01-01T00:00:00Z', toDateTime: `${tomorrow}T08:00:00Z` } })],
+      [
+        'execute',
+        'stats_activity_scorecards',
+        'list',
+        '--params',
+        JSON.stringify({ filter: { fromDateTime: '2025-01-01T00:00:00Z', toDateTime: `${tomorrow}T08:00:00Z` } }),
+      ],
       env,
     );
     expect(reviewed.code, reviewed.stderr).toBe(0);
-    expect(sim.apiRequests('/v2/stats/activity/scorecards')[0]!.body).toEqual({ filter: { reviewFromDate: '2025-01-01', reviewToDate: dayAfter, reviewMethod: 'BOTH' } });
+    expect(sim.apiRequests('/v2/stats/activity/scorecards')[0]!.body).toEqual({
+      filter: { reviewFromDate: '2025-01-01', reviewToDate: dayAfter, reviewMethod: 'BOTH' },
+    });
     // Bare 19-digit numbers from Gong, printed as exact strings.
     const answered = JSON.parse(reviewed.stdout).records as Array<{ answeredScorecardId: string }>;
     expect(answered.length).toBeGreaterThan(0);
@@ -183,7 +214,10 @@ describe('get, download and execute', () => {
     const cases: Array<[string[], RegExp]> = [
       [['execute', 'users', 'get'], /missing required parameter "id" \(string\)/],
       [['execute', 'users', 'list', '--params', '{"limit":5}'], /unknown parameter "limit" \(expected: cursor\)/],
-      [['execute', 'calls_extensive', 'list', '--params', '{"filter":{"callIds":"123"}}'], /parameter "filter.callIds" must be array<string>, got string/],
+      [
+        ['execute', 'calls_extensive', 'list', '--params', '{"filter":{"callIds":"123"}}'],
+        /parameter "filter.callIds" must be array<string>, got string/,
+      ],
       [['execute', 'calls_extensive', 'list', '--params', '{"filter":{"fromDate":"x"}}'], /unknown parameter "filter.fromDate"/],
       [['execute', 'meetings', 'list'], /Unknown entity "meetings": expected one of users, calls/],
       [['execute', 'users', 'delete'], /"users" has no action "delete": expected list or get/],
@@ -193,9 +227,18 @@ describe('get, download and execute', () => {
         ['execute', 'stats_activity_scorecards', 'list', '--params', '{"filter":{"reviewerUserIds":["1"],"callIds":["2"]}}'],
         /unknown parameter "filter.reviewerUserIds" \(expected: filter.callFromDate, filter.callToDate, filter.reviewFromDate, filter.reviewToDate, filter.reviewedUserIds, filter.scorecardIds, filter.reviewMethod\); unknown parameter "filter.callIds"/,
       ],
-      [['execute', 'settings_scorecards', 'list', '--params', '{"workspaceId":"1"}'], /unknown parameter "workspaceId" \(Gong takes no parameters here\)/],
-      [['execute', 'library_folder_content', 'list', '--params', '{"folderId":"1","cursor":"x"}'], /unknown parameter "cursor" \(expected: folderId\)/],
-      [['execute', 'stats_activity_aggregate', 'list', '--params', '{"filter":{"fromDate":"2026-01-01"}}'], /missing required parameter "filter.toDate"/],
+      [
+        ['execute', 'settings_scorecards', 'list', '--params', '{"workspaceId":"1"}'],
+        /unknown parameter "workspaceId" \(Gong takes no parameters here\)/,
+      ],
+      [
+        ['execute', 'library_folder_content', 'list', '--params', '{"folderId":"1","cursor":"x"}'],
+        /unknown parameter "cursor" \(expected: folderId\)/,
+      ],
+      [
+        ['execute', 'stats_activity_aggregate', 'list', '--params', '{"filter":{"fromDate":"2026-01-01"}}'],
+        /missing required parameter "filter.toDate"/,
+      ],
     ];
     for (const [args, message] of cases) {
       const failed = await runCli(args, env);
@@ -214,15 +257,24 @@ describe('get, download and execute', () => {
       expect(user.emailAddress).toBe(sim.account.users[1]!.emailAddress);
       const call = sim.account.calls[0]!;
       expect((await gong.calls.get({ id: call.record.id })).title).toBe(call.record.title);
-      const extensive = await gong.callsExtensive.list({ filter: { callIds: [call.record.id] }, contentSelector: { exposedFields: { parties: true } } });
+      const extensive = await gong.callsExtensive.list({
+        filter: { callIds: [call.record.id] },
+        contentSelector: { exposedFields: { parties: true } },
+      });
       expect(extensive.records[0]!.parties).toHaveLength(call.parties.length);
       const transcripts = await gong.callTranscripts.list({ filter: { callIds: [call.record.id] } });
       expect(transcripts.records[0]!.callId).toBe(call.record.id);
-      const coaching = await gong.coaching.list({ workspaceId: sim.account.workspaces[0]!.id, managerId: sim.account.users[0]!.id, from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
+      const coaching = await gong.coaching.list({
+        workspaceId: sim.account.workspaces[0]!.id,
+        managerId: sim.account.users[0]!.id,
+        from: '2026-01-01T00:00:00Z',
+        to: '2026-02-01T00:00:00Z',
+      });
       expect(coaching.records).toHaveLength(1);
       expect((coaching.records[0]!.directReportsMetrics as unknown[]).length).toBeGreaterThan(1);
       const chunks: Uint8Array[] = [];
-      for await (const chunk of await gong.callAudio.download({ filter: { callIds: [call.record.id] }, range_header: 'bytes=0-99' })) chunks.push(chunk);
+      for await (const chunk of await gong.callAudio.download({ filter: { callIds: [call.record.id] }, range_header: 'bytes=0-99' }))
+        chunks.push(chunk);
       const bytes = Buffer.concat(chunks);
       expect(bytes.length).toBe(100);
       expect([...bytes.subarray(0, 5)]).toEqual([0, 1, 2, 3, 4].map((i) => GongSimulator.mediaByte(call.record.id, i)));
@@ -230,9 +282,17 @@ describe('get, download and execute', () => {
       const host = call.record.primaryUserId;
       const range = { fromDateTime: '2020-01-01T00:00:00Z', toDateTime: new Date().toISOString() };
       const hosted = await gong.callsExtensive.list({ filter: { ...range, primaryUserIds: [host] } });
-      expect(hosted.records.map((c) => c.metaData.id).sort()).toEqual(sim.account.visibleCalls().filter((c) => c.record.primaryUserId === host).map((c) => c.record.id).sort());
+      expect(hosted.records.map((c) => c.metaData.id).sort()).toEqual(
+        sim.account
+          .visibleCalls()
+          .filter((c) => c.record.primaryUserId === host)
+          .map((c) => c.record.id)
+          .sort(),
+      );
       const answered = sim.account.answeredScorecards[0]!.record;
-      const byScorecard = await gong.statsActivityScorecards.list({ filter: { scorecardIds: [answered.scorecardId], reviewedUserIds: [answered.reviewedUserId] } });
+      const byScorecard = await gong.statsActivityScorecards.list({
+        filter: { scorecardIds: [answered.scorecardId], reviewedUserIds: [answered.reviewedUserId] },
+      });
       const expectedAnswered = sim.account.answeredScorecards
         .filter((s) => s.record.scorecardId === answered.scorecardId && s.record.reviewedUserId === answered.reviewedUserId)
         .map((s) => s.record.answeredScorecardId);

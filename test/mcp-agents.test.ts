@@ -72,14 +72,30 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     const { tools } = await client.listTools();
     const { described, total } = describedShare(tools);
     const size = JSON.stringify(tools).length;
-    console.log(`[figures ${dialect}] parameters described: ${described}/${total} (${((100 * described) / total).toFixed(1)}%), tool list ${size} characters, ${tools.length} tools`);
+    console.log(
+      `[figures ${dialect}] parameters described: ${described}/${total} (${((100 * described) / total).toFixed(1)}%), tool list ${size} characters, ${tools.length} tools`,
+    );
     expect(described / total).toBeGreaterThanOrEqual(0.95);
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    for (const name of ['find_calls', 'call_brief', 'transcript_excerpt', 'account_overview', 'search_transcripts', 'query', 'sync_status', 'calls_list', 'calls_get', 'users_list']) {
+    for (const name of [
+      'find_calls',
+      'call_brief',
+      'transcript_excerpt',
+      'account_overview',
+      'search_transcripts',
+      'query',
+      'sync_status',
+      'calls_list',
+      'calls_get',
+      'users_list',
+    ]) {
       expect(byName[name]?.annotations?.readOnlyHint, name).toBe(true);
     }
     expect(byName.call_audio_download?.annotations?.readOnlyHint).toBe(false);
-    expect((byName.calls_list!.inputSchema as any).properties.fromDateTime).toMatchObject({ format: 'date-time', description: expect.stringMatching(/2026-/) });
+    expect((byName.calls_list!.inputSchema as any).properties.fromDateTime).toMatchObject({
+      format: 'date-time',
+      description: expect.stringMatching(/2026-/),
+    });
     expect(size).toBeLessThan(22_000);
   });
 
@@ -89,7 +105,8 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     sim.clearLog();
     const synced = sim.account.visibleCalls().filter((c) => c.startedMs >= setup.startMs && c.record.scope === 'External');
     const byCompany = new Map<string, string[]>();
-    for (const call of synced) byCompany.set(companyOf(call.record.title)!, [...(byCompany.get(companyOf(call.record.title)!) ?? []), call.record.id]);
+    for (const call of synced)
+      byCompany.set(companyOf(call.record.title)!, [...(byCompany.get(companyOf(call.record.title)!) ?? []), call.record.id]);
     const [company, ids] = [...byCompany.entries()].sort((a, b) => b[1].length - a[1].length)[0]!;
 
     const found = await callTool(client, 'find_calls', { account: company });
@@ -124,7 +141,9 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     const overview = await callTool(client, 'account_overview', { account: company.toLowerCase() });
     expect(overview.isError, overview.text).toBe(false);
     expect(overview.json).toMatchObject({ account: { name: company }, totalCalls: ids.length });
-    expect(overview.json.lastContact).toBe(new Date(Math.max(...ids.map((id) => synced.find((c) => c.record.id === id)!.startedMs))).toISOString());
+    expect(overview.json.lastContact).toBe(
+      new Date(Math.max(...ids.map((id) => synced.find((c) => c.record.id === id)!.startedMs))).toISOString(),
+    );
     expect(overview.json.peopleMet.map((p: any) => p.email)).toContain(external.emailAddress);
 
     expect(sim.apiRequests(), 'requests to Gong').toEqual([]);
@@ -135,7 +154,9 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     client = await mcpInProcess(setup.env);
     const database = await connectDatabase(setup.target);
     const exec = new SqlExecutor(database);
-    const callIds = (await exec.all<{ call_id: string }>(exec.db.selectFrom('call_transcripts').select('call_id').orderBy('call_id').limit(3))).map((r) => r.call_id);
+    const callIds = (
+      await exec.all<{ call_id: string }>(exec.db.selectFrom('call_transcripts').select('call_id').orderBy('call_id').limit(3))
+    ).map((r) => r.call_id);
     await database.close();
     const from = new Date(setup.startMs + DAY_MS).toISOString();
     const to = new Date(Date.now() - DAY_MS).toISOString();
@@ -167,14 +188,21 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     const { sim } = setup;
     client = await mcpInProcess(setup.env);
     sim.clearLog();
-    const call = sim.account.visibleCalls().find((c) => c.startedMs >= setup.startMs + DAY_MS && c.transcriptReady && c.startedMs < Date.now() - DAY_MS)!;
+    const call = sim.account
+      .visibleCalls()
+      .find((c) => c.startedMs >= setup.startMs + DAY_MS && c.transcriptReady && c.startedMs < Date.now() - DAY_MS)!;
     const transcript = sim.account.transcriptOf(call);
     const segment = transcript.transcript[1]!;
     const sentence = segment.sentences[0]!;
     const speaker = call.parties.find((p) => p.speakerId === segment.speakerId)!;
     const answer = await callTool(client, 'transcript_excerpt', { callId: call.record.id, around: sentence.text.slice(0, -1), context: 2 });
     expect(answer.isError, answer.text).toBe(false);
-    expect(answer.json.sentences).toContainEqual({ second: Math.floor(sentence.start / 1000), speaker: speaker.name, affiliation: speaker.affiliation, text: sentence.text });
+    expect(answer.json.sentences).toContainEqual({
+      second: Math.floor(sentence.start / 1000),
+      speaker: speaker.name,
+      affiliation: speaker.affiliation,
+      text: sentence.text,
+    });
     expect(answer.json.sentences.length).toBeLessThanOrEqual(5);
     const byTime = await callTool(client, 'transcript_excerpt', { callId: call.record.id, fromSecond: 0, toSecond: 30, maxSentences: 3 });
     expect(byTime.json.sentences.length).toBeGreaterThan(0);
@@ -187,9 +215,21 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     client = await mcpInProcess(setup.env);
     sim.clearLog();
     const bad: Array<[string, Record<string, unknown>, RegExp]> = [
-      ['calls_list', { fromDateTime: 'yesterday', toDateTime: '2026-12-01T00:00:00Z', live: true }, /fromDateTime must be an ISO-8601 date-time.*"yesterday"/],
-      ['calls_extensive_list', { filter: { fromDateTime: '2026-11-01', toDateTime: 'now' }, live: true }, /filter\.fromDateTime must be an ISO-8601/],
-      ['stats_activity_day_by_day_list', { filter: { fromDate: '2026-11-01T00:00:00Z', toDate: '2026-11-05' } }, /filter\.fromDate must be a day as YYYY-MM-DD/],
+      [
+        'calls_list',
+        { fromDateTime: 'yesterday', toDateTime: '2026-12-01T00:00:00Z', live: true },
+        /fromDateTime must be an ISO-8601 date-time.*"yesterday"/,
+      ],
+      [
+        'calls_extensive_list',
+        { filter: { fromDateTime: '2026-11-01', toDateTime: 'now' }, live: true },
+        /filter\.fromDateTime must be an ISO-8601/,
+      ],
+      [
+        'stats_activity_day_by_day_list',
+        { filter: { fromDate: '2026-11-01T00:00:00Z', toDate: '2026-11-05' } },
+        /filter\.fromDate must be a day as YYYY-MM-DD/,
+      ],
       ['calls_get', { id: 'abc', live: true }, /id must be a Gong id/],
       ['call_transcripts_list', { filter: { callIds: ['12', 'x1'] }, live: true }, /callIds must be a list of Gong ids/],
       ['find_calls', { fromDateTime: 'yesterday' }, /"yesterday"/],
@@ -217,7 +257,9 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     expect(local.isError, local.text).toBe(false);
     expect(local.json.source).toBe('local');
     expect(Date.parse(local.json.as_of)).toBeGreaterThan(Date.now() - 3_600_000);
-    const expected = sim.account.visibleCalls().filter((c) => c.startedMs >= Date.parse(from) && c.startedMs < Date.parse(local.json.as_of));
+    const expected = sim.account
+      .visibleCalls()
+      .filter((c) => c.startedMs >= Date.parse(from) && c.startedMs < Date.parse(local.json.as_of));
     expect(local.json.pagination.totalRecords).toBe(expected.length);
     expect(sim.apiRequests()).toEqual([]);
 
@@ -246,9 +288,15 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
   it('masks emails and phone numbers said in transcripts with GONG_REDACT_TEXT=1, leaving the copy intact', async () => {
     const database = await connectDatabase(setup.target);
     const exec = new SqlExecutor(database);
-    const row = (await exec.all<{ call_id: string; seq: number }>(exec.db.selectFrom('transcript_sentences').select(['call_id', 'seq']).orderBy('call_id').limit(1)))[0]!;
+    const row = (
+      await exec.all<{ call_id: string; seq: number }>(
+        exec.db.selectFrom('transcript_sentences').select(['call_id', 'seq']).orderBy('call_id').limit(1),
+      )
+    )[0]!;
     const said = 'Write to ben.adler@berg.example or call +1 415 555 0134 about the zebra rollout.';
-    await exec.run(exec.db.updateTable('transcript_sentences').set({ text: said }).where('call_id', '=', row.call_id).where('seq', '=', row.seq));
+    await exec.run(
+      exec.db.updateTable('transcript_sentences').set({ text: said }).where('call_id', '=', row.call_id).where('seq', '=', row.seq),
+    );
     await database.close();
     client = await mcpInProcess({ ...setup.env, GONG_REDACT_TEXT: '1' });
     const search = await callTool(client, 'search_transcripts', { query: 'zebra rollout' });
@@ -261,12 +309,24 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     // Action items quote what was said: masked in call_brief too.
     const withItem = await connectDatabase(setup.target);
     const items = new SqlExecutor(withItem);
-    const item = (await items.all<{ call_id: string; seq: number }>(items.db.selectFrom('call_action_items').select(['call_id', 'seq']).orderBy('call_id').limit(1)))[0]!;
-    await items.run(items.db.updateTable('call_action_items').set({ snippet: 'Ping me at 415-555-0134 tomorrow.' }).where('call_id', '=', item.call_id).where('seq', '=', item.seq));
+    const item = (
+      await items.all<{ call_id: string; seq: number }>(
+        items.db.selectFrom('call_action_items').select(['call_id', 'seq']).orderBy('call_id').limit(1),
+      )
+    )[0]!;
+    await items.run(
+      items.db
+        .updateTable('call_action_items')
+        .set({ snippet: 'Ping me at 415-555-0134 tomorrow.' })
+        .where('call_id', '=', item.call_id)
+        .where('seq', '=', item.seq),
+    );
     await withItem.close();
     const brief = await callTool(client, 'call_brief', { id: item.call_id });
     expect(brief.json.actionItems.map((a: any) => a.text)).toContain('Ping me at [phone] tomorrow.');
-    const stored = await callTool(client, 'query', { sql: `select count(*) as n from transcript_sentences where text like '%ben.adler@berg.example%'` });
+    const stored = await callTool(client, 'query', {
+      sql: `select count(*) as n from transcript_sentences where text like '%ben.adler@berg.example%'`,
+    });
     expect(stored.json.rows[0].n).toBe(1);
   });
 
@@ -285,7 +345,9 @@ describe.each(['sqlite', 'postgres'] as const)('MCP tools for agents, on %s', (d
     expect(status.isError, status.text).toBe(false);
     expect(queryEnded, 'sync_status waited for the runaway query').toBe(false);
     const ended = await query;
-    console.log(`[figures ${dialect}] sync_status answered in ${statusMs} ms during a runaway query; the query ended after ${Date.now() - started} ms`);
+    console.log(
+      `[figures ${dialect}] sync_status answered in ${statusMs} ms during a runaway query; the query ended after ${Date.now() - started} ms`,
+    );
     expect(ended.isError).toBe(true);
     expect(ended.text).toMatch(/time limit/);
     // The server still runs queries afterwards.

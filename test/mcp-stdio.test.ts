@@ -34,7 +34,11 @@ function startServer() {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  const answers = () => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id?: unknown; result?: any; error?: { code: number; message: string } });
+  const answers = () =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { id?: unknown; result?: any; error?: { code: number; message: string } });
   return { child, exited, waitFor, answers, stderr: () => stderr };
 }
 
@@ -55,14 +59,24 @@ describe('gong-sync mcp on stdio never hangs and never vanishes', () => {
     for (let i = 0; i < 11; i++) server.child.stdin.write(piece);
     server.child.stdin.write('\n');
     await server.waitFor(() => server.answers().length >= 3, 'an answer to an oversized line');
-    expect(server.answers()[2]).toMatchObject({ id: null, error: { code: -32600, message: expect.stringMatching(/larger than 10485760 bytes/) } });
+    expect(server.answers()[2]).toMatchObject({
+      id: null,
+      error: { code: -32600, message: expect.stringMatching(/larger than 10485760 bytes/) },
+    });
 
     // Still serving: a client can initialize and list the tools.
-    server.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`);
+    server.child.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`,
+    );
     server.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
     server.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })}\n`);
     await server.waitFor(() => server.answers().some((a) => a.id === 2), 'the tool list');
-    expect(server.answers().find((a) => a.id === 2)!.result.tools.map((t: { name: string }) => t.name)).toContain('find_calls');
+    expect(
+      server
+        .answers()
+        .find((a) => a.id === 2)!
+        .result.tools.map((t: { name: string }) => t.name),
+    ).toContain('find_calls');
     expect(server.stderr()).toMatch(/mcp refused a message: Parse error/);
 
     server.child.stdin.end();
@@ -91,10 +105,15 @@ describe('gong-sync mcp on PostgreSQL', () => {
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: defined, stderr: 'ignore' }));
     try {
       sim.clearLog();
-      const got = (await client.callTool({ name: 'calls_get', arguments: { id: call.record.id } })) as { content: Array<{ text: string }>; isError?: boolean };
+      const got = (await client.callTool({ name: 'calls_get', arguments: { id: call.record.id } })) as {
+        content: Array<{ text: string }>;
+        isError?: boolean;
+      };
       expect(got.isError, got.content[0]?.text).toBeFalsy();
       expect(JSON.parse(got.content[0]!.text)).toMatchObject({ source: 'local', record: { id: call.record.id, title: call.record.title } });
-      const found = (await client.callTool({ name: 'find_calls', arguments: { participant: call.parties[0]!.emailAddress } })) as { content: Array<{ text: string }> };
+      const found = (await client.callTool({ name: 'find_calls', arguments: { participant: call.parties[0]!.emailAddress } })) as {
+        content: Array<{ text: string }>;
+      };
       expect(JSON.parse(found.content[0]!.text).calls.map((c: { id: string }) => c.id)).toContain(call.record.id);
       expect(sim.apiRequests()).toEqual([]);
     } finally {

@@ -47,7 +47,10 @@ interface ToolAnswer {
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> {
-  const result = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ type: string; text: string }> };
+  const result = (await client.callTool({ name, arguments: args })) as {
+    isError?: boolean;
+    content: Array<{ type: string; text: string }>;
+  };
   const text = result.content.map((c) => c.text).join('');
   let json: any;
   try {
@@ -59,7 +62,11 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
 }
 
 /** Every record of a list tool, following pagination.cursor; the source of each page. */
-async function allPages(client: Client, name: string, args: Record<string, unknown>): Promise<{ records: unknown[]; sources: string[]; syncedAt: unknown }> {
+async function allPages(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<{ records: unknown[]; sources: string[]; syncedAt: unknown }> {
   const records: unknown[] = [];
   const sources: string[] = [];
   let syncedAt: unknown;
@@ -77,7 +84,6 @@ async function allPages(client: Client, name: string, args: Record<string, unkno
   }
   throw new Error(`${name}: more than 200 pages`);
 }
-
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000', '');
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -105,7 +111,9 @@ const REFERENCE_TOOLS = [
   'call_video_download',
 ];
 
-async function syncedCopy(options: { startDaysAgo: number; calls?: number; days?: number; shapes?: 'gong' | 'reference' } = { startDaysAgo: 60 }) {
+async function syncedCopy(
+  options: { startDaysAgo: number; calls?: number; days?: number; shapes?: 'gong' | 'reference' } = { startDaysAgo: 60 },
+) {
   const sim = await startSimulator({ calls: options.calls ?? 80, days: options.days ?? 90, shapes: options.shapes });
   const dir = tempDir();
   const db = path.join(dir, 'gong.db');
@@ -124,7 +132,7 @@ function requestsToday(db: string): number {
 }
 
 describe('gong-sync mcp', () => {
-  it('lists every tool with a JSON schema of the reference\'s parameters', async () => {
+  it("lists every tool with a JSON schema of the reference's parameters", async () => {
     const sim = await startSimulator({ calls: 5 });
     const { client, stderr } = await connect(simEnv(sim, path.join(tempDir(), 'gong.db')));
     const { tools } = await client.listTools();
@@ -136,10 +144,16 @@ describe('gong-sync mcp', () => {
       expect((tool.inputSchema as { additionalProperties?: boolean }).additionalProperties, tool.name).toBe(false);
     }
     const byName = Object.fromEntries(tools.map((t) => [t.name, t.inputSchema as any]));
-    expect(Object.keys(byName.calls_list.properties)).toEqual(expect.arrayContaining(['fromDateTime', 'toDateTime', 'workspaceId', 'cursor', 'live']));
+    expect(Object.keys(byName.calls_list.properties)).toEqual(
+      expect.arrayContaining(['fromDateTime', 'toDateTime', 'workspaceId', 'cursor', 'live']),
+    );
     expect(byName.users_get.required).toEqual(['id']);
     expect(byName.coaching_list.required).toEqual(expect.arrayContaining(['workspace-id', 'manager-id', 'from', 'to']));
-    expect(byName.calls_extensive_list.properties.filter.properties.callIds).toMatchObject({ type: 'array', items: { type: 'string' }, description: expect.any(String) });
+    expect(byName.calls_extensive_list.properties.filter.properties.callIds).toMatchObject({
+      type: 'array',
+      items: { type: 'string' },
+      description: expect.any(String),
+    });
     expect(byName.calls_extensive_list.properties.filter.additionalProperties).toBe(false);
     expect(byName.call_audio_download.required).toEqual(['filter']);
     expect(byName.search_transcripts.required).toEqual(['query']);
@@ -149,109 +163,136 @@ describe('gong-sync mcp', () => {
     expect(sim.apiRequests()).toEqual([]);
   });
 
-  it.each(['gong', 'reference'] as const)('after a sync (%s shapes), every list and get answers from the copy with no Gong request, and equals a live call', async (shapes) => {
-    const { sim, db, env, start } = await syncedCopy({ startDaysAgo: 60, calls: 250, shapes });
-    const { client } = await connectHere(env);
-    const callsTo = bookmark(db, 'calls_extensive');
-    const dayTo = bookmark(db, 'stats_activity_day_by_day');
-    const reviewTo = bookmark(db, 'stats_activity_scorecards');
-    const from = iso(start + DAY_MS);
-    const aggregate = query<{ from_date: string; to_date: string }>(db, 'select distinct from_date, to_date from stats_activity_aggregate order by from_date limit 1')[0]!;
-    const interaction = query<{ from_date: string; to_date: string }>(db, 'select distinct from_date, to_date from stats_interaction order by from_date desc limit 1')[0]!;
-    // The smallest folder: Gong's folder content comes in one answer, without a cursor.
-    const folder = query<{ id: string; workspace_id: string }>(
-      db,
-      'select f.id, f.workspace_id from library_folders f join library_folder_content c on c.folder_id = f.id group by f.id order by count(*) limit 1',
-    )[0]!;
-    const someCalls = column(db, 'select call_id from call_transcripts order by call_id limit 5');
-    const coaching = query<Record<string, string>>(db, 'select workspace_id, manager_id, from_date, to_date from coaching order by from_date limit 1')[0];
-    const user = sim.account.users[3]!;
-    const callId = column(db, 'select id from calls order by started desc limit 1')[0]!;
+  it.each(['gong', 'reference'] as const)(
+    'after a sync (%s shapes), every list and get answers from the copy with no Gong request, and equals a live call',
+    async (shapes) => {
+      const { sim, db, env, start } = await syncedCopy({ startDaysAgo: 60, calls: 250, shapes });
+      const { client } = await connectHere(env);
+      const callsTo = bookmark(db, 'calls_extensive');
+      const dayTo = bookmark(db, 'stats_activity_day_by_day');
+      const reviewTo = bookmark(db, 'stats_activity_scorecards');
+      const from = iso(start + DAY_MS);
+      const aggregate = query<{ from_date: string; to_date: string }>(
+        db,
+        'select distinct from_date, to_date from stats_activity_aggregate order by from_date limit 1',
+      )[0]!;
+      const interaction = query<{ from_date: string; to_date: string }>(
+        db,
+        'select distinct from_date, to_date from stats_interaction order by from_date desc limit 1',
+      )[0]!;
+      // The smallest folder: Gong's folder content comes in one answer, without a cursor.
+      const folder = query<{ id: string; workspace_id: string }>(
+        db,
+        'select f.id, f.workspace_id from library_folders f join library_folder_content c on c.folder_id = f.id group by f.id order by count(*) limit 1',
+      )[0]!;
+      const someCalls = column(db, 'select call_id from call_transcripts order by call_id limit 5');
+      const coaching = query<Record<string, string>>(
+        db,
+        'select workspace_id, manager_id, from_date, to_date from coaching order by from_date limit 1',
+      )[0];
+      const user = sim.account.users[3]!;
+      const callId = column(db, 'select id from calls order by started desc limit 1')[0]!;
 
-    const lists: Array<[string, Record<string, unknown>]> = [
-      ['users_list', {}],
-      ['workspaces_list', {}],
-      ['calls_list', { fromDateTime: from, toDateTime: callsTo }],
-      ['calls_extensive_list', { filter: { fromDateTime: from, toDateTime: callsTo }, contentSelector: SYNC_SELECTOR }],
-      ['calls_extensive_list', { filter: { callIds: someCalls }, contentSelector: SYNC_SELECTOR }],
-      ['call_transcripts_list', { filter: { callIds: someCalls } }],
-      ['call_transcripts_list', { filter: { fromDateTime: from, toDateTime: callsTo } }],
-      ['stats_activity_aggregate_list', { filter: { fromDate: aggregate.from_date, toDate: aggregate.to_date } }],
-      ['stats_activity_day_by_day_list', { filter: { fromDate: day(start + DAY_MS), toDate: dayTo } }],
-      ['stats_interaction_list', { filter: { fromDate: interaction.from_date, toDate: interaction.to_date } }],
-      ['settings_scorecards_list', {}],
-      ['settings_trackers_list', {}],
-      ['call_outcomes_list', {}],
-      ['library_folders_list', { workspaceId: folder.workspace_id }],
-      ['library_folder_content_list', { folderId: folder.id }],
-      ['stats_activity_scorecards_list', { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo } }],
-      // One review method: a filter on the copy (the sync reads both).
-      ['stats_activity_scorecards_list', { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo, reviewMethod: 'AUTOMATIC' } }],
-      // The reference's own names for the review dates, translated to Gong's.
-      ['stats_activity_scorecards_list', { filter: { fromDateTime: `${day(start + 2 * DAY_MS)}T00:00:00Z`, toDateTime: `${reviewTo}T00:00:00Z` } }],
-    ];
-    expect(coaching).toBeDefined();
-    const coachingArgs = { 'workspace-id': coaching!.workspace_id, 'manager-id': coaching!.manager_id, from: coaching!.from_date, to: coaching!.to_date };
-    // Gong's coaching record (one per manager) is stored per report and cannot be rebuilt: it goes live.
-    if (shapes === 'reference') lists.push(['coaching_list', coachingArgs]);
-    const gets: Array<[string, Record<string, unknown>]> = [
-      ['users_get', { id: user.id }],
-      ['calls_get', { id: callId }],
-    ];
+      const lists: Array<[string, Record<string, unknown>]> = [
+        ['users_list', {}],
+        ['workspaces_list', {}],
+        ['calls_list', { fromDateTime: from, toDateTime: callsTo }],
+        ['calls_extensive_list', { filter: { fromDateTime: from, toDateTime: callsTo }, contentSelector: SYNC_SELECTOR }],
+        ['calls_extensive_list', { filter: { callIds: someCalls }, contentSelector: SYNC_SELECTOR }],
+        ['call_transcripts_list', { filter: { callIds: someCalls } }],
+        ['call_transcripts_list', { filter: { fromDateTime: from, toDateTime: callsTo } }],
+        ['stats_activity_aggregate_list', { filter: { fromDate: aggregate.from_date, toDate: aggregate.to_date } }],
+        ['stats_activity_day_by_day_list', { filter: { fromDate: day(start + DAY_MS), toDate: dayTo } }],
+        ['stats_interaction_list', { filter: { fromDate: interaction.from_date, toDate: interaction.to_date } }],
+        ['settings_scorecards_list', {}],
+        ['settings_trackers_list', {}],
+        ['call_outcomes_list', {}],
+        ['library_folders_list', { workspaceId: folder.workspace_id }],
+        ['library_folder_content_list', { folderId: folder.id }],
+        ['stats_activity_scorecards_list', { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo } }],
+        // One review method: a filter on the copy (the sync reads both).
+        [
+          'stats_activity_scorecards_list',
+          { filter: { reviewFromDate: day(start + DAY_MS), reviewToDate: reviewTo, reviewMethod: 'AUTOMATIC' } },
+        ],
+        // The reference's own names for the review dates, translated to Gong's.
+        [
+          'stats_activity_scorecards_list',
+          { filter: { fromDateTime: `${day(start + 2 * DAY_MS)}T00:00:00Z`, toDateTime: `${reviewTo}T00:00:00Z` } },
+        ],
+      ];
+      expect(coaching).toBeDefined();
+      const coachingArgs = {
+        'workspace-id': coaching!.workspace_id,
+        'manager-id': coaching!.manager_id,
+        from: coaching!.from_date,
+        to: coaching!.to_date,
+      };
+      // Gong's coaching record (one per manager) is stored per report and cannot be rebuilt: it goes live.
+      if (shapes === 'reference') lists.push(['coaching_list', coachingArgs]);
+      const gets: Array<[string, Record<string, unknown>]> = [
+        ['users_get', { id: user.id }],
+        ['calls_get', { id: callId }],
+      ];
 
-    sim.clearLog();
-    const before = requestsToday(db);
-    const local: Record<string, unknown[]> = {};
-    const pages: Record<string, number> = {};
-    for (const [name, args] of lists) {
-      const answer = await allPages(client, name, args);
-      pages[name] = Math.max(pages[name] ?? 0, answer.sources.length);
-      expect(new Set(answer.sources), `${name} ${JSON.stringify(args)}`).toEqual(new Set(['local']));
-      expect(typeof answer.syncedAt, name).toBe('string');
-      local[name + JSON.stringify(args)] = answer.records;
-    }
-    const localGets: Record<string, unknown> = {};
-    for (const [name, args] of gets) {
-      const answer = await call(client, name, args);
-      expect(answer.isError, answer.text).toBe(false);
-      expect(answer.json.source, name).toBe('local');
-      localGets[name] = answer.json.record;
-    }
-    expect(sim.apiRequests(), 'requests while answering from the copy').toEqual([]);
-    // Paged by count (calls: Gong's 100 a page) and by size (transcripts: far more than one answer holds).
-    expect(pages.calls_list).toBeGreaterThan(1);
-    expect(pages.call_transcripts_list).toBeGreaterThan(2);
-    expect(requestsToday(db)).toBe(before);
+      sim.clearLog();
+      const before = requestsToday(db);
+      const local: Record<string, unknown[]> = {};
+      const pages: Record<string, number> = {};
+      for (const [name, args] of lists) {
+        const answer = await allPages(client, name, args);
+        pages[name] = Math.max(pages[name] ?? 0, answer.sources.length);
+        expect(new Set(answer.sources), `${name} ${JSON.stringify(args)}`).toEqual(new Set(['local']));
+        expect(typeof answer.syncedAt, name).toBe('string');
+        local[name + JSON.stringify(args)] = answer.records;
+      }
+      const localGets: Record<string, unknown> = {};
+      for (const [name, args] of gets) {
+        const answer = await call(client, name, args);
+        expect(answer.isError, answer.text).toBe(false);
+        expect(answer.json.source, name).toBe('local');
+        localGets[name] = answer.json.record;
+      }
+      expect(sim.apiRequests(), 'requests while answering from the copy').toEqual([]);
+      // Paged by count (calls: Gong's 100 a page) and by size (transcripts: far more than one answer holds).
+      expect(pages.calls_list).toBeGreaterThan(1);
+      expect(pages.call_transcripts_list).toBeGreaterThan(2);
+      expect(requestsToday(db)).toBe(before);
 
-    // The same calls, live: the same records.
-    for (const [name, args] of lists) {
-      const live = await allPages(client, name, { ...args, live: true });
-      expect(new Set(live.sources), name).toEqual(new Set(['live']));
-      const mine = local[name + JSON.stringify(args)]!;
-      expect(mine.length, `${name} ${JSON.stringify(args)} returned nothing to compare`).toBeGreaterThan(0);
-      // The same records, in the same order.
-      expect(mine, `${name} ${JSON.stringify(args)}`).toEqual(live.records);
-    }
-    for (const [name, args] of gets) {
-      const live = await call(client, name, { ...args, live: true });
-      expect(live.json.source).toBe('live');
-      expect(localGets[name], name).toEqual(live.json.record);
-    }
-    expect(sim.apiRequests().length).toBeGreaterThan(0);
-    expect(localGets.users_get).toMatchObject({ id: user.id, emailAddress: user.emailAddress });
-    if (shapes === 'gong') {
-      const coachingAnswer = await call(client, 'coaching_list', coachingArgs);
-      expect(coachingAnswer.json.source).toBe('live');
-      expect(coachingAnswer.json.records.length).toBeGreaterThan(0);
-    }
-  });
+      // The same calls, live: the same records.
+      for (const [name, args] of lists) {
+        const live = await allPages(client, name, { ...args, live: true });
+        expect(new Set(live.sources), name).toEqual(new Set(['live']));
+        const mine = local[name + JSON.stringify(args)]!;
+        expect(mine.length, `${name} ${JSON.stringify(args)} returned nothing to compare`).toBeGreaterThan(0);
+        // The same records, in the same order.
+        expect(mine, `${name} ${JSON.stringify(args)}`).toEqual(live.records);
+      }
+      for (const [name, args] of gets) {
+        const live = await call(client, name, { ...args, live: true });
+        expect(live.json.source).toBe('live');
+        expect(localGets[name], name).toEqual(live.json.record);
+      }
+      expect(sim.apiRequests().length).toBeGreaterThan(0);
+      expect(localGets.users_get).toMatchObject({ id: user.id, emailAddress: user.emailAddress });
+      if (shapes === 'gong') {
+        const coachingAnswer = await call(client, 'coaching_list', coachingArgs);
+        expect(coachingAnswer.json.source).toBe('live');
+        expect(coachingAnswer.json.records.length).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it('a request outside the synced range goes live, counts against the budget, and is stored', async () => {
     const { sim, db, env, start } = await syncedCopy({ startDaysAgo: 30 });
     const { client } = await connectHere(env);
     const from = start - 40 * DAY_MS;
     const to = start - 10 * DAY_MS;
-    const expected = sim.account.visibleCalls().filter((c) => c.startedMs >= from && c.startedMs < to).map((c) => c.record.id).sort();
+    const expected = sim.account
+      .visibleCalls()
+      .filter((c) => c.startedMs >= from && c.startedMs < to)
+      .map((c) => c.record.id)
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
     expect(column(db, 'select id from calls').filter((id) => expected.includes(id))).toEqual([]);
 
@@ -262,7 +303,11 @@ describe('gong-sync mcp', () => {
     expect((answer.records as Array<{ id: string }>).map((c) => c.id).sort()).toEqual(expected);
     expect(sim.apiRequests('/v2/calls').length).toBeGreaterThan(0);
     expect(requestsToday(db)).toBe(before + sim.apiRequests().length);
-    expect(column(db, 'select id from calls').filter((id) => expected.includes(id)).sort()).toEqual(expected);
+    expect(
+      column(db, 'select id from calls')
+        .filter((id) => expected.includes(id))
+        .sort(),
+    ).toEqual(expected);
 
     // A get of a call the copy lacks goes live too, and is stored: the next one is local.
     const olderCall = sim.account.visibleCalls().find((c) => c.startedMs < from)!;
@@ -276,7 +321,9 @@ describe('gong-sync mcp', () => {
     const writer = new BetterSqlite3(db);
     const now = new Date().toISOString();
     // Another live process (the test runner's parent) holds it: the server runs in this one.
-    writer.prepare("insert into _lock (name, holder_pid, holder_host, command, acquired_at, heartbeat_at) values ('sync', ?, ?, 'sync', ?, ?)").run(process.ppid, os.hostname(), now, now);
+    writer
+      .prepare("insert into _lock (name, holder_pid, holder_host, command, acquired_at, heartbeat_at) values ('sync', ?, ?, 'sync', ?, ?)")
+      .run(process.ppid, os.hostname(), now, now);
     const lockedCall = sim.account.visibleCalls().filter((c) => c.startedMs < from)[1]!;
     const whileLocked = await call(client, 'calls_get', { id: lockedCall.record.id });
     expect(whileLocked.json.source).toBe('live');
@@ -304,7 +351,9 @@ describe('gong-sync mcp', () => {
     const second = await call(client, 'call_audio_download', { filter: { callIds: [callId] } });
     expect(second.json).toMatchObject({ source: 'local', path: first.json.path, sha256: first.json.sha256 });
     expect(sim.apiRequests()).toEqual([]);
-    expect(query(db, 'select kind, bytes, sha256 from call_media where call_id = ?', callId)).toEqual([{ kind: 'audio', bytes: size, sha256: first.json.sha256 }]);
+    expect(query(db, 'select kind, bytes, sha256 from call_media where call_id = ?', callId)).toEqual([
+      { kind: 'audio', bytes: size, sha256: first.json.sha256 },
+    ]);
 
     const good = await call(client, 'check');
     expect(good.json).toMatchObject({ ok: true, credentialsAccepted: true });
@@ -339,7 +388,11 @@ describe('gong-sync mcp', () => {
       affiliation: 'External',
       second: Math.floor(sentence.start / 1000),
     });
-    const internalOnly = await call(client, 'search_transcripts', { query: `"${phrase}"`, affiliation: 'Internal', callId: call0.record.id });
+    const internalOnly = await call(client, 'search_transcripts', {
+      query: `"${phrase}"`,
+      affiliation: 'Internal',
+      callId: call0.record.id,
+    });
     expect(internalOnly.json.matches.filter((m: any) => m.text === sentence.text && m.speakerName === external.name)).toEqual([]);
   });
 
@@ -352,7 +405,14 @@ describe('gong-sync mcp', () => {
     expect(read.isError).toBe(false);
     expect(read.json.rows.length).toBe(2);
     expect(read.json.truncated).toBe(true);
-    for (const sql of ['delete from users', 'drop table calls', "update users set title = 'x'", 'insert into users(id) values (1)', 'pragma journal_mode = delete', "attach database 'x.db' as x"]) {
+    for (const sql of [
+      'delete from users',
+      'drop table calls',
+      "update users set title = 'x'",
+      'insert into users(id) values (1)',
+      'pragma journal_mode = delete',
+      "attach database 'x.db' as x",
+    ]) {
       const refused = await call(client, 'query', { sql });
       expect(refused.isError, sql).toBe(true);
     }

@@ -17,7 +17,9 @@ async function download(options: GongSimulatorOptions) {
   const call = sim.account.calls[0]!;
   try {
     const url = (await app.media.mediaUrl(call.record.id, 'audio'))!;
-    const file = await app.media.download({ callId: call.record.id, kind: 'audio', url, directory: path.join(dir, 'media') }).catch((error: Error) => error);
+    const file = await app.media
+      .download({ callId: call.record.id, kind: 'audio', url, directory: path.join(dir, 'media') })
+      .catch((error: Error) => error);
     return { sim, call, file, media: sim.requests.filter((r) => r.path.startsWith('/media')) };
   } finally {
     await app.close();
@@ -44,7 +46,9 @@ describe('media downloads that redirect', () => {
   it('refuse a redirect to a plain-http host other than 127.0.0.1, before connecting to it', async () => {
     const { file, media } = await download({ mediaRedirects: 1, mediaRedirectLocation: 'http://gong-media.example.com/file.mp3' });
     expect(file).toBeInstanceOf(Error);
-    expect((file as Error).message).toMatch(/redirected to http:\/\/gong-media\.example\.com: only https hosts \(or http on 127\.0\.0\.1\) are followed/);
+    expect((file as Error).message).toMatch(
+      /redirected to http:\/\/gong-media\.example\.com: only https hosts \(or http on 127\.0\.0\.1\) are followed/,
+    );
     expect(media).toHaveLength(1);
   });
 
@@ -52,7 +56,10 @@ describe('media downloads that redirect', () => {
     const sim = await startSimulator({ calls: 5, mediaRedirects: 2 });
     const call = sim.account.calls[0]!;
     const chunks: Uint8Array[] = [];
-    const body = (await executeInProcess(sim, path.join(tempDir(), 'gong.db'), 'call_audio', 'download', { filter: { callIds: [call.record.id] }, range_header: 'bytes=0-99' })) as AsyncIterable<Uint8Array>;
+    const body = (await executeInProcess(sim, path.join(tempDir(), 'gong.db'), 'call_audio', 'download', {
+      filter: { callIds: [call.record.id] },
+      range_header: 'bytes=0-99',
+    })) as AsyncIterable<Uint8Array>;
     for await (const chunk of body) chunks.push(chunk);
     expect(Buffer.concat(chunks)).toHaveLength(100);
     expect(sim.requests.filter((r) => r.path.startsWith('/media')).map((r) => [r.status, r.authorization])).toEqual([

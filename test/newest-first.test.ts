@@ -34,7 +34,10 @@ function expectEqualsTruth(sim: GongSimulator, db: string) {
   const visible = sim.account.visibleCalls();
   expect(column(db, 'select id from calls order by id')).toEqual(visible.map((c) => String(c.record.id)).sort());
   expect(column(db, 'select call_id from call_transcripts order by call_id')).toEqual(
-    visible.filter((c) => c.transcriptReady).map((c) => String(c.record.id)).sort(),
+    visible
+      .filter((c) => c.transcriptReady)
+      .map((c) => String(c.record.id))
+      .sort(),
   );
 }
 
@@ -89,13 +92,20 @@ describe('a first sync reads newest first', () => {
     };
     const first = await sync(sim, db, {}, stop.signal);
     expect(first.outcome).toBe('stopped');
-    const [state] = query<{ bookmark: string; checkpoint: string }>(db, "select bookmark, checkpoint from _sync_state where stream = 'calls_extensive'");
-    const checkpoint = JSON.parse(state!.checkpoint) as { history: { from: string; to: string; window: { from: string; to: string }; cursor: string | null } };
+    const [state] = query<{ bookmark: string; checkpoint: string }>(
+      db,
+      "select bookmark, checkpoint from _sync_state where stream = 'calls_extensive'",
+    );
+    const checkpoint = JSON.parse(state!.checkpoint) as {
+      history: { from: string; to: string; window: { from: string; to: string }; cursor: string | null };
+    };
     expect(checkpoint.history.window).toBeDefined();
     // The bookmark covers the newest window; the unread history ends where that window began.
     const stored = new Set(column(db, 'select id from calls'));
     const unread = (ms: number) => ms >= Date.parse(checkpoint.history.from) && ms < Date.parse(checkpoint.history.to);
-    const lost = sim.account.visibleCalls().filter((c) => c.startedMs < Date.parse(state!.bookmark) && !unread(c.startedMs) && !stored.has(String(c.record.id)));
+    const lost = sim.account
+      .visibleCalls()
+      .filter((c) => c.startedMs < Date.parse(state!.bookmark) && !unread(c.startedMs) && !stored.has(String(c.record.id)));
     expect(lost).toEqual([]);
     const readBefore = extensiveWindows(sim.requests);
 
@@ -130,7 +140,9 @@ describe('a first sync reads newest first', () => {
       expect(calls.historyLeft!.days).toBeGreaterThan(300);
       // About the calls of the unread range not stored yet (Gong's total for the window being read, then density).
       const stored = new Set(column(db, 'select id from calls'));
-      const unread = sim.account.visibleCalls().filter((c) => c.startedMs < Date.parse(calls.historyLeft!.to) && !stored.has(String(c.record.id))).length;
+      const unread = sim.account
+        .visibleCalls()
+        .filter((c) => c.startedMs < Date.parse(calls.historyLeft!.to) && !stored.has(String(c.record.id))).length;
       expect(Math.abs(calls.historyLeft!.records - unread)).toBeLessThanOrEqual(Math.max(30, unread * 0.25));
       expect(formatStatus(status)).toMatch(/history still missing: about \d+ requests/);
     } finally {

@@ -29,7 +29,9 @@ describe('operations', () => {
     const second = await runInProcess(args, simEnv(sim, db));
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/calls_extensive\s+done/);
-    const inRange = sim.account.visibleCalls().filter((c) => c.startedMs >= Date.parse(`${from}T00:00:00Z`) && c.startedMs < Date.parse(`${to}T00:00:00Z`));
+    const inRange = sim.account
+      .visibleCalls()
+      .filter((c) => c.startedMs >= Date.parse(`${from}T00:00:00Z`) && c.startedMs < Date.parse(`${to}T00:00:00Z`));
     const expected = inRange.map((c) => c.record.id).sort();
     expect(expected.length).toBeGreaterThan(200);
     expect(column(db, 'select id from calls order by id')).toEqual(expected);
@@ -37,7 +39,10 @@ describe('operations', () => {
     expect(column(db, 'select call_id from call_transcripts order by call_id')).toEqual(expected);
     expect(query(db, "select * from _sync_state where scope = 'incremental'")).toEqual([]);
     // Windows of at most a month, so progress is saved often.
-    const windows = sim.apiRequests('/v2/calls/extensive').filter((r) => !r.body.cursor).map((r) => r.body.filter);
+    const windows = sim
+      .apiRequests('/v2/calls/extensive')
+      .filter((r) => !r.body.cursor)
+      .map((r) => r.body.filter);
     for (const w of windows) expect(Date.parse(w.toDateTime) - Date.parse(w.fromDateTime)).toBeLessThanOrEqual(31 * DAY);
 
     // Running it again does nothing more.
@@ -117,7 +122,10 @@ describe('operations', () => {
     expect(csv.stdout.split('\n')[0]).toBe('id,title');
     const json = await runCli(['query', 'select count(*) as n from calls', '--format', 'json', '--db', db], {});
     expect(JSON.parse(json.stdout)).toEqual([{ n: 40 }]);
-    const search = await runCli(['query', "select count(*) as n from transcript_search where transcript_search match 'pricing'", '--format', 'json', '--db', db], {});
+    const search = await runCli(
+      ['query', "select count(*) as n from transcript_search where transcript_search match 'pricing'", '--format', 'json', '--db', db],
+      {},
+    );
     expect(search.code).toBe(0);
   });
 
@@ -135,7 +143,10 @@ describe('operations', () => {
     expect(calls.lastSuccessAt).toMatch(/^\d{4}-/);
     const transcripts = status.streams.find((s: any) => s.stream === 'call_transcripts');
     expect(transcripts.pending).toEqual({ calls_without_call_transcripts: 3 });
-    expect(transcripts.tables[1]).toEqual({ table: 'transcript_sentences', rows: Number(column(db, 'select count(*) from transcript_sentences')[0]) });
+    expect(transcripts.tables[1]).toEqual({
+      table: 'transcript_sentences',
+      rows: Number(column(db, 'select count(*) from transcript_sentences')[0]),
+    });
     expect(status.requestsToday).toEqual({ day: new Date().toISOString().slice(0, 10), used: sim.apiRequests().length, budget: 5000 });
     expect(status.runs[0]).toMatchObject({ command: 'sync', outcome: 'succeeded', requests: sim.apiRequests().length });
     const text = await runInProcess(['status'], simEnv(sim, db));
@@ -171,11 +182,13 @@ describe('operations', () => {
     child.kill('SIGTERM');
     const outcome = await result;
     expect(outcome.code).toBe(0);
-    const runs = query<{ started_at: string; finished_at: string; outcome: string }>(db, 'select started_at, finished_at, outcome from _runs order by id');
+    const runs = query<{ started_at: string; finished_at: string; outcome: string }>(
+      db,
+      'select started_at, finished_at, outcome from _runs order by id',
+    );
     expect(runs.length).toBeGreaterThanOrEqual(2);
     for (const run of runs) expect(run.outcome).toBe('succeeded');
     for (let i = 1; i < runs.length; i++) expect(runs[i]!.started_at >= runs[i - 1]!.finished_at).toBe(true);
     expect(outcome.stderr).toMatch(/next run at/);
   });
-
 });

@@ -52,7 +52,10 @@ describe('gong-sync plan', () => {
     // Per stream too, for the streams that dominate.
     for (const name of ['calls_extensive', 'call_transcripts']) {
       const actual = report.streams.find((s) => s.stream === name)!.requests;
-      expect(Math.abs(plan.streams[name]!.requests - actual), `${name}: planned ${plan.streams[name]!.requests}, sent ${actual}`).toBeLessThanOrEqual(Math.max(2, actual * 0.15));
+      expect(
+        Math.abs(plan.streams[name]!.requests - actual),
+        `${name}: planned ${plan.streams[name]!.requests}, sent ${actual}`,
+      ).toBeLessThanOrEqual(Math.max(2, actual * 0.15));
     }
     expect(plan.days).toBeCloseTo(plan.requests / 9000, 2);
   }, 120_000);
@@ -60,7 +63,11 @@ describe('gong-sync plan', () => {
   it('estimates three years of calls from an older start date within 15%', async () => {
     const sim = await startSimulator({ calls: 1500, days: 1095 });
     const from = new Date(Date.now() - 1095 * DAY_MS).toISOString().slice(0, 10);
-    const { plan, sent } = await planThenSync(sim, { GONG_START_DATE: from, GONG_DAILY_BUDGET: '100000' }, 'users,calls_extensive,call_transcripts');
+    const { plan, sent } = await planThenSync(
+      sim,
+      { GONG_START_DATE: from, GONG_DAILY_BUDGET: '100000' },
+      'users,calls_extensive,call_transcripts',
+    );
     expect(plan.probes).toBeLessThanOrEqual(20);
     expect(Math.abs(plan.requests - sent) / sent, `planned ${plan.requests}, sent ${sent}`).toBeLessThanOrEqual(0.15);
   }, 120_000);
@@ -68,7 +75,10 @@ describe('gong-sync plan', () => {
   it('prints {requests, days, streams} with --json, and refuses a start before Gong existed with exit 2', async () => {
     const sim = await startSimulator({ calls: 120 });
     const db = path.join(tempDir(), 'gong.db');
-    const result = await runCli(['plan', '--json', '--streams', 'users,calls_extensive,call_transcripts'], simEnv(sim, db, { GONG_DAILY_BUDGET: '5' }));
+    const result = await runCli(
+      ['plan', '--json', '--streams', 'users,calls_extensive,call_transcripts'],
+      simEnv(sim, db, { GONG_DAILY_BUDGET: '5' }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout) as Plan;
     expect(Object.keys(plan.streams)).toEqual(expect.arrayContaining(['users', 'calls_extensive', 'call_transcripts']));

@@ -19,7 +19,9 @@ async function columnTypes(url: string, table: string): Promise<Record<string, s
 
 describe('PostgreSQL native types', () => {
   it("jsonb reads back as compact as SQLite's JSON text, strings and every digit intact", () => {
-    expect(compactJson('{"a": "x, y: z", "b": [1, 2], "c": "q\\" , :", "n": 12345678901234567890}')).toBe('{"a":"x, y: z","b":[1,2],"c":"q\\" , :","n":12345678901234567890}');
+    expect(compactJson('{"a": "x, y: z", "b": [1, 2], "c": "q\\" , :", "n": 12345678901234567890}')).toBe(
+      '{"a":"x, y: z","b":[1,2],"c":"q\\" , :","n":12345678901234567890}',
+    );
     expect(compactJson('[]')).toBe('[]');
   });
 
@@ -31,12 +33,35 @@ describe('PostgreSQL native types', () => {
     const exec = new SqlExecutor(old);
     await exec.run(
       exec.db.insertInto('calls').values([
-        { id: '1', title: 'one', started: '2024-05-01T10:00:00-07:00', started_utc: '2024-05-01T17:00:00.000Z', is_private: 1, raw: '{"id":"1","nul":"a\\u0000b"}', synced_at: '2024-06-01T00:00:00.123Z' },
-        { id: '2', title: 'two', started: '2024-05-08T09:00:00Z', started_utc: '2024-05-08T09:00:00.000Z', is_private: 0, raw: '{"id":"2"}', synced_at: '2024-06-01T00:00:00.123Z' },
+        {
+          id: '1',
+          title: 'one',
+          started: '2024-05-01T10:00:00-07:00',
+          started_utc: '2024-05-01T17:00:00.000Z',
+          is_private: 1,
+          raw: '{"id":"1","nul":"a\\u0000b"}',
+          synced_at: '2024-06-01T00:00:00.123Z',
+        },
+        {
+          id: '2',
+          title: 'two',
+          started: '2024-05-08T09:00:00Z',
+          started_utc: '2024-05-08T09:00:00.000Z',
+          is_private: 0,
+          raw: '{"id":"2"}',
+          synced_at: '2024-06-01T00:00:00.123Z',
+        },
       ]),
     );
     await exec.run(
-      exec.db.insertInto('stats_activity_scorecards').values({ answered_scorecard_id: 's1', call_id: '1', review_time: '2024-05-02T00:00:00Z', review_time_utc: '2024-05-02T00:00:00.000Z', raw: '{}', synced_at: 'x' }),
+      exec.db.insertInto('stats_activity_scorecards').values({
+        answered_scorecard_id: 's1',
+        call_id: '1',
+        review_time: '2024-05-02T00:00:00Z',
+        review_time_utc: '2024-05-02T00:00:00.000Z',
+        raw: '{}',
+        synced_at: 'x',
+      }),
     );
     await exec.run(
       exec.db.insertInto('scorecard_answers').values([
@@ -74,21 +99,42 @@ describe('PostgreSQL native types', () => {
       ['2', '2024-05-08T09:00:00Z', 0, { id: '2' }, '2024-06-01T00:00:00.123Z'],
     ]);
     // The views work on the new types: scores skip not-applicable answers, weeks come from timestamptz.
-    expect(await pgQuery(url, 'select answered_scorecard_id, score from answered_scorecard_scores')).toEqual([{ answered_scorecard_id: 's1', score: 3 }]);
-    expect((await pgQuery<{ week_start: string }>(url, 'select distinct week_start from rep_weekly_activity order by 1')).map((r) => r.week_start)).toEqual([]);
-    const summary = await read.all<{ call_id: string; started_utc: string }>(read.db.selectFrom('call_summary').select(['call_id', 'started_utc']).orderBy('call_id'));
+    expect(await pgQuery(url, 'select answered_scorecard_id, score from answered_scorecard_scores')).toEqual([
+      { answered_scorecard_id: 's1', score: 3 },
+    ]);
+    expect(
+      (await pgQuery<{ week_start: string }>(url, 'select distinct week_start from rep_weekly_activity order by 1')).map(
+        (r) => r.week_start,
+      ),
+    ).toEqual([]);
+    const summary = await read.all<{ call_id: string; started_utc: string }>(
+      read.db.selectFrom('call_summary').select(['call_id', 'started_utc']).orderBy('call_id'),
+    );
     expect(summary).toEqual([
       { call_id: '1', started_utc: '2024-05-01T17:00:00Z' },
       { call_id: '2', started_utc: '2024-05-08T09:00:00Z' },
     ]);
     // A flag filters as a boolean, a week groups without a cast.
-    expect(await pgQuery(url, "select count(*)::int as n, date_trunc('week', min(started_utc)) is not null as weekly from calls where is_private")).toEqual([{ n: 1, weekly: 1 }]);
+    expect(
+      await pgQuery(
+        url,
+        "select count(*)::int as n, date_trunc('week', min(started_utc)) is not null as weekly from calls where is_private",
+      ),
+    ).toEqual([{ n: 1, weekly: 1 }]);
 
     // New rows go in through the adapter's upsert with the same values SQLite takes.
     await read.transaction(() =>
-      database.adapter.upsert('calls', ['id'], ['id', 'title', 'started_utc', 'is_private', 'raw', 'synced_at'], [['3', 'three', '2024-05-09T00:00:00Z', 1, '{"id":"3","x":"\\u0000"}', '2024-06-02T00:00:00Z']]),
+      database.adapter.upsert(
+        'calls',
+        ['id'],
+        ['id', 'title', 'started_utc', 'is_private', 'raw', 'synced_at'],
+        [['3', 'three', '2024-05-09T00:00:00Z', 1, '{"id":"3","x":"\\u0000"}', '2024-06-02T00:00:00Z']],
+      ),
     );
-    expect(await read.get(read.db.selectFrom('calls').select(['started_utc', 'is_private']).where('id', '=', '3'))).toEqual({ started_utc: '2024-05-09T00:00:00Z', is_private: 1 });
+    expect(await read.get(read.db.selectFrom('calls').select(['started_utc', 'is_private']).where('id', '=', '3'))).toEqual({
+      started_utc: '2024-05-09T00:00:00Z',
+      is_private: 1,
+    });
     await database.close();
   });
 });

@@ -40,7 +40,11 @@ describe('PostgreSQL destination', () => {
       url,
       "select column_name, data_type from information_schema.columns where table_schema = 'gong' and table_name = 'calls' and column_name in ('started_utc', 'is_private', 'raw')",
     );
-    expect(Object.fromEntries(types.map((t) => [t.column_name, t.data_type]))).toEqual({ started_utc: 'timestamp with time zone', is_private: 'boolean', raw: 'jsonb' });
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.data_type]))).toEqual({
+      started_utc: 'timestamp with time zone',
+      is_private: 'boolean',
+      raw: 'jsonb',
+    });
 
     sim.account.addCalls(5, { transcriptReady: false });
     sim.account.addLateCalls(3, { ageDays: 2 });
@@ -51,26 +55,35 @@ describe('PostgreSQL destination', () => {
     await runBoth(sim, ['sync'], file, url, { GONG_START_DATE: isoDay(Date.now() - 120 * DAY_MS) });
     const from = isoDay(Date.now() - 300 * DAY_MS);
     const to = isoDay(Date.now() - 200 * DAY_MS);
-    await runBoth(sim, ['backfill', '--from', from, '--to', to, '--streams', 'calls_extensive,call_transcripts,stats_activity_scorecards'], file, url);
+    await runBoth(
+      sim,
+      ['backfill', '--from', from, '--to', to, '--streams', 'calls_extensive,call_transcripts,stats_activity_scorecards'],
+      file,
+      url,
+    );
 
     await expectSameTables(url, file, tables, expect);
     // Every call the synced ranges hold is there, ids as text digit for digit.
     const callIds = (await pgQuery<{ id: string }>(url, 'select id from calls')).map((r) => r.id).sort();
     const inRanges = sim.account
       .visibleCalls()
-      .filter((c) => c.startedMs >= Date.parse(from) && (c.startedMs < Date.parse(to) || c.startedMs >= Date.parse(isoDay(Date.now() - 120 * DAY_MS))))
+      .filter(
+        (c) =>
+          c.startedMs >= Date.parse(from) && (c.startedMs < Date.parse(to) || c.startedMs >= Date.parse(isoDay(Date.now() - 120 * DAY_MS))),
+      )
       .map((c) => String(c.record.id));
     expect(callIds.length).toBeGreaterThan(100);
     expect(callIds.every((id) => /^\d{15,20}$/.test(id))).toBe(true);
     expect(callIds).toEqual(expect.arrayContaining(inRanges));
-    expect(await pgQuery(url, "select stream from _sync_state where checkpoint is not null")).toEqual([]);
+    expect(await pgQuery(url, 'select stream from _sync_state where checkpoint is not null')).toEqual([]);
     expect(await pgQuery(url, 'select * from _rejected_records')).toEqual([]);
 
     // status works unchanged and counts what SQLite counts; the password shows nowhere.
     const status = await runCli(['status', '--json'], { GONG_DB: url });
     expect(status.code, status.stderr).toBe(0);
     const sqliteStatus = await runCli(['status', '--json'], { GONG_DB: file });
-    const rowsOf = (text: string) => (JSON.parse(text) as { streams: Array<{ stream: string; tables: unknown }> }).streams.map((s) => [s.stream, s.tables]);
+    const rowsOf = (text: string) =>
+      (JSON.parse(text) as { streams: Array<{ stream: string; tables: unknown }> }).streams.map((s) => [s.stream, s.tables]);
     expect(rowsOf(status.stdout)).toEqual(rowsOf(sqliteStatus.stdout));
     const report = JSON.parse(status.stdout) as { database: string; runs: Array<{ outcome: string }>; requestsToday: { used: number } };
     expect(report.database).not.toContain(password);
@@ -98,7 +111,10 @@ describe('PostgreSQL destination', () => {
     const reference = path.join(tempDir(), 'reference.db');
     expect((await runCli(['sync', '--streams', SYNCED_STREAMS], simEnv(sim, reference))).code).toBe(0);
 
-    const [a, b] = await Promise.all([runCli(['sync', '--streams', SYNCED_STREAMS], env), runCli(['sync', '--streams', SYNCED_STREAMS], env)]);
+    const [a, b] = await Promise.all([
+      runCli(['sync', '--streams', SYNCED_STREAMS], env),
+      runCli(['sync', '--streams', SYNCED_STREAMS], env),
+    ]);
     const codes = [a.code, b.code].sort();
     // Both 0 only if one finished before the other began; never two writers.
     expect(codes[0]).toBe(0);
@@ -158,16 +174,24 @@ describe('PostgreSQL destination', () => {
     const url = await freshPostgresDatabase('schema');
     const sync = await runCli(['sync', '--streams', 'users,calls'], simEnv(sim, url, { GONG_DB_SCHEMA: 'gong_sales' }));
     expect(sync.code, sync.stderr).toBe(0);
-    const tables = await pgQuery<{ table_schema: string }>(url, "select distinct table_schema from information_schema.tables where table_name = 'calls'");
+    const tables = await pgQuery<{ table_schema: string }>(
+      url,
+      "select distinct table_schema from information_schema.tables where table_name = 'calls'",
+    );
     expect(tables).toEqual([{ table_schema: 'gong_sales' }]);
-    const read = await runCli(['query', 'select count(*) as n from calls', '--format', 'json'], { GONG_DB: url, GONG_DB_SCHEMA: 'gong_sales' });
+    const read = await runCli(['query', 'select count(*) as n from calls', '--format', 'json'], {
+      GONG_DB: url,
+      GONG_DB_SCHEMA: 'gong_sales',
+    });
     expect(JSON.parse(read.stdout)).toEqual([{ n: 40 }]);
 
     const wrong = new URL(url);
     wrong.password = 'not-the-password-x9';
     const refused = await runCli(['sync', '--streams', 'users'], simEnv(sim, wrong.toString()));
     expect(refused.code).toBe(2);
-    expect(messagesOf(refused.stderr)).toMatch(/Cannot use the PostgreSQL database postgres:\/\/(postgres|\*\*\*)@127\.0\.0\.1:\d+\/schema_\w+: the server rejected the login/);
+    expect(messagesOf(refused.stderr)).toMatch(
+      /Cannot use the PostgreSQL database postgres:\/\/(postgres|\*\*\*)@127\.0\.0\.1:\d+\/schema_\w+: the server rejected the login/,
+    );
     expect(refused.stderr + refused.stdout).not.toContain('not-the-password-x9');
   }, 300_000);
 });
@@ -191,7 +215,9 @@ describe('PostgreSQL going away', () => {
       await stopping;
       expect(outcome.signal).toBeNull();
       expect(outcome.code, outcome.stderr).toBe(1);
-      expect(messagesOf(outcome.stderr)).toMatch(/Lost the connection to the PostgreSQL database postgres:\/\/(postgres|\*\*\*)@127\.0\.0\.1:\d+\/goes_away.*run again/);
+      expect(messagesOf(outcome.stderr)).toMatch(
+        /Lost the connection to the PostgreSQL database postgres:\/\/(postgres|\*\*\*)@127\.0\.0\.1:\d+\/goes_away.*run again/,
+      );
       expect(outcome.stderr).not.toMatch(/\n\s+at /);
       expect(child.exitCode).toBe(1);
     } finally {
@@ -208,13 +234,30 @@ describe('PostgreSQL edges', () => {
       await migrateToLatest(database);
       const exec = new SqlExecutor(database);
       const loader = new RowLoader(exec);
-      const sentence = { call_id: '12345678901234567890', seq: 0, segment_index: 0, speaker_id: '1', topic: null, start_ms: 3_000_000_000, end_ms: 9_007_199_254_740_991, text: 'before\u0000after' };
-      await exec.transaction(() => loader.write([{ name: 'transcript_sentences', primaryKey: ['call_id', 'seq'] }], { transcript_sentences: [sentence] }, new Date().toISOString()));
+      const sentence = {
+        call_id: '12345678901234567890',
+        seq: 0,
+        segment_index: 0,
+        speaker_id: '1',
+        topic: null,
+        start_ms: 3_000_000_000,
+        end_ms: 9_007_199_254_740_991,
+        text: 'before\u0000after',
+      };
+      await exec.transaction(() =>
+        loader.write(
+          [{ name: 'transcript_sentences', primaryKey: ['call_id', 'seq'] }],
+          { transcript_sentences: [sentence] },
+          new Date().toISOString(),
+        ),
+      );
     } finally {
       await database.close();
     }
     const rows = await pgQuery(url, 'select call_id, start_ms, end_ms, text from transcript_sentences');
-    expect(rows).toEqual([{ call_id: '12345678901234567890', start_ms: 3_000_000_000, end_ms: 9_007_199_254_740_991, text: 'beforeafter' }]);
+    expect(rows).toEqual([
+      { call_id: '12345678901234567890', start_ms: 3_000_000_000, end_ms: 9_007_199_254_740_991, text: 'beforeafter' },
+    ]);
   });
 
   it('a password the URL parser cannot read (an unencoded "/") is still never shown', async () => {

@@ -19,7 +19,10 @@ async function migratedFile(): Promise<string> {
 
 function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -72,7 +75,11 @@ describe('every query can be stopped (the process boundary is the subject)', () 
     expect(messagesOf(timedOut.stderr)).toMatch(/time limit/);
     expect(timedOut.ms).toBeLessThan(15_000);
 
-    const running = () => pgQuery<{ n: number }>(url, "select count(*)::int as n from pg_stat_activity where query like 'fetch forward % from gong_sync_query' and state = 'active' and datname = current_database()");
+    const running = () =>
+      pgQuery<{ n: number }>(
+        url,
+        "select count(*)::int as n from pg_stat_activity where query like 'fetch forward % from gong_sync_query' and state = 'active' and datname = current_database()",
+      );
     const { child, result } = spawnCli(['query', 'select pg_sleep(60)'], { GONG_DB: url, GONG_LOG_FORMAT: 'json' });
     await waitFor(async () => (await running())[0]!.n === 1, 15_000);
     child.kill('SIGINT');

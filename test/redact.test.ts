@@ -11,7 +11,9 @@ describe('redact', () => {
 
   it('hides the secret in every spelling it travels in, and the Basic value with or without padding', () => {
     registerSecrets(credentialSecrets({ kind: 'basic', accessKey: 'key-1', accessKeySecret: secret }));
-    const text = [secret, JSON.stringify({ s: secret }), encodeURIComponent(secret), `Basic ${basic}`, basic.replace(/=+$/, '')].join(' | ');
+    const text = [secret, JSON.stringify({ s: secret }), encodeURIComponent(secret), `Basic ${basic}`, basic.replace(/=+$/, '')].join(
+      ' | ',
+    );
     const out = redact(text);
     expect(out).not.toContain(secret);
     expect(out).not.toContain(basic.replace(/=+$/, ''));
@@ -25,14 +27,18 @@ describe('redact', () => {
       'https://s3.example.com/a.mp4?X-Amz-Signature=***&X-Amz-Credential=***&x=1',
     );
     expect(redact('url?access_token=tok123&page=2')).toBe('url?access_token=***&page=2');
-    expect(redact('they sent Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30 and Basic a2V5OnNlY3JldA==')).toBe('they sent Authorization: Bearer *** and Basic ***');
+    expect(redact('they sent Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30 and Basic a2V5OnNlY3JldA==')).toBe(
+      'they sent Authorization: Bearer *** and Basic ***',
+    );
     expect(redact('Basic qualification scorecard; Bearer instruments')).toBe('Basic qualification scorecard; Bearer instruments');
     expect(redact('an ordinary message about 3 calls')).toBe('an ordinary message about 3 calls');
   });
 
   it('every error message and describeError pass through it', () => {
     registerSecrets(['tOkEn-abcdef']);
-    expect(new GongHttpError('Gong answered 400: bad token tOkEn-abcdef', 400, '/v2/users').message).toBe('Gong answered 400: bad token ***');
+    expect(new GongHttpError('Gong answered 400: bad token tOkEn-abcdef', 400, '/v2/users').message).toBe(
+      'Gong answered 400: bad token ***',
+    );
     expect(describeError(new Error('x tOkEn-abcdef y'))).toBe('x *** y');
   });
 

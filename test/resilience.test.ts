@@ -23,38 +23,42 @@ const KILL_POINTS = [
 ] as const;
 
 describe('a sync that is killed, or fed faults', () => {
-  it('killed with SIGKILL at several points and rerun, ends with exactly the rows of an uninterrupted sync', async () => {
-    const sim = await startSimulator({ calls: 430 });
-    const dir = tempDir();
-    const reference = path.join(dir, 'reference.db');
-    expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
-    const totalRequests = sim.apiRequests().length;
-    expect(totalRequests).toBeGreaterThan(12);
+  it(
+    'killed with SIGKILL at several points and rerun, ends with exactly the rows of an uninterrupted sync',
+    async () => {
+      const sim = await startSimulator({ calls: 430 });
+      const dir = tempDir();
+      const reference = path.join(dir, 'reference.db');
+      expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
+      const totalRequests = sim.apiRequests().length;
+      expect(totalRequests).toBeGreaterThan(12);
 
-    const victim = path.join(dir, 'victim.db');
-    const env = simEnv(sim, victim);
-    let kills = 0;
-    for (const [killAt, delayMs] of KILL_POINTS) {
-      let seen = 0;
-      const { child, result } = spawnCli(['sync', '--streams', STREAMS], env);
-      sim.onRequest = (entry) => {
-        if (!entry.path.startsWith('/v2/')) return;
-        if (++seen === killAt) setTimeout(() => child.kill('SIGKILL'), delayMs);
-      };
-      const outcome = await result;
-      if (outcome.signal === 'SIGKILL') kills++;
-      sim.onRequest = undefined;
-      const integrity = query<{ integrity_check: string }>(victim, 'pragma integrity_check');
-      expect(integrity).toEqual([{ integrity_check: 'ok' }]);
-    }
-    expect(kills).toBeGreaterThanOrEqual(4);
-    const final = await runInProcess(['sync', '--streams', STREAMS], env);
-    expect(final.code).toBe(0);
-    expect(contentOf(victim, TABLES)).toEqual(contentOf(reference, TABLES));
-    // No checkpoint is left pointing into an unfinished pass.
-    expect(query(victim, 'select stream from _sync_state where checkpoint is not null')).toEqual([]);
-    // Each kill costs a process start and a partial sync: the time allowed grows with the kill count.
-  }, 60_000 + KILL_POINTS.length * 30_000);
+      const victim = path.join(dir, 'victim.db');
+      const env = simEnv(sim, victim);
+      let kills = 0;
+      for (const [killAt, delayMs] of KILL_POINTS) {
+        let seen = 0;
+        const { child, result } = spawnCli(['sync', '--streams', STREAMS], env);
+        sim.onRequest = (entry) => {
+          if (!entry.path.startsWith('/v2/')) return;
+          if (++seen === killAt) setTimeout(() => child.kill('SIGKILL'), delayMs);
+        };
+        const outcome = await result;
+        if (outcome.signal === 'SIGKILL') kills++;
+        sim.onRequest = undefined;
+        const integrity = query<{ integrity_check: string }>(victim, 'pragma integrity_check');
+        expect(integrity).toEqual([{ integrity_check: 'ok' }]);
+      }
+      expect(kills).toBeGreaterThanOrEqual(4);
+      const final = await runInProcess(['sync', '--streams', STREAMS], env);
+      expect(final.code).toBe(0);
+      expect(contentOf(victim, TABLES)).toEqual(contentOf(reference, TABLES));
+      // No checkpoint is left pointing into an unfinished pass.
+      expect(query(victim, 'select stream from _sync_state where checkpoint is not null')).toEqual([]);
+      // Each kill costs a process start and a partial sync: the time allowed grows with the kill count.
+    },
+    60_000 + KILL_POINTS.length * 30_000,
+  );
 
   it('completes with the same rows through 503s, dropped connections and truncated bodies', async () => {
     const sim = await startSimulator({ calls: 1500 });
@@ -80,7 +84,13 @@ describe('a sync that is killed, or fed faults', () => {
     expect((await runInProcess(['sync', '--streams', STREAMS], simEnv(sim, reference))).code).toBe(0);
 
     // Each kind at least once (after the connection check's request), then at random.
-    Object.assign(sim.faults, { html200: 0.05, hang: 0.05, drop: 0.05, expireNextCursor: true, faultsNext: ['none', 'html200', 'hang', 'drop'] });
+    Object.assign(sim.faults, {
+      html200: 0.05,
+      hang: 0.05,
+      drop: 0.05,
+      expireNextCursor: true,
+      faultsNext: ['none', 'html200', 'hang', 'drop'],
+    });
     sim.clearLog();
     const faulty = path.join(dir, 'faulty.db');
     const result = await runCli(['sync', '--streams', STREAMS], simEnv(sim, faulty, { GONG_REQUEST_TIMEOUT_MS: '400' }));
@@ -91,7 +101,7 @@ describe('a sync that is killed, or fed faults', () => {
     expect(result.stderr).toMatch(/cursor expired; restarting window/);
   });
 
-  it('at Gong\'s strict 3 requests per second, provokes no 429 and never sends more than 3 in any second', async () => {
+  it("at Gong's strict 3 requests per second, provokes no 429 and never sends more than 3 in any second", async () => {
     const sim = await startSimulator({ calls: 450, rateLimitPerSecond: 3 });
     const db = path.join(tempDir(), 'gong.db');
     const result = await runCli(['sync', '--streams', STREAMS], simEnv(sim, db, { GONG_RATE_LIMIT: '3' }));
@@ -187,7 +197,9 @@ describe('the request pacer', () => {
     const file = path.join(tempDir(), 'shared.db');
     const databases = [openDatabase(file), openDatabase(file)];
     await migrateToLatest(databases[0]!);
-    const pacers = databases.map((d) => new RequestPacer({ requestsPerSecond: 5, machineLoad: () => 0, shared: new SharedRequestTimes(new SqlExecutor(d)) }));
+    const pacers = databases.map(
+      (d) => new RequestPacer({ requestsPerSecond: 5, machineLoad: () => 0, shared: new SharedRequestTimes(new SqlExecutor(d)) }),
+    );
     const sent: number[] = [];
     await Promise.all(pacers.flatMap((p) => Array.from({ length: 8 }, () => p.run(async () => void sent.push(Date.now())))));
     sent.sort((a, b) => a - b);

@@ -16,7 +16,16 @@ describe('schema coverage', () => {
       replication: { kind: 'full_refresh' },
       tables: [{ name: 'probe', primaryKey: ['id'] }],
       recordId: (r) => String(r.id),
-      toRows: (r) => ({ probe: [{ id: requireId(r.id, 'id'), name: text(r.name), tags: jsonText(r.tags), raw: raw({ id: r.id, name: r.name, tags: r.tags, note: r.note }) }] }),
+      toRows: (r) => ({
+        probe: [
+          {
+            id: requireId(r.id, 'id'),
+            name: text(r.name),
+            tags: jsonText(r.tags),
+            raw: raw({ id: r.id, name: r.name, tags: r.tags, note: r.note }),
+          },
+        ],
+      }),
     });
     const schema = {
       type: 'object',
@@ -29,13 +38,17 @@ describe('schema coverage', () => {
       },
     };
     expect(leafPaths(schema)).toEqual(['id', 'name', 'tags[].label', 'note', 'ignored']);
-    const landings = Object.fromEntries(fieldLandings(probe, schema, { settings: { includePrivateCalls: true } }).map((f) => [f.path, f.landing]));
+    const landings = Object.fromEntries(
+      fieldLandings(probe, schema, { settings: { includePrivateCalls: true } }).map((f) => [f.path, f.landing]),
+    );
     expect(landings).toEqual({ id: 'typed', name: 'typed', 'tags[].label': 'json', note: 'raw', ignored: 'dropped' });
   });
 
   it('at least 95% of the fields Gong documents (spec and reference) land in typed columns', () => {
     const report = schemaCoverage();
-    const untyped = report.streams.flatMap((s) => s.fields.filter((f) => f.landing !== 'typed').map((f) => `${s.stream} (${s.source}): ${f.path} -> ${f.landing}`));
+    const untyped = report.streams.flatMap((s) =>
+      s.fields.filter((f) => f.landing !== 'typed').map((f) => `${s.stream} (${s.source}): ${f.path} -> ${f.landing}`),
+    );
     expect(report.totals.fields).toBeGreaterThan(400);
     expect(report.typedShare, `${formatCoverage(report)}\nnot typed:\n${untyped.join('\n')}`).toBeGreaterThanOrEqual(0.95);
     // Nothing Gong documents is lost: at worst it is in raw.

@@ -23,7 +23,11 @@ describe('transcript batches', () => {
     const batches = sim.requests.filter((r) => r.path === '/v2/calls/transcript');
     expect(Math.max(...batches.map((r) => r.body.filter.callIds.length))).toBeLessThanOrEqual(100);
     expect(batches.some((r) => r.status === 400)).toBe(true);
-    const ready = sim.account.visibleCalls().filter((c) => c.transcriptReady).map((c) => String(c.record.id)).sort();
+    const ready = sim.account
+      .visibleCalls()
+      .filter((c) => c.transcriptReady)
+      .map((c) => String(c.record.id))
+      .sort();
     expect(column(db, 'select call_id from call_transcripts order by call_id')).toEqual(ready);
     const [run] = query<{ message: string }>(db, "select message from _runs where outcome = 'succeeded'");
     expect(run!.message).toMatch(/call_transcripts: Gong refused a batch of 100 ids .*halved to 50/);

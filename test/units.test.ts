@@ -10,16 +10,37 @@ describe('window planning', () => {
   const start = new Date('2025-11-25T00:00:00Z');
   it('plans one window for a first sync of a year, ending at the frozen bound', () => {
     expect(
-      planWindows({ granularity: 'datetime', bookmark: null, startDate: start, lookbackDays: 7, maxWindowDays: 366, upperBound: '2026-11-25T08:00:00Z' }),
+      planWindows({
+        granularity: 'datetime',
+        bookmark: null,
+        startDate: start,
+        lookbackDays: 7,
+        maxWindowDays: 366,
+        upperBound: '2026-11-25T08:00:00Z',
+      }),
     ).toEqual([{ from: '2025-11-25T00:00:00Z', to: '2026-11-25T08:00:00Z' }]);
   });
   it('starts at the bookmark minus the look-back on later runs', () => {
     expect(
-      planWindows({ granularity: 'datetime', bookmark: '2026-11-25T07:00:00Z', startDate: start, lookbackDays: 7, maxWindowDays: 366, upperBound: '2026-11-25T08:00:00Z' }),
+      planWindows({
+        granularity: 'datetime',
+        bookmark: '2026-11-25T07:00:00Z',
+        startDate: start,
+        lookbackDays: 7,
+        maxWindowDays: 366,
+        upperBound: '2026-11-25T08:00:00Z',
+      }),
     ).toEqual([{ from: '2026-11-18T07:00:00Z', to: '2026-11-25T08:00:00Z' }]);
   });
   it('cuts long ranges into windows of at most maxWindowDays, date-granular when asked', () => {
-    const windows = planWindows({ granularity: 'date', bookmark: null, startDate: start, lookbackDays: 0, maxWindowDays: 120, upperBound: '2026-11-25' });
+    const windows = planWindows({
+      granularity: 'date',
+      bookmark: null,
+      startDate: start,
+      lookbackDays: 0,
+      maxWindowDays: 120,
+      upperBound: '2026-11-25',
+    });
     expect(windows).toEqual([
       { from: '2025-11-25', to: '2026-03-25' },
       { from: '2026-03-25', to: '2026-07-23' },
@@ -28,7 +49,16 @@ describe('window planning', () => {
     ]);
   });
   it('plans nothing when the bound is not after the start', () => {
-    expect(planWindows({ granularity: 'date', bookmark: '2026-11-26', startDate: start, lookbackDays: 0, maxWindowDays: 30, upperBound: '2026-11-25' })).toEqual([]);
+    expect(
+      planWindows({
+        granularity: 'date',
+        bookmark: '2026-11-26',
+        startDate: start,
+        lookbackDays: 0,
+        maxWindowDays: 30,
+        upperBound: '2026-11-25',
+      }),
+    ).toEqual([]);
   });
   it('freezes "today" in the company time zone, never after today', () => {
     const instant = new Date('2026-11-25T03:00:00Z');
@@ -52,7 +82,7 @@ describe('retry policy', () => {
     expect(parseRetryAfterSeconds(new Date(60_000).toUTCString(), 0)).toBe(60);
     expect(parseRetryAfterSeconds(undefined, 0)).toBe(1);
   });
-  it('tells Gong\'s empty-result 404 and expired cursor apart from real errors', () => {
+  it("tells Gong's empty-result 404 and expired cursor apart from real errors", () => {
     expect(isEmptyResult404(404, ['No calls found corresponding to the provided filters'])).toBe(true);
     expect(isEmptyResult404(404, ['No folders found for the specified period'])).toBe(true);
     expect(isEmptyResult404(404, ['User 12 was not found'])).toBe(false);
@@ -88,7 +118,7 @@ describe('configuration', () => {
     [{ GONG_BASE_URL: 'http://us-1.api.gong.io' }, /GONG_BASE_URL must use https/],
     [{ GONG_BASE_URL: 'not a url' }, /GONG_BASE_URL "not a url" is not a URL/],
     [{ GONG_TIMEZONE: 'Mars/Olympus' }, /GONG_TIMEZONE "Mars\/Olympus" is not a time zone/],
-    [{ GONG_ACCESS_KEY_SECRET: '' , GONG_ACCESS_KEY: 'k' }, /GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET go together/],
+    [{ GONG_ACCESS_KEY_SECRET: '', GONG_ACCESS_KEY: 'k' }, /GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET go together/],
   ])('rejects %o with a message that says what is expected', (env, message) => {
     expect(() => loadConfig({ ...base, ...env }, {}, new Date('2026-11-25T00:00:00Z'))).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env }, {}, new Date('2026-11-25T00:00:00Z'))).toThrow(message);
@@ -104,7 +134,13 @@ describe('terminal progress', () => {
     const progress = terminalProgress(output, () => requests, { from: '2026-01-01', to: '2026-03-01' });
     requests = 3;
     // A backfill reads newest first: what lies after the window's start is done.
-    progress.onPage({ stream: 'calls_extensive', records: 100, rows: 900, windowFrom: '2026-01-31T00:00:00Z', windowTo: '2026-03-01T00:00:00Z' });
+    progress.onPage({
+      stream: 'calls_extensive',
+      records: 100,
+      rows: 900,
+      windowFrom: '2026-01-31T00:00:00Z',
+      windowTo: '2026-03-01T00:00:00Z',
+    });
     expect(written).toMatch(/calls_extensive: 100 records, 1 pages, 3 requests \(.*\/s\), 49% of 2026-01-01\.\.2026-03-01/);
     progress.onPage({ stream: 'call_transcripts', records: 40, rows: 2000 });
     progress.finish();
@@ -129,7 +165,9 @@ describe('cron expressions on a real calendar', () => {
     ]);
     expect(cronSurprises('30 2 * * *', 'UTC', from)).toEqual([]);
     // From any moment, not only a whole hour.
-    expect(cronSurprises('30 2 * * *', 'America/New_York', new Date('2026-12-03T08:27:05.517Z')).map((s) => s.wallClock)).toEqual(['2027-03-14 02:30']);
+    expect(cronSurprises('30 2 * * *', 'America/New_York', new Date('2026-12-03T08:27:05.517Z')).map((s) => s.wallClock)).toEqual([
+      '2027-03-14 02:30',
+    ]);
     // Hourly: the 02:00 run is lost too, but 03:00 does its work the same day: a note, not a warning.
     expect(cronSurprises('0 * * * *', 'America/New_York', from)).toEqual([
       { wallClock: '2027-03-14 02:00', message: expect.stringMatching(/does not exist in America\/New_York/), minor: true },
@@ -139,8 +177,18 @@ describe('cron expressions on a real calendar', () => {
   });
 
   it('names days some years or months lack', () => {
-    expect(cronSurprises('0 0 29 2 *', 'UTC', from).map((s) => s.message)).toEqual(['February 29 exists only in leap years: in other years that run does not happen']);
-    expect(cronSurprises('0 0 31 4,5 *', 'UTC', from).map((s) => s.message)).toEqual(['April 31 does not exist: the expression never runs on it']);
-    expect(cronSurprises('0 0 31 * *', 'UTC', from).map((s) => s.wallClock)).toEqual(['February 31', 'April 31', 'June 31', 'September 31', 'November 31']);
+    expect(cronSurprises('0 0 29 2 *', 'UTC', from).map((s) => s.message)).toEqual([
+      'February 29 exists only in leap years: in other years that run does not happen',
+    ]);
+    expect(cronSurprises('0 0 31 4,5 *', 'UTC', from).map((s) => s.message)).toEqual([
+      'April 31 does not exist: the expression never runs on it',
+    ]);
+    expect(cronSurprises('0 0 31 * *', 'UTC', from).map((s) => s.wallClock)).toEqual([
+      'February 31',
+      'April 31',
+      'June 31',
+      'September 31',
+      'November 31',
+    ]);
   });
 });

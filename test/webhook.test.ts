@@ -16,7 +16,10 @@ import type { SimCall } from '../src/simulator/dataset.js';
 
 /** What Gong's automation rule posts for a call: the call as /v2/calls/extensive shapes it. */
 function payloadOf(sim: GongSimulator, call: SimCall, isTest = false): string {
-  const request = callsExtensive.request({ window: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }, settings: { includePrivateCalls: true } });
+  const request = callsExtensive.request({
+    window: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
+    settings: { includePrivateCalls: true },
+  });
   const exposed = (request.body as any).contentSelector.exposedFields;
   return JSON.stringify({ callData: sim.account.extensiveOf(call, exposed), isTest });
 }
@@ -24,7 +27,12 @@ function payloadOf(sim: GongSimulator, call: SimCall, isTest = false): string {
 async function syncedApp(sim: GongSimulator, env: Record<string, string> = {}): Promise<{ app: App; db: string }> {
   const db = path.join(tempDir(), 'gong.db');
   const app = await createApp(loadConfig(simEnv(sim, db, env)));
-  const report = await runSync(syncOptions(app, streams.filter((s) => !OPT_IN_STREAMS.includes(s.name))));
+  const report = await runSync(
+    syncOptions(
+      app,
+      streams.filter((s) => !OPT_IN_STREAMS.includes(s.name)),
+    ),
+  );
   expect(report.outcome, report.error?.message).toBe('succeeded');
   return { app, db };
 }
@@ -57,7 +65,13 @@ describe('gong-sync webhook', () => {
       // Counted in the day's budget like any sync request.
       expect(Number(query<{ requests: number }>(db, 'select requests from _request_counts')[0]!.requests)).toBeGreaterThan(0);
 
-      for (const bad of ['not json', '[]', '{"isTest": false}', '{"callData": {"metaData": {}}}', '{"callData": {"metaData": {"id": "7"}}, "isTest": "no"}']) {
+      for (const bad of [
+        'not json',
+        '[]',
+        '{"isTest": false}',
+        '{"callData": {"metaData": {}}}',
+        '{"callData": {"metaData": {"id": "7"}}, "isTest": "no"}',
+      ]) {
         expect((await post(receiver.url, bad)).status, bad).toBe(400);
       }
       // A test post from Gong's UI: answered, nothing stored, no request to Gong.
@@ -80,7 +94,13 @@ describe('gong-sync webhook', () => {
     const gong = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = gong.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const receiver = await startWebhook(app, { host: '127.0.0.1', port: 0, publicKeyPem: pem, settings: { includePrivateCalls: true }, logger: silentLogger });
+    const receiver = await startWebhook(app, {
+      host: '127.0.0.1',
+      port: 0,
+      publicKeyPem: pem,
+      settings: { includePrivateCalls: true },
+      logger: silentLogger,
+    });
     const jwt = (body: string, key = gong.privateKey) => {
       const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const head = `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode({ webhook_url: receiver.url, body_sha256: createHash('sha256').update(body).digest('hex'), exp: Math.floor(Date.now() / 1000) + 300 })}`;
@@ -106,28 +126,33 @@ describe('gong-sync webhook', () => {
   it.each([
     { args: ['webhook', '--port', '0'], said: /1 call\(s\) stored/ },
     { args: ['schedule', '--cron', '0 0 1 1 *', '--webhook-port', '0'], said: /scheduler stopped/ },
-  ])('$args.0 as a command: listens, stores a post, and ends on SIGTERM with exit 0', async ({ args, said }) => {
-    const sim = await startSimulator({ calls: 30 });
-    const { app, db } = await syncedApp(sim);
-    await app.close();
-    const { child, result } = spawnCli(args, simEnv(sim, db));
-    const url = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      child.stderr!.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-        if (match) resolve(match[1]!);
+  ])(
+    '$args.0 as a command: listens, stores a post, and ends on SIGTERM with exit 0',
+    async ({ args, said }) => {
+      const sim = await startSimulator({ calls: 30 });
+      const { app, db } = await syncedApp(sim);
+      await app.close();
+      const { child, result } = spawnCli(args, simEnv(sim, db));
+      const url = await new Promise<string>((resolve, reject) => {
+        let seen = '';
+        child.stderr!.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', () => reject(new Error(`webhook exited early: ${seen}`)));
       });
-      child.once('exit', () => reject(new Error(`webhook exited early: ${seen}`)));
-    });
-    const [call] = sim.account.addCalls(1);
-    expect((await post(url, payloadOf(sim, call!))).status).toBe(202);
-    expect((await post(url, '{')).status).toBe(400);
-    for (let i = 0; i < 100 && column(db, `select id from calls where id = '${call!.record.id}'`).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(column(db, `select id from calls where id = '${call!.record.id}'`)).toEqual([String(call!.record.id)]);
-    child.kill('SIGTERM');
-    const ended = await result;
-    expect(ended.code, ended.stderr).toBe(0);
-    expect(ended.stdout).toMatch(said);
-  }, 120_000);
+      const [call] = sim.account.addCalls(1);
+      expect((await post(url, payloadOf(sim, call!))).status).toBe(202);
+      expect((await post(url, '{')).status).toBe(400);
+      for (let i = 0; i < 100 && column(db, `select id from calls where id = '${call!.record.id}'`).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(column(db, `select id from calls where id = '${call!.record.id}'`)).toEqual([String(call!.record.id)]);
+      child.kill('SIGTERM');
+      const ended = await result;
+      expect(ended.code, ended.stderr).toBe(0);
+      expect(ended.stdout).toMatch(said);
+    },
+    120_000,
+  );
 });

@@ -73,7 +73,18 @@ const exposedFields: Omit<ParamSpec, 'in'> = {
     collaboration: { type: 'object', fields: booleans(['publicComments']) },
     content: {
       type: 'object',
-      fields: booleans(['pointsOfInterest', 'structure', 'topics', 'trackers', 'trackerOccurrences', 'brief', 'outline', 'highlights', 'callOutcome', 'keyPoints']),
+      fields: booleans([
+        'pointsOfInterest',
+        'structure',
+        'topics',
+        'trackers',
+        'trackerOccurrences',
+        'brief',
+        'outline',
+        'highlights',
+        'callOutcome',
+        'keyPoints',
+      ]),
     },
     interaction: { type: 'object', fields: booleans(['personInteractionStats', 'questions', 'speakers', 'video']) },
     media: { type: 'boolean' },
@@ -151,7 +162,11 @@ const DECLARED: Array<{
           primaryUserIds: { type: 'array<string>' },
         },
       },
-      contentSelector: { type: 'object', in: 'body', fields: { context: { type: 'string' }, contextTiming: { type: 'array<string>' }, exposedFields } },
+      contentSelector: {
+        type: 'object',
+        in: 'body',
+        fields: { context: { type: 'string' }, contextTiming: { type: 'array<string>' }, exposedFields },
+      },
       cursor: bodyCursor,
     },
     range: { from: 'filter.fromDateTime', to: 'filter.toDateTime' },
@@ -167,7 +182,12 @@ const DECLARED: Array<{
         type: 'object',
         in: 'body',
         whenAbsent: {},
-        fields: { fromDateTime: { type: 'string' }, toDateTime: { type: 'string' }, callIds: { type: 'array<string>' }, workspaceId: { type: 'string' } },
+        fields: {
+          fromDateTime: { type: 'string' },
+          toDateTime: { type: 'string' },
+          callIds: { type: 'array<string>' },
+          workspaceId: { type: 'string' },
+        },
       },
       cursor: bodyCursor,
     },
@@ -228,7 +248,8 @@ function actionOf(declared: (typeof DECLARED)[number]): ActionSpec {
   const stream: StreamDefinition | undefined = findStream(declared.entity);
   if (!stream) throw new Error(`action ${declared.entity} ${declared.action} has no stream declaration`);
   const replication = stream.replication;
-  const range = declared.range && replication.kind === 'date_windows' ? { ...declared.range, maxDays: replication.maxWindowDays } : undefined;
+  const range =
+    declared.range && replication.kind === 'date_windows' ? { ...declared.range, maxDays: replication.maxWindowDays } : undefined;
   const base = { entity: declared.entity, action: declared.action, params: declared.params, translations: declared.translations, range };
   if (declared.action === 'get') {
     if (!stream.get) throw new Error(`stream ${stream.name} declares no get`);
@@ -238,7 +259,13 @@ function actionOf(declared: (typeof DECLARED)[number]): ActionSpec {
     if (!stream.download) throw new Error(`stream ${stream.name} declares no download`);
     return { ...base, method: stream.endpoint.method, path: stream.endpoint.path, media: stream.download.kind };
   }
-  return { ...base, method: stream.endpoint.method, path: stream.endpoint.path, recordsKey: stream.recordsKey, paginated: stream.paginated };
+  return {
+    ...base,
+    method: stream.endpoint.method,
+    path: stream.endpoint.path,
+    recordsKey: stream.recordsKey,
+    paginated: stream.paginated,
+  };
 }
 
 export const ACTIONS: ActionSpec[] = DECLARED.map(actionOf);
@@ -304,7 +331,8 @@ function validateFields(fields: Record<string, Omit<ParamSpec, 'in'>>, value: Re
       problems.push(`parameter "${prefix}${name}" must be one of ${spec.values.join(', ')}, got ${JSON.stringify(given)}`);
       continue;
     }
-    if (spec.type === 'object' && spec.fields) problems.push(...validateFields(spec.fields, given as Record<string, unknown>, `${prefix}${name}.`));
+    if (spec.type === 'object' && spec.fields)
+      problems.push(...validateFields(spec.fields, given as Record<string, unknown>, `${prefix}${name}.`));
   }
   return problems;
 }
@@ -359,7 +387,9 @@ function isoSeconds(ms: number): string {
 }
 
 function getPath(value: Record<string, unknown>, dotted: string): unknown {
-  return dotted.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+  return dotted
+    .split('.')
+    .reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
 }
 
 function setPath(value: Record<string, unknown>, dotted: string, to: unknown): Record<string, unknown> {

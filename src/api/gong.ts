@@ -39,7 +39,10 @@ export interface GongOptions {
 }
 
 /** Runs one action of the reference by its entity, action and parameter names. */
-export async function execute(client: GongClient, request: ExecuteRequest): Promise<ListResult | Record<string, unknown> | AsyncIterable<Uint8Array>> {
+export async function execute(
+  client: GongClient,
+  request: ExecuteRequest,
+): Promise<ListResult | Record<string, unknown> | AsyncIterable<Uint8Array>> {
   const spec = findAction(request.entity, request.action);
   if (!spec) {
     const entities = [...new Set(ACTIONS.map((a) => a.entity))];
@@ -67,7 +70,9 @@ export async function execute(client: GongClient, request: ExecuteRequest): Prom
  */
 async function listOverWindows(client: GongClient, spec: ActionSpec, windows: Array<Record<string, unknown>>): Promise<ListResult> {
   if (windows.some((w) => w.cursor !== undefined)) {
-    throw new ConfigError(`${spec.entity} ${spec.action}: a range over ${spec.range!.maxDays} days is answered whole, without a cursor: leave cursor out`);
+    throw new ConfigError(
+      `${spec.entity} ${spec.action}: a range over ${spec.range!.maxDays} days is answered whole, without a cursor: leave cursor out`,
+    );
   }
   const records: Record<string, unknown>[] = [];
   for (const window of windows) {
@@ -81,7 +86,11 @@ async function listOverWindows(client: GongClient, spec: ActionSpec, windows: Ar
   return { records, pagination: { totalRecords: records.length, currentPageSize: records.length, currentPageNumber: 0 } };
 }
 
-async function requestOnce(client: GongClient, spec: ActionSpec, params: Record<string, unknown>): Promise<ListResult | Record<string, unknown>> {
+async function requestOnce(
+  client: GongClient,
+  spec: ActionSpec,
+  params: Record<string, unknown>,
+): Promise<ListResult | Record<string, unknown>> {
   const query: Record<string, string> = {};
   const body: Record<string, unknown> = {};
   let path = spec.path;
@@ -93,7 +102,10 @@ async function requestOnce(client: GongClient, spec: ActionSpec, params: Record<
     } else if (where === 'query') query[name] = String(value);
     else if (where === 'body') body[name] = value;
   }
-  const answer = (await client.request({ method: spec.method, path, query, body: spec.method === 'POST' ? body : undefined })) as Record<string, any> | null;
+  const answer = (await client.request({ method: spec.method, path, query, body: spec.method === 'POST' ? body : undefined })) as Record<
+    string,
+    any
+  > | null;
   if (spec.action === 'get') {
     const record = answer?.[spec.recordKey!];
     if (!record) throw new GongSyncError(`Gong has no ${spec.entity} record for ${JSON.stringify(params)}`);
@@ -140,7 +152,14 @@ const ALIASES: Record<string, string> = { workspaceId: 'workspace-id', managerId
  * goes through one client: the same pacing, retries and error classes as `gong-sync sync`.
  */
 export function createGong(options: GongOptions = {}): T.Gong {
-  const client = options.client ?? new GongClient({ baseUrl: options.baseUrl ?? 'https://api.gong.io', auth: authOf(options), pacer: new RequestPacer({ requestsPerSecond: options.rateLimit ?? 3 }), logger: options.logger });
+  const client =
+    options.client ??
+    new GongClient({
+      baseUrl: options.baseUrl ?? 'https://api.gong.io',
+      auth: authOf(options),
+      pacer: new RequestPacer({ requestsPerSecond: options.rateLimit ?? 3 }),
+      logger: options.logger,
+    });
   const gong: Record<string, any> = {
     client,
     execute: (request: ExecuteRequest) => execute(client, request),
@@ -159,7 +178,8 @@ export function createGong(options: GongOptions = {}): T.Gong {
 }
 
 function authOf(options: GongOptions): GongAuth {
-  if (options.accessKey && options.accessKeySecret) return { kind: 'basic', accessKey: options.accessKey, accessKeySecret: options.accessKeySecret };
+  if (options.accessKey && options.accessKeySecret)
+    return { kind: 'basic', accessKey: options.accessKey, accessKeySecret: options.accessKeySecret };
   if (options.accessToken) return { kind: 'bearer', token: options.accessToken };
   throw new ConfigError('createGong needs accessKey + accessKeySecret, or accessToken');
 }

@@ -43,7 +43,9 @@ export interface CallTranscript extends GongRecord {
 
 export type Cursor = { cursor?: string };
 export type DateTimeFilter = { fromDateTime?: string; toDateTime?: string };
-export type StatsFilter = { filter: { fromDate: string; toDate: string; userIds?: string[]; createdFromDateTime?: string; createdToDateTime?: string } } & Cursor;
+export type StatsFilter = {
+  filter: { fromDate: string; toDate: string; userIds?: string[]; createdFromDateTime?: string; createdToDateTime?: string };
+} & Cursor;
 export type MediaParams = {
   filter: { callIds: [string] | string[] };
   contentSelector?: { exposedFields?: { media?: boolean } };
@@ -56,9 +58,17 @@ type List<P, R = GongRecord> = { list(params?: P): Promise<ListResult<R>> };
 export interface Gong {
   client: GongClient;
   users: List<Cursor, User> & { get(params: { id: string }): Promise<User> };
-  calls: { list(params: { fromDateTime: string; toDateTime: string; workspaceId?: string } & Cursor): Promise<ListResult<Call>>; get(params: { id: string }): Promise<Call> };
+  calls: {
+    list(params: { fromDateTime: string; toDateTime: string; workspaceId?: string } & Cursor): Promise<ListResult<Call>>;
+    get(params: { id: string }): Promise<Call>;
+  };
   callsExtensive: {
-    list(params: { filter: DateTimeFilter & { callIds?: string[]; workspaceId?: string; primaryUserIds?: string[] }; contentSelector?: GongRecord } & Cursor): Promise<ListResult<ExtensiveCall>>;
+    list(
+      params: {
+        filter: DateTimeFilter & { callIds?: string[]; workspaceId?: string; primaryUserIds?: string[] };
+        contentSelector?: GongRecord;
+      } & Cursor,
+    ): Promise<ListResult<ExtensiveCall>>;
   };
   callAudio: { download(params: MediaParams): Promise<AsyncIterable<Uint8Array>> };
   callVideo: { download(params: MediaParams): Promise<AsyncIterable<Uint8Array>> };

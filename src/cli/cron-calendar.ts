@@ -39,7 +39,8 @@ function missingDays(expression: string): CronSurprise[] {
       const usual = new Date(Date.UTC(2025, month, 0)).getUTCDate();
       const name = `${MONTHS[month - 1]} ${day}`;
       if (day > longest) out.push({ wallClock: name, message: `${name} does not exist: the expression never runs on it`, minor: false });
-      else if (day > usual) out.push({ wallClock: name, message: `${name} exists only in leap years: in other years that run does not happen`, minor: false });
+      else if (day > usual)
+        out.push({ wallClock: name, message: `${name} exists only in leap years: in other years that run does not happen`, minor: false });
     }
   }
   return out;
@@ -96,14 +97,19 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 function offsetOf(instant: number, timeZone: string): number {
   let format = formats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formats.set(timeZone, format);
   }
-  const parts = Object.fromEntries(
-    format
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<string, number>;
+  const parts = Object.fromEntries(format.formatToParts(new Date(instant)).map((p) => [p.type, Number(p.value)])) as Record<string, number>;
   const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
   return asUtc - Math.floor(instant / 1000) * 1000;
 }

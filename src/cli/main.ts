@@ -63,7 +63,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
-type Run = (command: CliCommand, args: string[], flags: Record<string, unknown>, globals: { logFormat?: string; quiet?: boolean }) => Promise<CommandResult>;
+type Run = (
+  command: CliCommand,
+  args: string[],
+  flags: Record<string, unknown>,
+  globals: { logFormat?: string; quiet?: boolean },
+) => Promise<CommandResult>;
 
 /** Declares one command on the program: its own arguments and options, then `--db` the same way for all. */
 function addCommand(program: Command, name: string, command: CliCommand, run: Run): void {

@@ -8,7 +8,11 @@ import { setStatusLine } from '../logger.js';
  * being read; log lines (one per finished stream) are printed above it, never on it, with records, pages,
  * request rate and, for a backfill, how far through its range it is and an ETA.
  */
-export function terminalProgress(output: NodeJS.WriteStream, requests: () => number, range?: DateWindow): ProgressListener & { finish(): void } {
+export function terminalProgress(
+  output: NodeJS.WriteStream,
+  requests: () => number,
+  range?: DateWindow,
+): ProgressListener & { finish(): void } {
   const started = Date.now();
   let current = '';
   let shown = '';

@@ -14,7 +14,12 @@ export type TextSink = (text: string) => Promise<void>;
  * Formats rows as they come (arrays in column order), so a query of millions of rows never holds
  * them in memory. Returns the number of rows written.
  */
-export async function writeRows(sink: TextSink, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, format: QueryFormat): Promise<number> {
+export async function writeRows(
+  sink: TextSink,
+  columns: string[],
+  rows: Iterable<unknown[]> | AsyncIterable<unknown[]>,
+  format: QueryFormat,
+): Promise<number> {
   let buffer = '';
   const emit = async (text: string) => {
     buffer += text;
@@ -48,7 +53,11 @@ export async function writeRows(sink: TextSink, columns: string[], rows: Iterabl
       sample.push(next.value.map(tableCell));
     }
     const widths = columns.map((c, i) => Math.max(c.length, ...sample.map((row) => row[i]!.length)));
-    const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join(' | ').trimEnd() + '\n';
+    const line = (values: string[]) =>
+      values
+        .map((v, i) => v.padEnd(widths[i]!))
+        .join(' | ')
+        .trimEnd() + '\n';
     await emit(line(columns) + widths.map((w) => '-'.repeat(w)).join('-+-') + '\n');
     for (const cells of sample) await emit(line(cells));
     count = sample.length;

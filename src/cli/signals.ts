@@ -26,7 +26,11 @@ function onSignal(name: NodeJS.Signals): void {
     endBySignal(name);
     return;
   }
-  if (mode === 'graceful') stderrLine('warn', `${name} received: finishing the current step, then stopping (send again to quit at once)`, { event: 'signal', signal: name });
+  if (mode === 'graceful')
+    stderrLine('warn', `${name} received: finishing the current step, then stopping (send again to quit at once)`, {
+      event: 'signal',
+      signal: name,
+    });
   else pendingSignal = name;
   controller.abort(name);
 }
@@ -48,7 +52,8 @@ export function installStopSignals(): AbortSignal {
 export function setStopMode(next: 'graceful' | 'immediate'): void {
   mode = next;
   if (next === 'immediate' && pendingSignal) endBySignal(pendingSignal);
-  if (next === 'graceful' && pendingSignal) stderrLine('warn', `${pendingSignal} received: stopping before any work`, { event: 'signal', signal: pendingSignal });
+  if (next === 'graceful' && pendingSignal)
+    stderrLine('warn', `${pendingSignal} received: stopping before any work`, { event: 'signal', signal: pendingSignal });
 }
 
 /** Runs work that stops cleanly on SIGINT/SIGTERM (the runner checks the signal between pages). */

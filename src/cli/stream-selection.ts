@@ -14,8 +14,14 @@ export function selectStreams(option: string | undefined): StreamDefinition[] {
   if (unknown.length > 0) {
     const guesses = unknown.map((n) => [n, closestMatch(n, streamNames)] as const).filter(([, guess]) => guess);
     const hint =
-      guesses.length === 0 ? '' : unknown.length === 1 ? ` (did you mean ${guesses[0]![1]}?)` : ` (did you mean ${guesses.map(([n, guess]) => `${guess} for ${n}`).join(', ')}?)`;
-    throw new ConfigError(`Unknown stream${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}${hint}: expected some of ${streamNames.join(', ')}`);
+      guesses.length === 0
+        ? ''
+        : unknown.length === 1
+          ? ` (did you mean ${guesses[0]![1]}?)`
+          : ` (did you mean ${guesses.map(([n, guess]) => `${guess} for ${n}`).join(', ')}?)`;
+    throw new ConfigError(
+      `Unknown stream${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}${hint}: expected some of ${streamNames.join(', ')}`,
+    );
   }
   return streams.filter((s) => names.includes(s.name));
 }

@@ -13,7 +13,8 @@ export function checkDatabasePath(file: string, readonly: boolean): void {
   try {
     link = fs.lstatSync(file);
   } catch (error) {
-    if (code(error) !== 'ENOENT' && code(error) !== 'ENOTDIR') throw new DatabaseFileError(`Cannot use the database ${file}: ${reason(error)}.`);
+    if (code(error) !== 'ENOENT' && code(error) !== 'ENOTDIR')
+      throw new DatabaseFileError(`Cannot use the database ${file}: ${reason(error)}.`);
     if (readonly) throw new ConfigError(`No database at ${file}: run "gong-sync sync" first, or point --db / GONG_DB at it.`);
     createFile(file);
     return;
@@ -24,16 +25,22 @@ export function checkDatabasePath(file: string, readonly: boolean): void {
     try {
       stats = fs.statSync(file);
     } catch (error) {
-      if (code(error) === 'ELOOP') throw new DatabaseFileError(`The database path ${file} is a symbolic link that loops: point --db / GONG_DB at a real file.`);
+      if (code(error) === 'ELOOP')
+        throw new DatabaseFileError(`The database path ${file} is a symbolic link that loops: point --db / GONG_DB at a real file.`);
       throw new DatabaseFileError(
         `The database path ${file} is a symbolic link to ${target}, which does not exist: fix or remove the link, or point --db / GONG_DB at a real file.`,
       );
     }
   }
   if (stats.isDirectory()) {
-    throw new DatabaseFileError(`The database path ${file} is a folder, not a file: point --db / GONG_DB at a file, e.g. ${path.join(file, 'gong.db')}.`);
+    throw new DatabaseFileError(
+      `The database path ${file} is a folder, not a file: point --db / GONG_DB at a file, e.g. ${path.join(file, 'gong.db')}.`,
+    );
   }
-  if (!stats.isFile()) throw new DatabaseFileError(`The database path ${file} is not a regular file (a device, socket or pipe): point --db / GONG_DB at a file.`);
+  if (!stats.isFile())
+    throw new DatabaseFileError(
+      `The database path ${file} is not a regular file (a device, socket or pipe): point --db / GONG_DB at a file.`,
+    );
   if (readonly) return;
   try {
     fs.accessSync(file, fs.constants.R_OK | fs.constants.W_OK);
@@ -80,7 +87,9 @@ function createFile(file: string): void {
       if (code(error) !== 'EEXIST') throw error; // another process created it first: use theirs
     }
   } catch (error) {
-    throw new DatabaseFileError(`Cannot create the database ${file} (${reason(error)}): make the folder ${folder} writable, or choose another --db / GONG_DB.`);
+    throw new DatabaseFileError(
+      `Cannot create the database ${file} (${reason(error)}): make the folder ${folder} writable, or choose another --db / GONG_DB.`,
+    );
   } finally {
     fs.rmSync(staging, { force: true });
   }
@@ -118,7 +127,9 @@ export function tightenPermissions(file: string, warn: (message: string) => void
   try {
     fs.chmodSync(file, 0o600);
   } catch (error) {
-    warn(`the database ${file} is readable by others (mode ${mode.toString(8)}) and could not be made owner-only (${reason(error)}): run chmod 600 on it.`);
+    warn(
+      `the database ${file} is readable by others (mode ${mode.toString(8)}) and could not be made owner-only (${reason(error)}): run chmod 600 on it.`,
+    );
   }
 }
 
@@ -143,7 +154,9 @@ export function databaseOpenError(file: string, error: unknown, readonly: boolea
           'Run "gong-sync migrate" on it once where the folder is writable (gong-sync leaves the file self-contained), or make the folder writable.',
       );
     }
-    return new DatabaseFileError(`Cannot write the database ${file} (${message}): make the file and its folder ${folder} writable by this user.`);
+    return new DatabaseFileError(
+      `Cannot write the database ${file} (${message}): make the file and its folder ${folder} writable by this user.`,
+    );
   }
   return new DatabaseFileError(`Cannot open the database ${file}: ${message}.`);
 }
@@ -155,13 +168,19 @@ export function describeSqliteFailure(error: unknown, file: string | undefined):
   const name = file ?? 'the database';
   const message = (error as Error).message;
   if (sqliteCode.startsWith('SQLITE_NOTADB')) {
-    return new DatabaseFileError(`${name} is not a SQLite database (${message}): point --db / GONG_DB at a gong-sync database, or move the file away to start a new one.`);
+    return new DatabaseFileError(
+      `${name} is not a SQLite database (${message}): point --db / GONG_DB at a gong-sync database, or move the file away to start a new one.`,
+    );
   }
   if (sqliteCode.startsWith('SQLITE_CORRUPT')) {
-    return new DatabaseFileError(`The database ${name} is damaged (${message}): restore it from a backup, or move it away and run "gong-sync sync" to rebuild it from Gong.`);
+    return new DatabaseFileError(
+      `The database ${name} is damaged (${message}): restore it from a backup, or move it away and run "gong-sync sync" to rebuild it from Gong.`,
+    );
   }
   if (sqliteCode.startsWith('SQLITE_FULL')) {
-    return new GongSyncError(`The disk holding ${name} is full (${message}): free some space and run again; everything up to the last committed page is saved.`);
+    return new GongSyncError(
+      `The disk holding ${name} is full (${message}): free some space and run again; everything up to the last committed page is saved.`,
+    );
   }
   return undefined;
 }

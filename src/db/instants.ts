@@ -26,6 +26,8 @@ export function fromPostgresTimestamptz(text: string): string {
   const m = PG_TIMESTAMPTZ.exec(text);
   if (!m) return text;
   const [, date, time, fraction = '', hours, minutes = '00', seconds] = m;
-  const ms = Date.parse(`${date}T${time}${fraction ? `${fraction}000`.slice(0, 4) : ''}${hours}:${minutes}`) - (seconds ? Math.sign(Number(`${hours}1`)) * Number(seconds) * 1000 : 0);
+  const ms =
+    Date.parse(`${date}T${time}${fraction ? `${fraction}000`.slice(0, 4) : ''}${hours}:${minutes}`) -
+    (seconds ? Math.sign(Number(`${hours}1`)) * Number(seconds) * 1000 : 0);
   return Number.isFinite(ms) ? instantText(ms) : text;
 }

@@ -20,7 +20,11 @@ type Migration = { up(db: Kysely<any>): Promise<void> };
  * processes migrating at once take turns (on PostgreSQL too, by an advisory lock) and the second finds the work done. A stop signal is
  * honoured between migrations (exit 3).
  */
-export async function migrateToLatest(database: Database, signal?: AbortSignal, migrations: Record<string, Migration> = listedMigrations): Promise<MigrationOutcome> {
+export async function migrateToLatest(
+  database: Database,
+  signal?: AbortSignal,
+  migrations: Record<string, Migration> = listedMigrations,
+): Promise<MigrationOutcome> {
   const { db } = database;
   const begin = beginExclusive(database.dialect);
   await db.connection().execute(async (connection) => {
@@ -91,5 +95,7 @@ function migrationError(name: string, error: unknown): unknown {
   // The file's own problems (damaged, disk full) keep their code, so the CLI names the file.
   if ((error as { code?: string })?.code?.startsWith('SQLITE_') && !/SQLITE_ERROR$/.test((error as { code: string }).code)) return error;
   if (error instanceof GongSyncError) return error;
-  return new GongSyncError(`Database migration ${name} failed (nothing of it was applied): ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  return new GongSyncError(`Database migration ${name} failed (nothing of it was applied): ${(error as Error)?.message ?? String(error)}`, {
+    cause: error,
+  });
 }

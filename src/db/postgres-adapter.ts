@@ -1,5 +1,15 @@
 import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
-import type { ColumnInfo, DatabaseAdapter, QueryRows, ReadOnlyQueryOptions, SessionLock, TableInfo, TableRowsOptions, TranscriptMatch, TranscriptSearch } from './adapter.js';
+import type {
+  ColumnInfo,
+  DatabaseAdapter,
+  QueryRows,
+  ReadOnlyQueryOptions,
+  SessionLock,
+  TableInfo,
+  TableRowsOptions,
+  TranscriptMatch,
+  TranscriptSearch,
+} from './adapter.js';
 import { kindByName, kindByType } from './column-kinds.js';
 import type { PostgresBackend } from './postgres-backend.js';
 import { PostgresBulkUpsert } from './postgres-bulk-upsert.js';
@@ -50,14 +60,21 @@ export class PostgresAdapter implements DatabaseAdapter {
       columns: columns
         // tsv: the full-text column, derived from text (SQLite keeps a separate index instead).
         .filter((c) => c.table_name === t.name && c.data_type !== 'tsvector')
-        .map((c): ColumnInfo => ({ name: c.column_name, declared: c.data_type, kind: kindByName(c.column_name) ?? kindByType(c.data_type) })),
+        .map(
+          (c): ColumnInfo => ({ name: c.column_name, declared: c.data_type, kind: kindByName(c.column_name) ?? kindByType(c.data_type) }),
+        ),
     }));
   }
 
   async upsert(table: string, primaryKey: string[], columns: string[], rows: unknown[][]): Promise<void> {
     for (let start = 0; start < rows.length; start += ROWS_PER_ARRAY_STATEMENT) {
       const chunk = rows.slice(start, start + ROWS_PER_ARRAY_STATEMENT);
-      await this.bulk.upsert(table, primaryKey, columns, columns.map((_, c) => chunk.map((row) => row[c])));
+      await this.bulk.upsert(
+        table,
+        primaryKey,
+        columns,
+        columns.map((_, c) => chunk.map((row) => row[c])),
+      );
     }
   }
 
@@ -73,7 +90,9 @@ export class PostgresAdapter implements DatabaseAdapter {
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
     const phrase = /^".*"$/.test(search.query.trim()) && search.query.trim().length > 2;
-    const query = phrase ? `phraseto_tsquery('simple', ${param(search.query.trim().slice(1, -1))})` : `plainto_tsquery('simple', ${param(search.query)})`;
+    const query = phrase
+      ? `phraseto_tsquery('simple', ${param(search.query.trim().slice(1, -1))})`
+      : `plainto_tsquery('simple', ${param(search.query)})`;
     const where = [`s.tsv @@ q.query`];
     if (search.callId !== undefined) where.push(`s.call_id = ${param(search.callId)}`);
     if (search.speaker !== undefined) {
@@ -109,7 +128,10 @@ export class PostgresAdapter implements DatabaseAdapter {
   }
 
   async updateStatistics(): Promise<void> {
-    const tables = await this.backend.all<{ name: string }>(`select tablename as name from pg_tables where schemaname = current_schema()`, []);
+    const tables = await this.backend.all<{ name: string }>(
+      `select tablename as name from pg_tables where schemaname = current_schema()`,
+      [],
+    );
     for (const { name } of tables) await this.backend.pool.query(`analyze ${quoteIdent(name)}`);
   }
 }

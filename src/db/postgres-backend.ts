@@ -118,7 +118,6 @@ export class PostgresBackend implements SqlBackend {
   }
 }
 
-
 /**
  * A pooled connection held by this code. A server that goes away makes node-postgres emit 'error'
  * on a checked-out client, which would end the process unhandled; the statement in flight fails

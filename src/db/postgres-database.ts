@@ -67,7 +67,8 @@ export function compactJson(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) {
       inString = true;
@@ -86,7 +87,10 @@ export function compactJson(text: string): string {
  * read-only. A server that cannot be reached or refuses the login is an error naming the server
  * (without the password) and what to check, exit 2.
  */
-export async function openPostgres(url: string, options: { schema: string; readonly?: boolean; poolSize?: number }): Promise<PostgresDatabase> {
+export async function openPostgres(
+  url: string,
+  options: { schema: string; readonly?: boolean; poolSize?: number },
+): Promise<PostgresDatabase> {
   const shown = displayUrl(url);
   const password = safePassword(url);
   if (password) registerSecrets([password, encodeURIComponent(password)]);
@@ -111,9 +115,12 @@ export async function openPostgres(url: string, options: { schema: string; reado
     }
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new DatabaseFileError(`Cannot use the PostgreSQL database ${shown}: ${describePgError(error)}. Check GONG_DB (host, port, user, password, database) and that the server accepts connections.`, {
-      cause: error,
-    });
+    throw new DatabaseFileError(
+      `Cannot use the PostgreSQL database ${shown}: ${describePgError(error)}. Check GONG_DB (host, port, user, password, database) and that the server accepts connections.`,
+      {
+        cause: error,
+      },
+    );
   }
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }), plugins: [new WideIntegersPlugin()] });
   let closed = false;
@@ -191,14 +198,25 @@ export function displayTarget(target: string): string {
 export function describePostgresFailure(error: unknown, shownUrl: string): GongSyncError | undefined {
   const e = error as { code?: string; message?: string };
   const message = e?.message ?? String(error);
-  const lost = /^08|^57P0[1-3]$/.test(e?.code ?? '') || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(e?.code ?? '') || /Connection terminated/i.test(message);
+  const lost =
+    /^08|^57P0[1-3]$/.test(e?.code ?? '') ||
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(e?.code ?? '') ||
+    /Connection terminated/i.test(message);
   if (lost) {
     return new GongSyncError(
       `Lost the connection to the PostgreSQL database ${shownUrl} (${message}): everything up to the last committed page is saved; run again once the server is reachable.`,
       { cause: error },
     );
   }
-  if (e?.code === '53100') return new GongSyncError(`The PostgreSQL server of ${shownUrl} is out of disk space (${message}): free some and run again; everything up to the last committed page is saved.`, { cause: error });
-  if (e?.code === '42501') return new DatabaseFileError(`PostgreSQL refused an operation on ${shownUrl} (${message}): the GONG_DB user needs to own the schema (or have create and write rights in it).`, { cause: error });
+  if (e?.code === '53100')
+    return new GongSyncError(
+      `The PostgreSQL server of ${shownUrl} is out of disk space (${message}): free some and run again; everything up to the last committed page is saved.`,
+      { cause: error },
+    );
+  if (e?.code === '42501')
+    return new DatabaseFileError(
+      `PostgreSQL refused an operation on ${shownUrl} (${message}): the GONG_DB user needs to own the schema (or have create and write rights in it).`,
+      { cause: error },
+    );
   return undefined;
 }

@@ -41,7 +41,11 @@ export async function postgresReadOnlyQuery(pool: pg.Pool, sqlText: string, opti
     if (stopped) throw stopped;
     await client.query('begin transaction isolation level repeatable read, read only');
     await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(options.timeoutMs))}`);
-    await client.query({ text: `declare gong_sync_query no scroll cursor for ${sqlText.trim().replace(/;\s*$/, '')}`, values: [], queryMode: 'extended' } as pg.QueryConfig);
+    await client.query({
+      text: `declare gong_sync_query no scroll cursor for ${sqlText.trim().replace(/;\s*$/, '')}`,
+      values: [],
+      queryMode: 'extended',
+    } as pg.QueryConfig);
     const first = await fetch(client);
     const columns = first.fields.map((f) => f.name);
     return { columns, rows: rowsFrom(client, first, deadline, failure), close };
@@ -63,7 +67,12 @@ async function fetch(client: pg.PoolClient): Promise<pg.QueryArrayResult> {
 }
 
 /** The statement timeout bounds each fetch; the deadline bounds them all. */
-async function* rowsFrom(client: pg.PoolClient, first: pg.QueryArrayResult, deadline: number, failure: (error: unknown) => unknown): AsyncIterable<unknown[]> {
+async function* rowsFrom(
+  client: pg.PoolClient,
+  first: pg.QueryArrayResult,
+  deadline: number,
+  failure: (error: unknown) => unknown,
+): AsyncIterable<unknown[]> {
   let batch = first;
   for (;;) {
     for (const row of batch.rows) yield row.map(plainValue);
@@ -88,8 +97,16 @@ function queryError(error: unknown): unknown {
   const e = error as { code?: string; message?: string };
   if (!e?.code || !/^[0-9A-Z]{5}$/.test(e.code)) return error;
   if (e.code === '25006') return new ConfigError(`query is read-only: ${e.message}`);
-  if (e.code === '57014') return new ConfigError(`SQL error: the statement ran past its time limit (${e.message}); narrow it or raise --timeout`);
-  if (e.code === '42601' || e.code === '42P01' || e.code === '42703' || e.code === '42883' || e.code.startsWith('42') || e.code.startsWith('22')) {
+  if (e.code === '57014')
+    return new ConfigError(`SQL error: the statement ran past its time limit (${e.message}); narrow it or raise --timeout`);
+  if (
+    e.code === '42601' ||
+    e.code === '42P01' ||
+    e.code === '42703' ||
+    e.code === '42883' ||
+    e.code.startsWith('42') ||
+    e.code.startsWith('22')
+  ) {
     return new ConfigError(`SQL error: ${e.message} (only one read-only statement is allowed: select, with, values)`);
   }
   return new ConfigError(`SQL error: ${e.message}`);

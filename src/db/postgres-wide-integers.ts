@@ -1,4 +1,13 @@
-import { OperationNodeTransformer, type DataTypeNode, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import {
+  OperationNodeTransformer,
+  type DataTypeNode,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 
 /**
  * On PostgreSQL the migrations' `integer` columns are created as `bigint`: SQLite's INTEGER holds

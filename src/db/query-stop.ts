@@ -9,5 +9,7 @@ export class QueryStoppedError extends StoppedEarlyError {
 
 /** A read-only query that ran past its time limit: a usage problem (exit 2), as on PostgreSQL's statement_timeout. */
 export function queryTimedOut(timeoutMs: number): ConfigError {
-  return new ConfigError(`SQL error: the query ran past its time limit (${Math.round(timeoutMs / 100) / 10} s) and was stopped; narrow it or raise --timeout`);
+  return new ConfigError(
+    `SQL error: the query ran past its time limit (${Math.round(timeoutMs / 100) / 10} s) and was stopped; narrow it or raise --timeout`,
+  );
 }

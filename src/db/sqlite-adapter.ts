@@ -1,6 +1,15 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
-import type { ColumnInfo, DatabaseAdapter, QueryRows, ReadOnlyQueryOptions, TableInfo, TableRowsOptions, TranscriptMatch, TranscriptSearch } from './adapter.js';
+import type {
+  ColumnInfo,
+  DatabaseAdapter,
+  QueryRows,
+  ReadOnlyQueryOptions,
+  TableInfo,
+  TableRowsOptions,
+  TranscriptMatch,
+  TranscriptSearch,
+} from './adapter.js';
 import { kindByName, kindByType } from './column-kinds.js';
 import type { SqlBackend } from './sql-executor.js';
 import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
@@ -47,7 +56,9 @@ export class SqliteAdapter implements DatabaseAdapter {
     const tables = all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`)));
     const out: TableInfo[] = [];
     for (const table of tables) {
-      const info = await this.backend.all<{ name: string; type: string }>('select name, type from pragma_table_info(?) order by cid', [table.name]);
+      const info = await this.backend.all<{ name: string; type: string }>('select name, type from pragma_table_info(?) order by cid', [
+        table.name,
+      ]);
       const columns: ColumnInfo[] = info.map((c) => ({ name: c.name, declared: c.type, kind: kindByName(c.name) ?? kindByType(c.type) }));
       out.push({ name: table.name, type: table.type, bookkeeping: isBookkeeping(table.name), columns });
     }
@@ -57,11 +68,17 @@ export class SqliteAdapter implements DatabaseAdapter {
   async upsert(table: string, primaryKey: string[], columns: string[], rows: unknown[][]): Promise<void> {
     const fullText = FULL_TEXT[table] && (await this.maintainsFullText(table)) ? FULL_TEXT[table] : undefined;
     // New rows get rowids above the largest there is (updated rows keep theirs, and their trigger).
-    const before = fullText ? (await this.backend.all<{ last: number }>(`select coalesce(max(rowid), 0) as last from "${table}"`, []))[0]!.last : 0;
+    const before = fullText
+      ? (await this.backend.all<{ last: number }>(`select coalesce(max(rowid), 0) as last from "${table}"`, []))[0]!.last
+      : 0;
     await this.upsertRows(table, primaryKey, columns, rows);
     if (fullText) {
       const indexed = fullText.columns.map((c) => `"${c}"`).join(', ');
-      await this.backend.run(`insert into "${fullText.index}" (rowid, ${indexed}) select rowid, ${indexed} from "${table}" where rowid > ?`, [before], { reuse: true });
+      await this.backend.run(
+        `insert into "${fullText.index}" (rowid, ${indexed}) select rowid, ${indexed} from "${table}" where rowid > ?`,
+        [before],
+        { reuse: true },
+      );
     }
   }
 
@@ -72,10 +89,10 @@ export class SqliteAdapter implements DatabaseAdapter {
     let known = this.fullTextByTable.get(table);
     if (!known) {
       known = this.backend
-        .all(`select 1 from sqlite_master where type = 'table' and name = ? and not exists (select 1 from sqlite_master where type = 'trigger' and name = ?)`, [
-          FULL_TEXT[table]!.index,
-          `${table}_ai`,
-        ])
+        .all(
+          `select 1 from sqlite_master where type = 'table' and name = ? and not exists (select 1 from sqlite_master where type = 'trigger' and name = ?)`,
+          [FULL_TEXT[table]!.index, `${table}_ai`],
+        )
         .then((rows) => rows.length > 0);
       this.fullTextByTable.set(table, known);
     }
@@ -106,7 +123,9 @@ export class SqliteAdapter implements DatabaseAdapter {
         .values(Array.from({ length: count }, () => placeholderRow))
         .onConflict((oc) => {
           const target = oc.columns(primaryKey);
-          return updatable.length === 0 ? target.doNothing() : target.doUpdateSet((eb) => Object.fromEntries(updatable.map((c) => [c, eb.ref(`excluded.${c}`)])));
+          return updatable.length === 0
+            ? target.doNothing()
+            : target.doUpdateSet((eb) => Object.fromEntries(updatable.map((c) => [c, eb.ref(`excluded.${c}`)])));
         })
         .compile().sql;
       this.upsertTexts.set(key, text);
@@ -155,7 +174,9 @@ export class SqliteAdapter implements DatabaseAdapter {
       const result = await work();
       // The full-text index keeps a deleted sentence's words in its segments until they are merged.
       if (tables.includes('transcript_sentences') && (await this.hasTable('transcript_search'))) {
-        await this.backend.transaction(async () => void (await this.backend.run(`insert into transcript_search(transcript_search) values ('optimize')`, [])));
+        await this.backend.transaction(
+          async () => void (await this.backend.run(`insert into transcript_search(transcript_search) values ('optimize')`, [])),
+        );
       }
       // Older copies of the pages may sit in the write-ahead log: copy it back and empty it.
       this.sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -87,7 +87,9 @@ export async function sqliteReadOnlyQuery(file: string, sqlText: string, options
     inbox.push(message);
     wake();
   });
-  child.on('exit', (code, signal) => stop(new Error(`the query process ended (${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`)));
+  child.on('exit', (code, signal) =>
+    stop(new Error(`the query process ended (${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`)),
+  );
   child.on('error', (error) => stop(error));
   const timer = setTimeout(() => stop(queryTimedOut(options.timeoutMs)), options.timeoutMs);
   const onAbort = () => stop(new QueryStoppedError(String(options.signal?.reason ?? 'a signal')));
@@ -138,7 +140,8 @@ function plainValue(value: unknown): unknown {
 }
 
 function childError(message: Extract<Message, { type: 'error' }>): Error {
-  if (message.kind === 'write') return new ConfigError('query is read-only: only statements that return rows (select, with, pragma reads) are allowed');
+  if (message.kind === 'write')
+    return new ConfigError('query is read-only: only statements that return rows (select, with, pragma reads) are allowed');
   if (message.kind === 'sql' || message.code?.startsWith('SQLITE_')) return new ConfigError(`SQL error: ${message.message}`);
   return new Error(message.message);
 }

@@ -21,9 +21,7 @@ import {
   parseRetryAfterSeconds,
 } from './retry-policy.js';
 
-export type GongAuth =
-  | { kind: 'basic'; accessKey: string; accessKeySecret: string }
-  | { kind: 'bearer'; token: string };
+export type GongAuth = { kind: 'basic'; accessKey: string; accessKeySecret: string } | { kind: 'bearer'; token: string };
 
 /** Decides, before each attempt, whether today's request budget allows it (throws if not). */
 export interface RequestBudget {
@@ -159,7 +157,12 @@ export class GongClient {
     }
   }
 
-  private async attemptWithin(deadline: RequestDeadline, url: string, method: 'GET' | 'POST', bodyText: string | undefined): Promise<AttemptOutcome> {
+  private async attemptWithin(
+    deadline: RequestDeadline,
+    url: string,
+    method: 'GET' | 'POST',
+    bodyText: string | undefined,
+  ): Promise<AttemptOutcome> {
     const timeout = deadline.timeoutMs;
     const path = new URL(url).pathname;
     let response: Dispatcher.ResponseData;
@@ -196,7 +199,8 @@ export class GongClient {
           path,
         );
       }
-      if (deadline.expired) return { kind: 'transient', reason: `the whole answer did not arrive within ${timeout}ms`, status: response.statusCode };
+      if (deadline.expired)
+        return { kind: 'transient', reason: `the whole answer did not arrive within ${timeout}ms`, status: response.statusCode };
       return { kind: 'transient', reason: networkReason(error), status: response.statusCode };
     }
     const status = response.statusCode;
@@ -252,7 +256,11 @@ export class GongClient {
   async backoff(attempt: number): Promise<void> {
     this.stats.retries++;
     await this.sleep(
-      backoffDelay(attempt, { baseMs: this.options.retryBaseMs ?? 500, maxMs: this.options.retryMaxMs ?? 30_000, random: this.options.random }),
+      backoffDelay(attempt, {
+        baseMs: this.options.retryBaseMs ?? 500,
+        maxMs: this.options.retryMaxMs ?? 30_000,
+        random: this.options.random,
+      }),
     );
   }
 

@@ -62,7 +62,15 @@ export async function checkConnection(options: ConnectionCheckOptions): Promise<
   const started = Date.now();
   const host = hostOf(options.baseUrl);
   const dispatcher = options.dispatcher ?? new Agent({ connect: { timeout: options.timeoutMs ?? 4000 } });
-  const verdict: ConnectionVerdict = { ok: false, host, reachable: false, credentialsAccepted: false, endpoints: [], requests: 0, elapsedMs: 0 };
+  const verdict: ConnectionVerdict = {
+    ok: false,
+    host,
+    reachable: false,
+    credentialsAccepted: false,
+    endpoints: [],
+    requests: 0,
+    elapsedMs: 0,
+  };
   const credentialsHint =
     options.authKind === 'basic'
       ? 'check GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, and that GONG_BASE_URL is your tenant host (Gong: Company settings > API)'
@@ -70,7 +78,11 @@ export async function checkConnection(options: ConnectionCheckOptions): Promise<
   const send = async (path: string): Promise<Answer> => {
     verdict.requests++;
     const answer = await sendOnce(options, dispatcher, path);
-    verdict.endpoints.push({ endpoint: `GET ${path}`, answer: answer.kind === 'http' ? answer.status : answer.code, meaning: meaningOf(answer) });
+    verdict.endpoints.push({
+      endpoint: `GET ${path}`,
+      answer: answer.kind === 'http' ? answer.status : answer.code,
+      meaning: meaningOf(answer),
+    });
     return answer;
   };
   try {
@@ -159,7 +171,13 @@ async function sendOnce(options: ConnectionCheckOptions, dispatcher: Dispatcher,
       }
       const contentType = String(response.headers['content-type'] ?? '');
       const retryAfter = Number(response.headers['retry-after']);
-      return { kind: 'http', status: response.statusCode, text, contentType, ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) };
+      return {
+        kind: 'http',
+        status: response.statusCode,
+        text,
+        contentType,
+        ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
+      };
     } catch (error) {
       if (options.signal?.aborted) throw new InterruptedError(String(options.signal.reason ?? 'a stop signal'));
       return { kind: 'network', code: errorCode(error, deadline.aborted), detail: describeError(error) };
@@ -172,7 +190,9 @@ function isTransient(answer: Answer): boolean {
   // A 200 that is not Gong's JSON may be a proxy's error page or a cut body: worth one more try.
   if (answer.kind === 'http' && answer.status === 200) return !looksLikeGong(answer, 'workspaces');
   if (answer.kind === 'http') return answer.status >= 500 || answer.status === 429 || answer.status === 408;
-  return ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'EAI_AGAIN'].includes(answer.code);
+  return ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'EAI_AGAIN'].includes(
+    answer.code,
+  );
 }
 
 function looksLikeGong(answer: Extract<Answer, { kind: 'http' }>, key: string): boolean {
@@ -189,7 +209,8 @@ function networkProblem(answer: Extract<Answer, { kind: 'network' }>, host: stri
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
     return `Cannot resolve ${host} (DNS ${code}): check GONG_BASE_URL (${baseUrl}) for typos, and this machine's DNS and network.`;
   }
-  if (code === 'ECONNREFUSED') return `${host} refused the connection (ECONNREFUSED): check GONG_BASE_URL (${baseUrl}), its port, and any proxy or firewall.`;
+  if (code === 'ECONNREFUSED')
+    return `${host} refused the connection (ECONNREFUSED): check GONG_BASE_URL (${baseUrl}), its port, and any proxy or firewall.`;
   if (code === 'TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
     return `${host} did not answer in time (${code}): check GONG_BASE_URL (${baseUrl}), and that this machine can reach it (proxy, firewall).`;
   }

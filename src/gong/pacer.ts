@@ -105,7 +105,16 @@ export class RequestPacer {
   /** Requests allowed per window, and the window (1000 ms for whole rates). */
   readonly perWindow: number;
   readonly windowMs: number;
-  readonly stats: PacerStats = { sends: 0, marginMs: 0, maxLatenessMs: 0, latenessP50Ms: 0, latenessP90Ms: 0, machineLoad: 0, maxAnswerDelayMs: 0, throttles: 0 };
+  readonly stats: PacerStats = {
+    sends: 0,
+    marginMs: 0,
+    maxLatenessMs: 0,
+    latenessP50Ms: 0,
+    latenessP90Ms: 0,
+    machineLoad: 0,
+    maxAnswerDelayMs: 0,
+    throttles: 0,
+  };
   private readonly paced: boolean;
   private readonly concurrency: number;
   private readonly shared: SharedSendLog | undefined;
@@ -269,7 +278,12 @@ export class RequestPacer {
           continue;
         }
         if (this.shared) {
-          const claimed = await this.shared.claim({ perWindow: this.perWindow, spanMs: this.windowMs + this.marginMs, minGapMs: this.spacingMs, nowMs: now });
+          const claimed = await this.shared.claim({
+            perWindow: this.perWindow,
+            spanMs: this.windowMs + this.marginMs,
+            minGapMs: this.spacingMs,
+            nowMs: now,
+          });
           if ('retryAt' in claimed) {
             await this.sleepUntil(Math.max(claimed.retryAt, now + 1), true);
             continue;
@@ -325,17 +339,20 @@ export class RequestPacer {
     const planned = at;
     const cpuBefore = process.cpuUsage();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        if (measure) {
-          // Lateness from this process's own synchronous work (a page commit) is not jitter the
-          // receiving end shares, and the send times absorb it: count only the rest, the time this
-          // process was runnable but not running.
-          const cpu = process.cpuUsage(cpuBefore);
-          this.noteLateness(this.now() - planned - (cpu.user + cpu.system) / 1000);
-        }
-        resolve();
-      }, Math.min(MAX_TIMER_MS, Math.max(0, at - this.now())));
+      const timer = setTimeout(
+        () => {
+          this.wake = undefined;
+          if (measure) {
+            // Lateness from this process's own synchronous work (a page commit) is not jitter the
+            // receiving end shares, and the send times absorb it: count only the rest, the time this
+            // process was runnable but not running.
+            const cpu = process.cpuUsage(cpuBefore);
+            this.noteLateness(this.now() - planned - (cpu.user + cpu.system) / 1000);
+          }
+          resolve();
+        },
+        Math.min(MAX_TIMER_MS, Math.max(0, at - this.now())),
+      );
       this.wake = { timer, resolve };
     });
   }

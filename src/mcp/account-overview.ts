@@ -36,13 +36,26 @@ export function accountOverviewTool(exec: SqlExecutor): McpTool {
           .where((eb) => eb.or([containsText('f.value', wanted), eb('f.object_id', '=', wanted)]))
           .groupBy('f.object_id'),
       );
-      if (candidates.length === 0) throw new ToolError(`${tool}: no CRM account in the copy matches "${wanted}" (find_calls {account} also looks at participants' email domains)`);
+      if (candidates.length === 0)
+        throw new ToolError(
+          `${tool}: no CRM account in the copy matches "${wanted}" (find_calls {account} also looks at participants' email domains)`,
+        );
       const exact = candidates.filter((c) => c.value.toLowerCase() === wanted.toLowerCase() || c.object_id === wanted);
       const pool = exact.length > 0 ? exact : candidates;
       pool.sort((a, b) => Number(b.calls) - Number(a.calls) || a.value.localeCompare(b.value));
       const account = pool[0]!;
-      const callIds = db.selectFrom('call_context_objects as o').select('o.call_id').where('o.object_type', '=', 'Account').where('o.object_id', '=', account.object_id);
-      const calls = await exec.all<{ id: string; title: string | null; started_utc: unknown; outcome: string | null; category: string | null }>(
+      const callIds = db
+        .selectFrom('call_context_objects as o')
+        .select('o.call_id')
+        .where('o.object_type', '=', 'Account')
+        .where('o.object_id', '=', account.object_id);
+      const calls = await exec.all<{
+        id: string;
+        title: string | null;
+        started_utc: unknown;
+        outcome: string | null;
+        category: string | null;
+      }>(
         db
           .selectFrom('calls as c')
           .leftJoin('calls_extensive as ce', 'ce.id', 'c.id')
@@ -51,7 +64,14 @@ export function accountOverviewTool(exec: SqlExecutor): McpTool {
           .orderBy(byInstant(exec, 'c.started_utc'), 'desc')
           .orderBy('c.id'),
       );
-      const people = await exec.all<{ name: string | null; email_address: string | null; affiliation: string | null; title: string | null; calls: unknown; last: unknown }>(
+      const people = await exec.all<{
+        name: string | null;
+        email_address: string | null;
+        affiliation: string | null;
+        title: string | null;
+        calls: unknown;
+        last: unknown;
+      }>(
         db
           .selectFrom('call_parties as p')
           .innerJoin('calls as c', 'c.id', 'p.call_id')
@@ -67,7 +87,13 @@ export function accountOverviewTool(exec: SqlExecutor): McpTool {
           .groupBy('p.email_address'),
       );
       const trackers = await exec.all<{ name: string; hits: unknown }>(
-        db.selectFrom('call_trackers').select((eb) => ['name', eb.fn.sum('count').as('hits')]).where('call_id', 'in', callIds).groupBy('name').orderBy('hits', 'desc').limit(10),
+        db
+          .selectFrom('call_trackers')
+          .select((eb) => ['name', eb.fn.sum('count').as('hits')])
+          .where('call_id', 'in', callIds)
+          .groupBy('name')
+          .orderBy('hits', 'desc')
+          .limit(10),
       );
       const opportunities = await exec.all<{ object_id: string; name: string; value: string | null }>(
         db
@@ -90,7 +116,14 @@ export function accountOverviewTool(exec: SqlExecutor): McpTool {
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }
       const sortedPeople = people
-        .map((p) => ({ name: p.name, email: p.email_address, affiliation: p.affiliation, ...(p.title ? { title: p.title } : {}), calls: Number(p.calls), lastMet: isoText(p.last) }))
+        .map((p) => ({
+          name: p.name,
+          email: p.email_address,
+          affiliation: p.affiliation,
+          ...(p.title ? { title: p.title } : {}),
+          calls: Number(p.calls),
+          lastMet: isoText(p.last),
+        }))
         .sort((a, b) => b.calls - a.calls || String(b.lastMet).localeCompare(String(a.lastMet)));
       const external = sortedPeople.filter((p) => p.affiliation !== 'Internal');
       const internal = sortedPeople.filter((p) => p.affiliation === 'Internal');
@@ -98,7 +131,12 @@ export function accountOverviewTool(exec: SqlExecutor): McpTool {
         source: 'local',
         account: { id: account.object_id, name: account.value },
         ...(pool.length > 1 || candidates.length > pool.length
-          ? { otherMatches: candidates.filter((c) => c !== account).slice(0, 20).map((c) => ({ id: c.object_id, name: c.value, calls: Number(c.calls) })) }
+          ? {
+              otherMatches: candidates
+                .filter((c) => c !== account)
+                .slice(0, 20)
+                .map((c) => ({ id: c.object_id, name: c.value, calls: Number(c.calls) })),
+            }
           : {}),
         totalCalls: calls.length,
         firstContact: calls.length ? isoText(calls[calls.length - 1]!.started_utc) : null,
@@ -109,7 +147,9 @@ export function accountOverviewTool(exec: SqlExecutor): McpTool {
         peopleMet: external.slice(0, MAX_PEOPLE),
         ourPeople: internal.slice(0, MAX_PEOPLE),
         topTrackers: trackers.map((t) => ({ name: t.name, hits: Number(t.hits) })).filter((t) => t.hits > 0),
-        recentCalls: calls.slice(0, recent).map((c) => ({ id: c.id, title: c.title, started: isoText(c.started_utc), outcome: c.outcome ?? null })),
+        recentCalls: calls
+          .slice(0, recent)
+          .map((c) => ({ id: c.id, title: c.title, started: isoText(c.started_utc), outcome: c.outcome ?? null })),
       };
     },
   };

@@ -28,7 +28,13 @@ export function decodeCursor(text: string): McpCursor | undefined {
   if (!text.startsWith(PREFIX)) return undefined;
   try {
     const value = JSON.parse(Buffer.from(text.slice(PREFIX.length), 'base64url').toString('utf8')) as McpCursor;
-    if ((value.source === 'local' || value.source === 'live') && Number.isInteger(value.offset) && value.offset >= 0 && typeof value.request === 'string') return value;
+    if (
+      (value.source === 'local' || value.source === 'live') &&
+      Number.isInteger(value.offset) &&
+      value.offset >= 0 &&
+      typeof value.request === 'string'
+    )
+      return value;
   } catch {
     // not ours after all
   }
@@ -51,7 +57,10 @@ export function fitRecords(records: unknown[], maxChars = MAX_ANSWER_CHARS): { f
     const size = JSON.stringify(record).length;
     if (size > maxChars) {
       if (fitted.length > 0) break;
-      fitted.push({ _omitted: `This record is ${size} characters, more than one answer holds (${maxChars}); read it with the query tool (its raw column).`, ...idsOf(record) });
+      fitted.push({
+        _omitted: `This record is ${size} characters, more than one answer holds (${maxChars}); read it with the query tool (its raw column).`,
+        ...idsOf(record),
+      });
       used = maxChars;
       continue;
     }

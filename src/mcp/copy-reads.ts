@@ -65,7 +65,11 @@ export function containsText(expression: string, text: string) {
  * own backend) and stopped at `timeoutMs`, so other tools keep answering meanwhile. The query must
  * carry its values as literals (`sql.lit`): the adapter takes SQL text only.
  */
-export async function offLoopRows<T extends Record<string, unknown>>(exec: SqlExecutor, query: { compile(): { sql: string; parameters: readonly unknown[] } }, timeoutMs: number): Promise<T[]> {
+export async function offLoopRows<T extends Record<string, unknown>>(
+  exec: SqlExecutor,
+  query: { compile(): { sql: string; parameters: readonly unknown[] } },
+  timeoutMs: number,
+): Promise<T[]> {
   const compiled = query.compile();
   if (compiled.parameters.length > 0) throw new Error('offLoopRows: the query must carry its values as literals');
   const result = await exec.database.adapter.readOnlyQuery(compiled.sql, { timeoutMs });
@@ -80,6 +84,9 @@ export async function offLoopRows<T extends Record<string, unknown>>(exec: SqlEx
 
 /** `lower(expression) like '%text%'` with the text as a literal (for offLoopRows). */
 export function containsLiteral(expression: string, text: string) {
-  const pattern = `%${text.toLowerCase().replace(/\u0000/g, '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = `%${text
+    .toLowerCase()
+    .replace(/\u0000/g, '')
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql<boolean>`lower(${sql.raw(expression)}) like ${sql.lit(pattern)} escape ${sql.lit('\\')}`;
 }

@@ -106,6 +106,9 @@ function intervalOf(state: StreamState, startDate: Date): Array<[number, number]
 }
 
 function latest(states: StreamState[]): string | null {
-  const times = states.map((s) => s.lastSuccessAt ?? s.updatedAt).filter((t): t is string => Boolean(t)).sort();
+  const times = states
+    .map((s) => s.lastSuccessAt ?? s.updatedAt)
+    .filter((t): t is string => Boolean(t))
+    .sort();
   return times[times.length - 1] ?? null;
 }

@@ -20,7 +20,9 @@ export function watchExits(logger: Logger): { reason(why: string): void } {
     logger.error(`mcp server stopping on an unexpected error: ${error.stack ?? error.message}`);
     process.exit(1);
   });
-  process.on('unhandledRejection', (error) => logger.warn(`mcp server: an unexpected rejection (still serving): ${(error as Error)?.message ?? String(error)}`));
+  process.on('unhandledRejection', (error) =>
+    logger.warn(`mcp server: an unexpected rejection (still serving): ${(error as Error)?.message ?? String(error)}`),
+  );
   process.on('exit', (code) => logger.info(`mcp server exited with code ${code}: ${why}`));
   return {
     reason(text) {

@@ -72,18 +72,36 @@ export function findCallsTool(exec: SqlExecutor): McpTool {
 
 async function findCalls(exec: SqlExecutor, c: Criteria, limit: number, offset: number) {
   const db = exec.db;
-  let query = db.selectFrom('calls as c').leftJoin('calls_extensive as ce', 'ce.id', 'c.id').select(['c.id', 'c.title', 'c.started_utc', 'ce.brief']);
+  let query = db
+    .selectFrom('calls as c')
+    .leftJoin('calls_extensive as ce', 'ce.id', 'c.id')
+    .select(['c.id', 'c.title', 'c.started_utc', 'ce.brief']);
   const exists = (build: (eb: any) => Expression<SqlBool>) => (query = query.where(build));
   if (c.from !== undefined) query = query.where(instantWhere(exec, 'c.started_utc', '>=', c.from));
   if (c.to !== undefined) query = query.where(instantWhere(exec, 'c.started_utc', '<', c.to));
   if (c.account) {
     // The CRM account when one matches; a company without one (no CRM context) by its participants' email domain.
-    const inCrm = await exec.get(db.selectFrom('call_context_fields as f').select('f.call_id').where('f.object_type', '=', 'Account').where(sql`lower(f.name)`, '=', 'name').where(containsText('f.value', c.account)).limit(1));
+    const inCrm = await exec.get(
+      db
+        .selectFrom('call_context_fields as f')
+        .select('f.call_id')
+        .where('f.object_type', '=', 'Account')
+        .where(sql`lower(f.name)`, '=', 'name')
+        .where(containsText('f.value', c.account))
+        .limit(1),
+    );
     if (inCrm) exists((eb) => eb.exists(crmObject(exec, 'Account', c.account!)));
     else {
       const domain = c.account.toLowerCase().replace(/[\s\\%_]+/g, '');
       exists((eb) =>
-        eb.exists(db.selectFrom('call_parties as p').select('p.id').whereRef('p.call_id', '=', 'c.id').where('p.affiliation', '<>', 'Internal').where(sql<boolean>`lower(p.email_address) like ${`%@%${domain}%`}`)),
+        eb.exists(
+          db
+            .selectFrom('call_parties as p')
+            .select('p.id')
+            .whereRef('p.call_id', '=', 'c.id')
+            .where('p.affiliation', '<>', 'Internal')
+            .where(sql<boolean>`lower(p.email_address) like ${`%@%${domain}%`}`),
+        ),
       );
     }
   }
@@ -91,11 +109,36 @@ async function findCalls(exec: SqlExecutor, c: Criteria, limit: number, offset: 
   if (c.participant) exists((eb) => eb.exists(participantMatch(exec, c.participant!)));
   if (c.rep) {
     const users = repUsers(exec, c.rep);
-    exists((eb) => eb.or([eb('c.primary_user_id', 'in', users), eb.exists(db.selectFrom('call_parties as p').select('p.id').whereRef('p.call_id', '=', 'c.id').where('p.user_id', 'in', users))]));
+    exists((eb) =>
+      eb.or([
+        eb('c.primary_user_id', 'in', users),
+        eb.exists(db.selectFrom('call_parties as p').select('p.id').whereRef('p.call_id', '=', 'c.id').where('p.user_id', 'in', users)),
+      ]),
+    );
   }
-  if (c.tracker) exists((eb) => eb.exists(db.selectFrom('call_trackers as t').select('t.call_id').whereRef('t.call_id', '=', 'c.id').where(sql`lower(t.name)`, '=', c.tracker!.toLowerCase()).where('t.count', '>', 0)));
-  if (c.topic) exists((eb) => eb.exists(db.selectFrom('call_topics as tp').select('tp.call_id').whereRef('tp.call_id', '=', 'c.id').where(containsText('tp.name', c.topic!))));
-  if (c.outcome) exists((eb) => eb.or([containsText('ce.call_outcome_name', c.outcome!), containsText('ce.call_outcome_category', c.outcome!)]));
+  if (c.tracker)
+    exists((eb) =>
+      eb.exists(
+        db
+          .selectFrom('call_trackers as t')
+          .select('t.call_id')
+          .whereRef('t.call_id', '=', 'c.id')
+          .where(sql`lower(t.name)`, '=', c.tracker!.toLowerCase())
+          .where('t.count', '>', 0),
+      ),
+    );
+  if (c.topic)
+    exists((eb) =>
+      eb.exists(
+        db
+          .selectFrom('call_topics as tp')
+          .select('tp.call_id')
+          .whereRef('tp.call_id', '=', 'c.id')
+          .where(containsText('tp.name', c.topic!)),
+      ),
+    );
+  if (c.outcome)
+    exists((eb) => eb.or([containsText('ce.call_outcome_name', c.outcome!), containsText('ce.call_outcome_category', c.outcome!)]));
 
   type Candidate = { id: string; title: string | null; started_utc: unknown; brief: string | null };
   let ranked: Array<Candidate & { score: number; hits: number; where: string[] }>;
@@ -111,20 +154,25 @@ async function findCalls(exec: SqlExecutor, c: Criteria, limit: number, offset: 
       .map((call) => {
         const where: string[] = [];
         let score = 0;
-        if (holds(call.title)) (where.push('title'), (score += 50));
-        if (holds(call.brief)) (where.push('brief'), (score += 20));
-        if (keyPoints.has(call.id)) (where.push('key points'), (score += 10));
+        if (holds(call.title)) where.push('title'), (score += 50);
+        if (holds(call.brief)) where.push('brief'), (score += 20);
+        if (keyPoints.has(call.id)) where.push('key points'), (score += 10);
         const n = hits.get(call.id) ?? 0;
-        if (n > 0) (where.push(`transcript (${n} sentence${n === 1 ? '' : 's'})`), (score += Math.min(n, 40)));
+        if (n > 0) where.push(`transcript (${n} sentence${n === 1 ? '' : 's'})`), (score += Math.min(n, 40));
         return { ...call, score, hits: n, where };
       })
       .filter((call) => call.score > 0)
-      .sort((a, b) => b.score - a.score || String(isoText(b.started_utc)).localeCompare(String(isoText(a.started_utc))) || a.id.localeCompare(b.id));
+      .sort(
+        (a, b) =>
+          b.score - a.score || String(isoText(b.started_utc)).localeCompare(String(isoText(a.started_utc))) || a.id.localeCompare(b.id),
+      );
     total = ranked.length;
     ranked = ranked.slice(offset, offset + limit);
   } else {
     total = Number((await exec.get<{ n: unknown }>(query.clearSelect().select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0);
-    const rows = await exec.all<Candidate>(query.orderBy(byInstant(exec, 'c.started_utc'), 'desc').orderBy('c.id').limit(limit).offset(offset));
+    const rows = await exec.all<Candidate>(
+      query.orderBy(byInstant(exec, 'c.started_utc'), 'desc').orderBy('c.id').limit(limit).offset(offset),
+    );
     ranked = rows.map((row) => ({ ...row, score: 0, hits: 0, where: [] }));
   }
   const ids = ranked.map((r) => r.id);
@@ -143,7 +191,12 @@ async function findCalls(exec: SqlExecutor, c: Criteria, limit: number, offset: 
     };
   });
   const nextOffset = offset + calls.length < total ? offset + calls.length : undefined;
-  return { source: 'local', total, calls, ...(nextOffset !== undefined ? { nextOffset, note: 'more calls: pass nextOffset as offset' } : {}) };
+  return {
+    source: 'local',
+    total,
+    calls,
+    ...(nextOffset !== undefined ? { nextOffset, note: 'more calls: pass nextOffset as offset' } : {}),
+  };
 }
 
 function crmObject(exec: SqlExecutor, type: 'Account' | 'Opportunity', name: string) {
@@ -162,7 +215,9 @@ function participantMatch(exec: SqlExecutor, who: string) {
   if (value.includes('@') && !value.startsWith('@')) return q.where(sql`lower(p.email_address)`, '=', value);
   if (value.startsWith('@') || /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value)) {
     const domain = value.replace(/^@/, '');
-    return q.where((eb) => eb.or([eb(sql`lower(p.email_address)`, 'like', `%@${domain}`), eb(sql`lower(p.email_address)`, 'like', `%.${domain}`)]));
+    return q.where((eb) =>
+      eb.or([eb(sql`lower(p.email_address)`, 'like', `%@${domain}`), eb(sql`lower(p.email_address)`, 'like', `%.${domain}`)]),
+    );
   }
   return q.where(containsText('p.name', who));
 }
@@ -210,25 +265,48 @@ interface CallDetails {
 
 /** Accounts, opportunities, participants, trackers, topics and outcome of these calls, in a few queries. */
 export async function detailsOf(exec: SqlExecutor, ids: string[]): Promise<Map<string, CallDetails>> {
-  const out = new Map<string, CallDetails>(ids.map((id) => [id, { accounts: [], opportunities: [], parties: [], trackers: [], topics: [], outcome: null, hostName: null }]));
+  const out = new Map<string, CallDetails>(
+    ids.map((id) => [id, { accounts: [], opportunities: [], parties: [], trackers: [], topics: [], outcome: null, hostName: null }]),
+  );
   if (ids.length === 0) return out;
   const db = exec.db;
   const crm = await exec.all<{ call_id: string; object_type: string; value: string | null }>(
-    db.selectFrom('call_context_fields').select(['call_id', 'object_type', 'value']).where('call_id', 'in', ids).where(sql`lower(name)`, '=', 'name').where('object_type', 'in', ['Account', 'Opportunity']).orderBy('call_id').orderBy('object_id'),
+    db
+      .selectFrom('call_context_fields')
+      .select(['call_id', 'object_type', 'value'])
+      .where('call_id', 'in', ids)
+      .where(sql`lower(name)`, '=', 'name')
+      .where('object_type', 'in', ['Account', 'Opportunity'])
+      .orderBy('call_id')
+      .orderBy('object_id'),
   );
   for (const row of crm) {
     const d = out.get(row.call_id)!;
     if (row.value) (row.object_type === 'Account' ? d.accounts : d.opportunities).push(row.value);
   }
   const parties = await exec.all<{ call_id: string; name: string | null; email_address: string | null; affiliation: string | null }>(
-    db.selectFrom('call_parties').select(['call_id', 'name', 'email_address', 'affiliation']).where('call_id', 'in', ids).orderBy('call_id').orderBy('affiliation').orderBy('name'),
+    db
+      .selectFrom('call_parties')
+      .select(['call_id', 'name', 'email_address', 'affiliation'])
+      .where('call_id', 'in', ids)
+      .orderBy('call_id')
+      .orderBy('affiliation')
+      .orderBy('name'),
   );
   for (const p of parties) out.get(p.call_id)!.parties.push({ name: p.name, email: p.email_address, affiliation: p.affiliation });
   const trackers = await exec.all<{ call_id: string; name: string; count: unknown }>(
-    db.selectFrom('call_trackers').select(['call_id', 'name', 'count']).where('call_id', 'in', ids).where('count', '>', 0).orderBy('call_id').orderBy('count', 'desc'),
+    db
+      .selectFrom('call_trackers')
+      .select(['call_id', 'name', 'count'])
+      .where('call_id', 'in', ids)
+      .where('count', '>', 0)
+      .orderBy('call_id')
+      .orderBy('count', 'desc'),
   );
   for (const t of trackers) out.get(t.call_id)!.trackers.push({ name: t.name, count: Number(t.count) });
-  const topics = await exec.all<{ call_id: string; name: string }>(db.selectFrom('call_topics').select(['call_id', 'name']).where('call_id', 'in', ids).orderBy('call_id').orderBy('duration', 'desc'));
+  const topics = await exec.all<{ call_id: string; name: string }>(
+    db.selectFrom('call_topics').select(['call_id', 'name']).where('call_id', 'in', ids).orderBy('call_id').orderBy('duration', 'desc'),
+  );
   for (const t of topics) out.get(t.call_id)!.topics.push(t.name);
   const outcomes = await exec.all<{ id: string; call_outcome_name: string | null; call_outcome_category: string | null }>(
     db.selectFrom('calls_extensive').select(['id', 'call_outcome_name', 'call_outcome_category']).where('id', 'in', ids),
@@ -244,13 +322,20 @@ function reasons(c: Criteria, call: { where: string[] }, d: CallDetails | undefi
     const account = d?.accounts.find((a) => lower(a).includes(lower(c.account!)));
     why.push(account ? `account "${account}" (CRM)` : `a participant's email domain contains "${c.account}"`);
   }
-  if (c.opportunity) why.push(`opportunity "${d?.opportunities.find((o) => lower(o).includes(lower(c.opportunity!))) ?? c.opportunity}" (CRM)`);
+  if (c.opportunity)
+    why.push(`opportunity "${d?.opportunities.find((o) => lower(o).includes(lower(c.opportunity!))) ?? c.opportunity}" (CRM)`);
   if (c.participant) {
     const p = d?.parties.find((x) => lower(`${x.name ?? ''} ${x.email ?? ''}`).includes(lower(c.participant!).replace(/^@/, '')));
     why.push(`participant ${p ? `${p.name ?? ''} <${p.email ?? ''}>`.trim() : c.participant}`);
   }
   if (c.rep) why.push(`rep matches "${c.rep}"`);
-  if (c.from !== undefined || c.to !== undefined) why.push(`started ${c.from !== undefined ? `from ${utcInstant(c.from)}` : ''}${c.to !== undefined ? ` before ${utcInstant(c.to)}` : ''}`.replace('  ', ' '));
+  if (c.from !== undefined || c.to !== undefined)
+    why.push(
+      `started ${c.from !== undefined ? `from ${utcInstant(c.from)}` : ''}${c.to !== undefined ? ` before ${utcInstant(c.to)}` : ''}`.replace(
+        '  ',
+        ' ',
+      ),
+    );
   if (c.tracker) {
     const t = d?.trackers.find((x) => lower(x.name) === lower(c.tracker!));
     why.push(`tracker "${t?.name ?? c.tracker}"${t ? ` (${t.count} hit${t.count === 1 ? '' : 's'})` : ''}`);

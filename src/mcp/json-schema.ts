@@ -49,7 +49,8 @@ export function argumentProblems(schema: JsonSchema, args: Record<string, unknow
   const known = Object.keys(properties);
   if (schema.additionalProperties === false) {
     for (const name of Object.keys(args)) {
-      if (!(name in properties)) problems.push(`unknown parameter "${name}"${known.length ? ` (expected: ${known.join(', ')})` : ' (this tool takes none)'}`);
+      if (!(name in properties))
+        problems.push(`unknown parameter "${name}"${known.length ? ` (expected: ${known.join(', ')})` : ' (this tool takes none)'}`);
     }
   }
   for (const name of (schema.required ?? []) as string[]) {
@@ -58,7 +59,8 @@ export function argumentProblems(schema: JsonSchema, args: Record<string, unknow
   for (const [name, value] of Object.entries(args)) {
     const expected = properties[name]?.type;
     if (value === undefined || value === null || typeof expected !== 'string') continue;
-    if (!hasJsonType(value, expected)) problems.push(`parameter "${name}" must be ${expected === 'array' ? 'an array' : expected === 'object' ? 'an object' : expected}`);
+    if (!hasJsonType(value, expected))
+      problems.push(`parameter "${name}" must be ${expected === 'array' ? 'an array' : expected === 'object' ? 'an object' : expected}`);
   }
   return problems;
 }

@@ -35,7 +35,9 @@ export class LiveRequestBudget implements RequestBudget {
   ) {}
 
   async usedToday(): Promise<number> {
-    const row = await this.exec.get<{ requests: unknown }>(this.exec.db.selectFrom('_mcp_live_requests').select('requests').where('day', '=', utcDay(this.now())));
+    const row = await this.exec.get<{ requests: unknown }>(
+      this.exec.db.selectFrom('_mcp_live_requests').select('requests').where('day', '=', utcDay(this.now())),
+    );
     return Number(row?.requests ?? 0);
   }
 

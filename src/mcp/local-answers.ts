@@ -47,7 +47,8 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
   },
   workspaces_list: {
     when: 'after a complete workspaces sync',
-    plan: async (p, ctx) => fullTable(ctx, await ctx.coverage.fullPass('workspaces'), ctx.exec.db.selectFrom('workspaces'), [storedOrder(ctx.exec)]),
+    plan: async (p, ctx) =>
+      fullTable(ctx, await ctx.coverage.fullPass('workspaces'), ctx.exec.db.selectFrom('workspaces'), [storedOrder(ctx.exec)]),
   },
   calls_list: {
     when: 'for a synced range (one ending after the last sync: as_of it)',
@@ -105,23 +106,43 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         if (!range || !covered) return null;
         calls = startedIn(ctx.exec, calls, range);
         if (filter.workspaceId !== undefined) calls = calls.where('c.workspace_id', '=', filter.workspaceId);
-        const missing = await countOf(ctx.exec, calls.select('c.id').where((eb) => eb.not(eb.exists(eb.selectFrom('call_transcripts as t').select('t.call_id').whereRef('t.call_id', '=', 'c.id')))));
+        const missing = await countOf(
+          ctx.exec,
+          calls
+            .select('c.id')
+            .where((eb) =>
+              eb.not(eb.exists(eb.selectFrom('call_transcripts as t').select('t.call_id').whereRef('t.call_id', '=', 'c.id'))),
+            ),
+        );
         if (missing > 0) return null;
       }
       if (!covered) return null;
       const base = calls.innerJoin('call_transcripts as t', 't.call_id', 'c.id');
-      const list = fullTable(ctx, covered.syncedAt, base, [byInstant(ctx.exec, 'c.started_utc'), 'c.id'], 't.raw', async (row) => {
-        const sentences = await ctx.exec.all<StoredSentence>(
-          ctx.exec.db.selectFrom('transcript_sentences').select(['start_ms', 'end_ms', 'text']).where('call_id', '=', row.call_id).orderBy('seq'),
-        );
-        return restoreTranscript(parseRaw(row.raw), sentences);
-      }, ['t.call_id as call_id']);
+      const list = fullTable(
+        ctx,
+        covered.syncedAt,
+        base,
+        [byInstant(ctx.exec, 'c.started_utc'), 'c.id'],
+        't.raw',
+        async (row) => {
+          const sentences = await ctx.exec.all<StoredSentence>(
+            ctx.exec.db
+              .selectFrom('transcript_sentences')
+              .select(['start_ms', 'end_ms', 'text'])
+              .where('call_id', '=', row.call_id)
+              .orderBy('seq'),
+          );
+          return restoreTranscript(parseRaw(row.raw), sentences);
+        },
+        ['t.call_id as call_id'],
+      );
       return withAsOf(list, covered, range);
     },
   },
   stats_activity_aggregate_list: {
     when: 'for a month window the sync read',
-    plan: (p, ctx) => statsWindow(ctx, 'stats_activity_aggregate', 'stats_activity_aggregate_list', p, (rows) => rows.map((r) => parseRaw(r.raw))),
+    plan: (p, ctx) =>
+      statsWindow(ctx, 'stats_activity_aggregate', 'stats_activity_aggregate_list', p, (rows) => rows.map((r) => parseRaw(r.raw))),
   },
   stats_interaction_list: {
     when: 'for a month window the sync read',
@@ -145,13 +166,22 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         .where('d.date', '>=', filter.fromDate)
         .where('d.date', '<', filter.toDate);
       if (filter.userIds !== undefined) query = query.where('d.user_id', 'in', filter.userIds);
-      const rows = await ctx.exec.all<StatRow>(query.orderBy(sql.raw(storedOrder(ctx.exec, 'u'))).orderBy('d.user_id').orderBy('d.date'));
-      return inMemory(syncedAt, groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'userDailyActivityStats'));
+      const rows = await ctx.exec.all<StatRow>(
+        query
+          .orderBy(sql.raw(storedOrder(ctx.exec, 'u')))
+          .orderBy('d.user_id')
+          .orderBy('d.date'),
+      );
+      return inMemory(
+        syncedAt,
+        groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'userDailyActivityStats'),
+      );
     },
   },
   call_outcomes_list: {
     when: 'after a complete call_outcomes sync',
-    plan: async (p, ctx) => fullTable(ctx, await ctx.coverage.fullPass('call_outcomes'), ctx.exec.db.selectFrom('call_outcomes'), [storedOrder(ctx.exec)]),
+    plan: async (p, ctx) =>
+      fullTable(ctx, await ctx.coverage.fullPass('call_outcomes'), ctx.exec.db.selectFrom('call_outcomes'), [storedOrder(ctx.exec)]),
   },
   settings_scorecards_list: {
     when: 'after a complete settings_scorecards sync',
@@ -164,16 +194,22 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
   library_folders_list: {
     when: "after a complete sync of that workspace's folders",
     plan: async (p, ctx) =>
-      fullTable(ctx, await ctx.coverage.fullPass('library_folders', `workspaceId=${p.workspaceId}`), ctx.exec.db.selectFrom('library_folders').where('workspace_id', '=', p.workspaceId), [
-        storedOrder(ctx.exec),
-      ]),
+      fullTable(
+        ctx,
+        await ctx.coverage.fullPass('library_folders', `workspaceId=${p.workspaceId}`),
+        ctx.exec.db.selectFrom('library_folders').where('workspace_id', '=', p.workspaceId),
+        [storedOrder(ctx.exec)],
+      ),
   },
   library_folder_content_list: {
     when: "after a complete sync of that folder's content",
     plan: async (p, ctx) =>
-      fullTable(ctx, await ctx.coverage.fullPass('library_folder_content', `folderId=${p.folderId}`), ctx.exec.db.selectFrom('library_folder_content').where('folder_id', '=', p.folderId), [
-        storedOrder(ctx.exec),
-      ]),
+      fullTable(
+        ctx,
+        await ctx.coverage.fullPass('library_folder_content', `folderId=${p.folderId}`),
+        ctx.exec.db.selectFrom('library_folder_content').where('folder_id', '=', p.folderId),
+        [storedOrder(ctx.exec)],
+      ),
   },
   coaching_list: {
     when: 'for a month window the sync read',
@@ -205,7 +241,11 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       if (!knownFilter('stats_activity_scorecards_list', filter)) return null;
       if (!isDate(filter.reviewFromDate) || !isDate(filter.reviewToDate)) return null;
       if ([filter.callFromDate, filter.callToDate].some((d) => d !== undefined && !isDate(d))) return null;
-      const syncedAt = await ctx.coverage.dateRange(['stats_activity_scorecards'], dayStart(filter.reviewFromDate), dayStart(filter.reviewToDate));
+      const syncedAt = await ctx.coverage.dateRange(
+        ['stats_activity_scorecards'],
+        dayStart(filter.reviewFromDate),
+        dayStart(filter.reviewToDate),
+      );
       if (!syncedAt) return null;
       let base = ctx.exec.db
         .selectFrom('stats_activity_scorecards')
@@ -262,7 +302,12 @@ const dayStart = (date: string) => Date.parse(`${date}T00:00:00Z`);
 /** A range the copy holds only up to some instant: answered as of then, the rest named. */
 function withAsOf(list: LocalList | null, covered: RangeCoverage, range: { from: number; to: number } | null): LocalList | null {
   if (!list || !range || covered.completeToMs >= range.to) return list;
-  return { ...list, asOf: utcInstant(covered.completeToMs), uncoveredFrom: utcInstant(Math.max(range.from, covered.completeToMs)), uncoveredTo: utcInstant(range.to) };
+  return {
+    ...list,
+    asOf: utcInstant(covered.completeToMs),
+    uncoveredFrom: utcInstant(Math.max(range.from, covered.completeToMs)),
+    uncoveredTo: utcInstant(range.to),
+  };
 }
 
 function fullTable(
@@ -304,13 +349,16 @@ async function allStored(ctx: LocalContext, table: string, column: string, ids: 
 }
 
 async function storedRecord(ctx: LocalContext, table: 'users' | 'calls', id: unknown): Promise<LocalGet | null> {
-  const row = await ctx.exec.get<{ raw: unknown; synced_at: string }>(ctx.exec.db.selectFrom(table).select(['raw', 'synced_at']).where('id', '=', String(id)));
+  const row = await ctx.exec.get<{ raw: unknown; synced_at: string }>(
+    ctx.exec.db.selectFrom(table).select(['raw', 'synced_at']).where('id', '=', String(id)),
+  );
   return row ? { syncedAt: String(row.synced_at), record: parseRaw(row.raw) } : null;
 }
 
 async function settingsList(ctx: LocalContext, table: 'settings_scorecards' | 'settings_trackers', p: Params): Promise<LocalList | null> {
   let base = ctx.exec.db.selectFrom(table);
-  if (p.workspaceId !== undefined) base = base.where((eb) => eb.or([eb('workspace_id', '=', p.workspaceId), eb('workspace_id', 'is', null)]));
+  if (p.workspaceId !== undefined)
+    base = base.where((eb) => eb.or([eb('workspace_id', '=', p.workspaceId), eb('workspace_id', 'is', null)]));
   return fullTable(ctx, await ctx.coverage.fullPass(table), base, [storedOrder(ctx.exec)]);
 }
 
@@ -330,7 +378,9 @@ async function statsWindow(
   const window = ctx.exec.db.selectFrom(table).where('from_date', '=', filter.fromDate).where('to_date', '=', filter.toDate);
   if ((await countOf(ctx.exec, window)) === 0) return null;
   const selected = filter.userIds !== undefined ? window.where('user_id', 'in', filter.userIds) : window;
-  const rows = await ctx.exec.all<StatRow>(selected.select(['user_id', 'user_email_address', 'raw']).orderBy(sql.raw(storedOrder(ctx.exec))));
+  const rows = await ctx.exec.all<StatRow>(
+    selected.select(['user_id', 'user_email_address', 'raw']).orderBy(sql.raw(storedOrder(ctx.exec))),
+  );
   return inMemory(syncedAt, toRecords(rows));
 }
 

@@ -77,7 +77,9 @@ export async function createMcpApp(config: AppConfig, logger: Logger, signal?: A
 
 /** The contentSelector the sync sends for calls_extensive (what its stored records were read with). */
 function syncContentSelector(settings: StreamSettings): unknown {
-  const request = findStream('calls_extensive')?.request({ window: { from: '', to: '' }, settings }) as { body?: { contentSelector?: unknown } } | undefined;
+  const request = findStream('calls_extensive')?.request({ window: { from: '', to: '' }, settings }) as
+    | { body?: { contentSelector?: unknown } }
+    | undefined;
   return request?.body?.contentSelector ?? null;
 }
 

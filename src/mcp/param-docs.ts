@@ -12,7 +12,6 @@ export interface ParamDoc {
   format?: ValueFormat;
 }
 
-
 const ID = 'digits, e.g. "7782342274025937895"';
 const flag = (what: string): ParamDoc => ({ description: `Include ${what}.` });
 
@@ -72,7 +71,10 @@ const BY_NAME: Record<string, ParamDoc> = {
 /** What to say about a parameter the registry gave no description (or a terse one). */
 export function docOf(name: string, declared?: string): ParamDoc | undefined {
   const generic = !declared || declared === 'Cursor for pagination';
-  if (!generic) return declared.startsWith("The reference's name") && BY_NAME[name] ? { ...BY_NAME[name], description: declared } : { description: declared };
+  if (!generic)
+    return declared.startsWith("The reference's name") && BY_NAME[name]
+      ? { ...BY_NAME[name], description: declared }
+      : { description: declared };
   return BY_NAME[name];
 }
 
@@ -90,7 +92,8 @@ export function formatProblem(path: string, format: ValueFormat, value: unknown)
       if (typeof value === 'string' && DATE.test(value) && Number.isFinite(Date.parse(`${value}T00:00:00Z`))) return undefined;
       return `${path} must be a day as YYYY-MM-DD such as "2026-11-01", not ${JSON.stringify(value)}`;
     case 'id':
-      if ((typeof value === 'string' && GONG_ID.test(value)) || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) return undefined;
+      if ((typeof value === 'string' && GONG_ID.test(value)) || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0))
+        return undefined;
       return `${path} must be a Gong id (1 to 20 digits), not ${JSON.stringify(value)}`;
     case 'ids':
       if (Array.isArray(value) && value.every((v) => typeof v === 'string' && GONG_ID.test(v))) return undefined;

@@ -19,14 +19,21 @@ interface QueryAnswer {
  * SQLite in a child process that is killed at the time limit, on PostgreSQL a cancelled backend),
  * rows read until the caps.
  */
-async function runReadOnly(database: Database, sqlText: string, options: { maxRows: number; maxChars: number; timeoutMs: number }): Promise<QueryAnswer> {
+async function runReadOnly(
+  database: Database,
+  sqlText: string,
+  options: { maxRows: number; maxChars: number; timeoutMs: number },
+): Promise<QueryAnswer> {
   const result = await database.adapter.readOnlyQuery(sqlText, { timeoutMs: options.timeoutMs });
   try {
     const rows: Array<Record<string, unknown>> = [];
     let chars = 0;
     let truncated = false;
     for await (const values of result.rows) {
-      const row = JSON.parse(JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c, values[i]])), plain)) as Record<string, unknown>;
+      const row = JSON.parse(JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c, values[i]])), plain)) as Record<
+        string,
+        unknown
+      >;
       const size = JSON.stringify(row).length;
       if (rows.length >= options.maxRows || chars + size > options.maxChars) {
         truncated = true;
@@ -63,11 +70,14 @@ export function queryTool(database: Database, mask: (text: string) => string): M
     }),
     async run(args) {
       const sqlText = args.sql;
-      if (typeof sqlText !== 'string' || !sqlText.trim()) throw new ToolError('query: "sql" is required: one SELECT statement, e.g. select title, started_utc from calls limit 5');
+      if (typeof sqlText !== 'string' || !sqlText.trim())
+        throw new ToolError('query: "sql" is required: one SELECT statement, e.g. select title, started_utc from calls limit 5');
       const maxRows = args.max_rows === undefined ? DEFAULT_ROWS : Number(args.max_rows);
-      if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > MAX_ROWS) throw new ToolError(`query: max_rows must be a whole number from 1 to ${MAX_ROWS}`);
+      if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > MAX_ROWS)
+        throw new ToolError(`query: max_rows must be a whole number from 1 to ${MAX_ROWS}`);
       const timeout = args.timeout_seconds === undefined ? DEFAULT_TIMEOUT_S : Number(args.timeout_seconds);
-      if (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_S) throw new ToolError(`query: timeout_seconds must be a whole number from 1 to ${MAX_TIMEOUT_S}`);
+      if (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_S)
+        throw new ToolError(`query: timeout_seconds must be a whole number from 1 to ${MAX_TIMEOUT_S}`);
       let answer: QueryAnswer;
       try {
         answer = await runReadOnly(database, sqlText, { maxRows, maxChars: MAX_ANSWER_CHARS, timeoutMs: timeout * 1000 });
@@ -76,13 +86,19 @@ export function queryTool(database: Database, mask: (text: string) => string): M
         const message = (error as Error).message.replace(/--timeout\b/g, 'timeout_seconds');
         throw new ToolError(/^query/.test(message) ? message : `query: ${message}`);
       }
-      const rows = answer.rows.map((row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? mask(v) : v])));
+      const rows = answer.rows.map((row: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? mask(v) : v])),
+      );
       return {
         columns: answer.columns,
         rows,
         rowCount: rows.length,
         truncated: answer.truncated,
-        ...(answer.truncated ? { note: `more rows exist than returned (cap ${maxRows} rows / ${MAX_ANSWER_CHARS} characters): narrow the query or page with LIMIT/OFFSET` } : {}),
+        ...(answer.truncated
+          ? {
+              note: `more rows exist than returned (cap ${maxRows} rows / ${MAX_ANSWER_CHARS} characters): narrow the query or page with LIMIT/OFFSET`,
+            }
+          : {}),
       };
     },
   };

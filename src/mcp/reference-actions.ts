@@ -52,7 +52,8 @@ function withTranslatedNames(spec: ActionSpec): Record<string, McpParam> {
     const name = field ?? parent!;
     const to = translation.to.split('.').pop()!;
     const original = target?.[to];
-    if (target && original && !(name in target)) target[name] = { ...original, required: false, description: `The reference's name: ${translation.describe}.` };
+    if (target && original && !(name in target))
+      target[name] = { ...original, required: false, description: `The reference's name: ${translation.describe}.` };
   }
   return params;
 }

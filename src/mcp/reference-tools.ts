@@ -38,10 +38,13 @@ const SELECTOR: McpParam = {
 /** One tool per action of the reference, named <entity>_<action>, with the reference's own parameters. */
 export function referenceTools(ctx: ReferenceToolsContext): McpTool[] {
   return REFERENCE_ACTIONS.map((action) => {
-    const extra: Record<string, McpParam> = action.action === 'list' ? { cursor: action.params.cursor ?? MCP_CURSOR, live: LIVE } : action.action === 'get' ? { live: LIVE } : {};
+    const extra: Record<string, McpParam> =
+      action.action === 'list' ? { cursor: action.params.cursor ?? MCP_CURSOR, live: LIVE } : action.action === 'get' ? { live: LIVE } : {};
     // A download takes only filter.callIds here (whole files; Gong's range and selector are not offered).
     const params: Record<string, McpParam> =
-      action.action === 'download' ? { filter: action.params.filter! } : { ...action.params, ...extra, ...(action.params.contentSelector ? { contentSelector: SELECTOR } : {}) };
+      action.action === 'download'
+        ? { filter: action.params.filter! }
+        : { ...action.params, ...extra, ...(action.params.contentSelector ? { contentSelector: SELECTOR } : {}) };
     return {
       name: action.tool,
       description: describe(action, ctx),
@@ -67,7 +70,10 @@ async function runAction(ctx: ReferenceToolsContext, action: ReferenceAction, ar
   const { live, ...given } = args;
   if (live !== undefined && typeof live !== 'boolean') throw new ToolError('parameter "live" must be boolean');
   // calls_extensive_list without a selection gets the sync's, which the copy can answer (Gong's default is metadata only).
-  const params = action.tool === 'calls_extensive_list' && given.contentSelector === undefined ? { ...given, contentSelector: ctx.local.syncContentSelector } : given;
+  const params =
+    action.tool === 'calls_extensive_list' && given.contentSelector === undefined
+      ? { ...given, contentSelector: ctx.local.syncContentSelector }
+      : given;
   // Dates and ids are checked before anything is sent: a malformed one is a tool error, never a request.
   checkFormats(action.tool, params);
   if (action.action === 'download') return ctx.media.download(action, params);
@@ -82,7 +88,8 @@ async function runGet(ctx: ReferenceToolsContext, action: ReferenceAction, param
   const local = live ? null : await LOCAL_GETS[action.tool]?.get(params, ctx.local);
   if (local) return { source: 'local', synced_at: local.syncedAt, record: idsAsStrings(local.record) };
   const record = await executeLive(ctx.client(), action, params);
-  if (excludedAsPrivate(ctx, action)(record)) throw new ToolError(`${action.tool}: this record is private and GONG_INCLUDE_PRIVATE_CALLS=false keeps private calls out`);
+  if (excludedAsPrivate(ctx, action)(record))
+    throw new ToolError(`${action.tool}: this record is private and GONG_INCLUDE_PRIVATE_CALLS=false keeps private calls out`);
   const stored = await store(ctx, action, params, [record], true);
   return { source: 'live', record: idsAsStrings(record), stored };
 }
@@ -96,7 +103,10 @@ async function runList(ctx: ReferenceToolsContext, action: ReferenceAction, para
   const request = requestHash(params);
   const cursorText = typeof params.cursor === 'string' ? params.cursor : undefined;
   const ours = cursorText !== undefined ? decodeCursor(cursorText) : undefined;
-  if (ours && ours.request !== request) throw new ToolError(`${action.tool}: this cursor belongs to a call with other parameters; repeat that call's parameters with it, or leave cursor out to start over`);
+  if (ours && ours.request !== request)
+    throw new ToolError(
+      `${action.tool}: this cursor belongs to a call with other parameters; repeat that call's parameters with it, or leave cursor out to start over`,
+    );
   const base = withoutKey(params, 'cursor');
 
   const gongParams = action.translate(base);
@@ -123,35 +133,53 @@ async function runList(ctx: ReferenceToolsContext, action: ReferenceAction, para
       source: tail ? 'local+live' : 'local',
       synced_at: localPlan.syncedAt,
       ...(partial
-        ? { as_of: localPlan.asOf, note: `The copy is complete up to as_of (the last sync); calls from ${localPlan.uncoveredFrom} to ${localPlan.uncoveredTo} may be missing: live: true asks Gong for that part only.` }
+        ? {
+            as_of: localPlan.asOf,
+            note: `The copy is complete up to as_of (the last sync); calls from ${localPlan.uncoveredFrom} to ${localPlan.uncoveredTo} may be missing: live: true asks Gong for that part only.`,
+          }
         : {}),
       ...(tail ? { live_tail: tail } : {}),
       records: fitted,
-      pagination: { totalRecords: page.total, currentPageSize: count, currentPageNumber: Math.floor(offset / PAGE_SIZE), ...(next ? { cursor: next } : {}) },
+      pagination: {
+        totalRecords: page.total,
+        currentPageSize: count,
+        currentPageNumber: Math.floor(offset / PAGE_SIZE),
+        ...(next ? { cursor: next } : {}),
+      },
     };
   }
-  if (ours?.source === 'local') throw new ToolError(`${action.tool}: the local copy can no longer answer this cursor (the sync state changed); leave cursor out to start over`);
+  if (ours?.source === 'local')
+    throw new ToolError(
+      `${action.tool}: the local copy can no longer answer this cursor (the sync state changed); leave cursor out to start over`,
+    );
 
   // Live: Gong's cursor as it is, or ours (a Gong page too large for one answer, continued at an offset).
-  const gongCursor = ours ? ours.gong ?? undefined : cursorText;
+  const gongCursor = ours ? (ours.gong ?? undefined) : cursorText;
   const offset = ours?.offset ?? 0;
   const liveParams = takesGongCursor(action) && gongCursor !== undefined ? { ...base, cursor: gongCursor } : base;
   const answer = (await executeLive(ctx.client(), action, liveParams)) as { records: unknown[]; pagination: Record<string, unknown> };
   // The copy leaves out what GONG_INCLUDE_PRIVATE_CALLS=false excludes; so do live answers.
   const isExcluded = excludedAsPrivate(ctx, action);
   const result = { ...answer, records: answer.records.filter((r) => !isExcluded(r)) };
-  const stored = offset === 0 ? await store(ctx, action, gongParams, result.records, gongCursor === undefined && !result.pagination.cursor) : undefined;
+  const stored =
+    offset === 0 ? await store(ctx, action, gongParams, result.records, gongCursor === undefined && !result.pagination.cursor) : undefined;
   const { fitted, count } = fitRecords(result.records.slice(offset).map((r) => maskSaid(ctx, action, idsAsStrings(r))));
   const splitPage = offset + count < result.records.length;
   const gongNext = result.pagination.cursor as string | undefined;
   // Gong's next cursor is handed on only where the action takes one back; otherwise say what is missing.
-  const next = splitPage ? encodeCursor({ source: 'live', request, offset: offset + count, gong: gongCursor ?? null }) : takesGongCursor(action) ? gongNext : undefined;
+  const next = splitPage
+    ? encodeCursor({ source: 'live', request, offset: offset + count, gong: gongCursor ?? null })
+    : takesGongCursor(action)
+      ? gongNext
+      : undefined;
   const { cursor: _gongNext, ...meta } = result.pagination;
   return {
     source: 'live',
     records: fitted,
     pagination: { ...meta, currentPageSize: count, ...(next ? { cursor: next } : {}) },
-    ...(!splitPage && gongNext && !takesGongCursor(action) ? { note: 'Gong answered with a further page, but this action takes no cursor: the records above are its first page only' } : {}),
+    ...(!splitPage && gongNext && !takesGongCursor(action)
+      ? { note: 'Gong answered with a further page, but this action takes no cursor: the records above are its first page only' }
+      : {}),
     ...(stored ? { stored } : {}),
   };
 }
@@ -160,7 +188,13 @@ async function runList(ctx: ReferenceToolsContext, action: ReferenceAction, para
  * Reads [from, to) from Gong, every page (up to MAX_TAIL_PAGES), and stores it in the copy, so the
  * whole range can then be answered from the copy. Says what it read.
  */
-async function fetchTail(ctx: ReferenceToolsContext, action: ReferenceAction, params: Record<string, unknown>, from: string, to: string): Promise<Record<string, unknown>> {
+async function fetchTail(
+  ctx: ReferenceToolsContext,
+  action: ReferenceAction,
+  params: Record<string, unknown>,
+  from: string,
+  to: string,
+): Promise<Record<string, unknown>> {
   const tailParams =
     action.tool === 'calls_list'
       ? { ...params, fromDateTime: from, toDateTime: to }
@@ -171,19 +205,43 @@ async function fetchTail(ctx: ReferenceToolsContext, action: ReferenceAction, pa
   let pages = 0;
   let stored: StoreOutcome | undefined;
   do {
-    const answer = (await executeLive(ctx.client(), action, cursor ? { ...tailParams, cursor } : tailParams)) as { records: unknown[]; pagination: { cursor?: string } };
+    const answer = (await executeLive(ctx.client(), action, cursor ? { ...tailParams, cursor } : tailParams)) as {
+      records: unknown[];
+      pagination: { cursor?: string };
+    };
     pages++;
     const kept = answer.records.filter((r) => !isExcluded(r));
     records += kept.length;
     stored = await store(ctx, action, tailParams, kept, false);
     cursor = answer.pagination.cursor;
   } while (cursor && pages < MAX_TAIL_PAGES);
-  return { fromDateTime: from, toDateTime: to, requests: pages, records, complete: !cursor, ...(stored && 'skipped' in stored ? { stored } : {}) };
+  return {
+    fromDateTime: from,
+    toDateTime: to,
+    requests: pages,
+    records,
+    complete: !cursor,
+    ...(stored && 'skipped' in stored ? { stored } : {}),
+  };
 }
 
-async function store(ctx: ReferenceToolsContext, action: ReferenceAction, params: Record<string, unknown>, records: unknown[], complete: boolean): Promise<StoreOutcome> {
+async function store(
+  ctx: ReferenceToolsContext,
+  action: ReferenceAction,
+  params: Record<string, unknown>,
+  records: unknown[],
+  complete: boolean,
+): Promise<StoreOutcome> {
   try {
-    return await storeLive({ exec: ctx.exec, tool: action.tool, params, records, complete, settings: ctx.settings, syncContentSelector: ctx.local.syncContentSelector });
+    return await storeLive({
+      exec: ctx.exec,
+      tool: action.tool,
+      params,
+      records,
+      complete,
+      settings: ctx.settings,
+      syncContentSelector: ctx.local.syncContentSelector,
+    });
   } catch (error) {
     return { skipped: `storing failed: ${(error as Error).message}` };
   }
@@ -203,7 +261,9 @@ function maskSaid(ctx: ReferenceToolsContext, action: ReferenceAction, record: u
     ...r,
     transcript: r.transcript.map((segment) => ({
       ...segment,
-      ...(Array.isArray(segment.sentences) ? { sentences: segment.sentences.map((s) => (typeof s.text === 'string' ? { ...s, text: ctx.mask(s.text) } : s)) } : {}),
+      ...(Array.isArray(segment.sentences)
+        ? { sentences: segment.sentences.map((s) => (typeof s.text === 'string' ? { ...s, text: ctx.mask(s.text) } : s)) }
+        : {}),
     })),
   };
 }

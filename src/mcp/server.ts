@@ -28,7 +28,12 @@ export function createMcpServer(options: { tools: McpTool[]; version: string; lo
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: options.tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as { type: 'object' }, ...(t.annotations ? { annotations: t.annotations } : {}) })),
+    tools: options.tools.map((t) => ({
+      name: t.name,
+      description: t.description,
+      inputSchema: t.inputSchema as { type: 'object' },
+      ...(t.annotations ? { annotations: t.annotations } : {}),
+    })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);

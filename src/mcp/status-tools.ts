@@ -13,14 +13,22 @@ export function syncStatusTool(database: () => Database, budget: number, liveBud
   return {
     name: 'sync_status',
     annotations: { readOnlyHint: true },
-    description: 'How fresh the local copy is: per stream its bookmark (complete up to), last sync, rows, pending work; requests used today (daily and live budgets); last runs.',
+    description:
+      'How fresh the local copy is: per stream its bookmark (complete up to), last sync, rows, pending work; requests used today (daily and live budgets); last runs.',
     inputSchema: objectSchema({}),
     async run() {
       const db = database();
       const status = await readStatus(db, streams, budget);
       const exec = new SqlExecutor(db);
       const used = await new LiveRequestBudget(exec, { consume: () => undefined }, liveBudget).usedToday();
-      return { ...status, mcpLiveRequestsToday: { used, budget: liveBudget, note: 'requests this server may spend on live answers per UTC day (GONG_MCP_LIVE_BUDGET)' } };
+      return {
+        ...status,
+        mcpLiveRequestsToday: {
+          used,
+          budget: liveBudget,
+          note: 'requests this server may spend on live answers per UTC day (GONG_MCP_LIVE_BUDGET)',
+        },
+      };
     },
   };
 }

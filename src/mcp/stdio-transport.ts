@@ -55,7 +55,11 @@ export class SafeStdioTransport implements Transport {
       data = data.subarray(newline + 1);
       if (this.skipping) {
         this.skipping = false;
-        this.refuse(null, -32600, `Invalid Request: the message is larger than ${this.maxLineBytes} bytes and was skipped; send smaller requests`);
+        this.refuse(
+          null,
+          -32600,
+          `Invalid Request: the message is larger than ${this.maxLineBytes} bytes and was skipped; send smaller requests`,
+        );
         continue;
       }
       const line = Buffer.concat(this.chunks).toString('utf8').replace(/\r$/, '');
@@ -76,7 +80,11 @@ export class SafeStdioTransport implements Transport {
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
       const id = (value as { id?: unknown } | null)?.id;
-      this.refuse(typeof id === 'string' || typeof id === 'number' ? id : null, -32600, 'Invalid Request: not a JSON-RPC 2.0 message (jsonrpc "2.0", method, id)');
+      this.refuse(
+        typeof id === 'string' || typeof id === 'number' ? id : null,
+        -32600,
+        'Invalid Request: not a JSON-RPC 2.0 message (jsonrpc "2.0", method, id)',
+      );
       return;
     }
     try {

@@ -44,16 +44,21 @@ export async function storeLive(options: {
     throw error;
   }
   try {
-    const written = await options.exec.transaction(() => new RowLoader(options.exec).write(stream.tables, rows, (options.now ?? new Date()).toISOString()));
+    const written = await options.exec.transaction(() =>
+      new RowLoader(options.exec).write(stream.tables, rows, (options.now ?? new Date()).toISOString()),
+    );
     return { rows: written };
   } finally {
     await lock.release();
   }
 }
 
-function planStore(options: { tool: string; params: Params; complete: boolean; syncContentSelector: unknown }):
-  | { stream: string; input: Omit<RequestInput, 'settings'>; record?: (r: any) => unknown }
-  | { skipped: string } {
+function planStore(options: {
+  tool: string;
+  params: Params;
+  complete: boolean;
+  syncContentSelector: unknown;
+}): { stream: string; input: Omit<RequestInput, 'settings'>; record?: (r: any) => unknown } | { skipped: string } {
   const { tool, params } = options;
   const filter: Params = params.filter ?? {};
   switch (tool) {
@@ -89,13 +94,17 @@ function planStore(options: { tool: string; params: Params; complete: boolean; s
     case 'stats_activity_aggregate_list':
     case 'stats_interaction_list':
       // Stored per window: only a whole window for every user, or the copy would answer it incompletely later.
-      if (!options.complete || filter.userIds !== undefined) return { skipped: 'a partial stats window (userIds filter or more pages) is not stored' };
+      if (!options.complete || filter.userIds !== undefined)
+        return { skipped: 'a partial stats window (userIds filter or more pages) is not stored' };
       return { stream: tool.replace(/_list$/, ''), input: { window: { from: filter.fromDate, to: filter.toDate } } };
     case 'coaching_list':
       if (!options.complete) return { skipped: 'a partial coaching answer is not stored' };
       return {
         stream: 'coaching',
-        input: { window: { from: params.from, to: params.to }, partition: { workspaceId: String(params['workspace-id']), managerId: String(params['manager-id']) } },
+        input: {
+          window: { from: params.from, to: params.to },
+          partition: { workspaceId: String(params['workspace-id']), managerId: String(params['manager-id']) },
+        },
       };
     default:
       return { skipped: `${tool} answers are not stored` };

@@ -16,11 +16,17 @@ export function text(tool: string, args: Record<string, unknown>, name: string, 
 export function wholeNumber(tool: string, args: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
   const value = args[name];
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new ToolError(`${tool}: ${name} must be a whole number from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new ToolError(`${tool}: ${name} must be a whole number from ${min} to ${max}`);
   return value;
 }
 
-export function gongId(tool: string, args: Record<string, unknown>, name: string, options: { required?: boolean } = {}): string | undefined {
+export function gongId(
+  tool: string,
+  args: Record<string, unknown>,
+  name: string,
+  options: { required?: boolean } = {},
+): string | undefined {
   const value = args[name];
   if (value === undefined || value === null) {
     if (options.required) throw new ToolError(`${tool}: "${name}" is required: a Gong id (digits), e.g. from find_calls`);
@@ -38,7 +44,8 @@ export function gongId(tool: string, args: Record<string, unknown>, name: string
 export function instant(tool: string, args: Record<string, unknown>, name: string): number | undefined {
   const value = args[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !formatProblem(name, 'date', value)) return Date.parse(`${value}T00:00:00Z`);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !formatProblem(name, 'date', value))
+    return Date.parse(`${value}T00:00:00Z`);
   const problem = formatProblem(name, 'date-time', value);
   if (problem) throw new ToolError(`${tool}: ${problem.replace('date-time such as', 'date-time or a day (YYYY-MM-DD) such as')}`);
   return Date.parse(value as string);

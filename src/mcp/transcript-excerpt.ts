@@ -46,14 +46,24 @@ export function transcriptExcerptTool(exec: SqlExecutor, mask: (text: string) =>
       const fromSecond = wholeNumber(tool, args, 'fromSecond', 0, 0, 86_400);
       const toSecond = wholeNumber(tool, args, 'toSecond', 86_400, 1, 86_400);
       const max = wholeNumber(tool, args, 'maxSentences', 40, 1, MAX_SENTENCES);
-      if (around && (args.fromSecond !== undefined || args.toSecond !== undefined)) throw new ToolError(`${tool}: give either around or fromSecond/toSecond, not both`);
+      if (around && (args.fromSecond !== undefined || args.toSecond !== undefined))
+        throw new ToolError(`${tool}: give either around or fromSecond/toSecond, not both`);
       if (!(fromSecond < toSecond)) throw new ToolError(`${tool}: fromSecond must be before toSecond`);
       const db = exec.db;
       const call = await exec.get<{ title: string | null; has: unknown }>(
-        db.selectFrom('calls as c').select(['c.title']).select((eb) => eb.exists(eb.selectFrom('call_transcripts as t').select('t.call_id').whereRef('t.call_id', '=', 'c.id')).as('has')).where('c.id', '=', callId),
+        db
+          .selectFrom('calls as c')
+          .select(['c.title'])
+          .select((eb) =>
+            eb.exists(eb.selectFrom('call_transcripts as t').select('t.call_id').whereRef('t.call_id', '=', 'c.id')).as('has'),
+          )
+          .where('c.id', '=', callId),
       );
       if (!call) throw new ToolError(`${tool}: call ${callId} is not in the local copy (find_calls lists stored calls)`);
-      if (!call.has || call.has === '0' || call.has === 0 || call.has === false) throw new ToolError(`${tool}: the copy has no transcript of call ${callId} yet (Gong publishes transcripts late; the next sync reads it)`);
+      if (!call.has || call.has === '0' || call.has === 0 || call.has === false)
+        throw new ToolError(
+          `${tool}: the copy has no transcript of call ${callId} yet (Gong publishes transcripts late; the next sync reads it)`,
+        );
       const sentences = db
         .selectFrom('transcript_sentences as s')
         .leftJoin('call_parties as p', (join) => join.onRef('p.call_id', '=', 's.call_id').onRef('p.speaker_id', '=', 's.speaker_id'))
@@ -62,15 +72,43 @@ export function transcriptExcerptTool(exec: SqlExecutor, mask: (text: string) =>
       let rows: Sentence[];
       let occurrences: number | undefined;
       if (around) {
-        const hits = await exec.all<{ seq: number }>(db.selectFrom('transcript_sentences as s').select('s.seq').where('s.call_id', '=', callId).where(containsText('s.text', around)).orderBy('s.seq'));
+        const hits = await exec.all<{ seq: number }>(
+          db
+            .selectFrom('transcript_sentences as s')
+            .select('s.seq')
+            .where('s.call_id', '=', callId)
+            .where(containsText('s.text', around))
+            .orderBy('s.seq'),
+        );
         occurrences = hits.length;
-        if (hits.length === 0) return { source: 'local', callId, title: call.title, around, occurrences: 0, sentences: [], note: `"${around}" is not said in this call (search_transcripts searches every call)` };
-        if (occurrence > hits.length) throw new ToolError(`${tool}: "${around}" occurs ${hits.length} time(s) in this call; occurrence must be 1 to ${hits.length}`);
+        if (hits.length === 0)
+          return {
+            source: 'local',
+            callId,
+            title: call.title,
+            around,
+            occurrences: 0,
+            sentences: [],
+            note: `"${around}" is not said in this call (search_transcripts searches every call)`,
+          };
+        if (occurrence > hits.length)
+          throw new ToolError(`${tool}: "${around}" occurs ${hits.length} time(s) in this call; occurrence must be 1 to ${hits.length}`);
         const at = Number(hits[occurrence - 1]!.seq);
         const half = Math.min(context, Math.floor((max - 1) / 2));
-        rows = await exec.all<Sentence>(sentences.where('s.seq', '>=', at - half).where('s.seq', '<=', at + half).orderBy('s.seq'));
+        rows = await exec.all<Sentence>(
+          sentences
+            .where('s.seq', '>=', at - half)
+            .where('s.seq', '<=', at + half)
+            .orderBy('s.seq'),
+        );
       } else {
-        rows = await exec.all<Sentence>(sentences.where('s.start_ms', '>=', fromSecond * 1000).where('s.start_ms', '<', toSecond * 1000).orderBy('s.seq').limit(max + 1));
+        rows = await exec.all<Sentence>(
+          sentences
+            .where('s.start_ms', '>=', fromSecond * 1000)
+            .where('s.start_ms', '<', toSecond * 1000)
+            .orderBy('s.seq')
+            .limit(max + 1),
+        );
       }
       const more = rows.length > max;
       return {

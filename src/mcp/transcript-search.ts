@@ -21,7 +21,11 @@ export function transcriptSearchTool(exec: SqlExecutor, mask: (text: string) => 
       'Each: callId, callTitle, callStarted, speakerName, affiliation, second, text.',
     annotations: { readOnlyHint: true },
     inputSchema: objectSchema({
-      query: { type: 'string', required: true, description: 'Words that must all be in one sentence, e.g. pricing concern, or "an exact phrase".' },
+      query: {
+        type: 'string',
+        required: true,
+        description: 'Words that must all be in one sentence, e.g. pricing concern, or "an exact phrase".',
+      },
       callId: { type: 'string', description: 'Only this call id (digits).' },
       speaker: { type: 'string', description: 'Speaker name or email part, e.g. "Ben".' },
       affiliation: { type: 'string', enum: AFFILIATIONS, description: 'Internal (ours), External (theirs) or Unknown.' },
@@ -35,7 +39,8 @@ export function transcriptSearchTool(exec: SqlExecutor, mask: (text: string) => 
       const callId = gongId(tool, args, 'callId');
       const speaker = text(tool, args, 'speaker');
       const affiliation = text(tool, args, 'affiliation');
-      if (affiliation !== undefined && !AFFILIATIONS.includes(affiliation)) throw new ToolError(`${tool}: affiliation must be one of ${AFFILIATIONS.join(', ')}`);
+      if (affiliation !== undefined && !AFFILIATIONS.includes(affiliation))
+        throw new ToolError(`${tool}: affiliation must be one of ${AFFILIATIONS.join(', ')}`);
       const limit = wholeNumber(tool, args, 'limit', 50, 1, MAX_LIMIT);
       const offset = wholeNumber(tool, args, 'offset', 0, 0, 1_000_000);
       const { from, to } = range(tool, args);
@@ -64,7 +69,11 @@ export function transcriptSearchTool(exec: SqlExecutor, mask: (text: string) => 
       }));
       const { fitted, count } = fitRecords(matches, MAX_ANSWER_CHARS);
       const nextOffset = more || count < matches.length ? offset + count : undefined;
-      return { source: 'local', matches: fitted, ...(nextOffset !== undefined ? { nextOffset, note: 'more matches: pass nextOffset as offset' } : {}) };
+      return {
+        source: 'local',
+        matches: fitted,
+        ...(nextOffset !== undefined ? { nextOffset, note: 'more matches: pass nextOffset as offset' } : {}),
+      };
     },
   };
 }

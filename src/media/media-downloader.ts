@@ -66,13 +66,26 @@ export async function openMediaFollowingRedirects(client: GongClient, url: strin
     if (!REDIRECTS.has(response.statusCode)) return response;
     await response.body.dump();
     const location = headerText(response.headers.location);
-    if (!location) throw new GongHttpError(`The media server answered ${response.statusCode} without a Location to follow`, response.statusCode, 'media');
+    if (!location)
+      throw new GongHttpError(
+        `The media server answered ${response.statusCode} without a Location to follow`,
+        response.statusCode,
+        'media',
+      );
     if (hop >= MAX_MEDIA_REDIRECTS) {
-      throw new GongHttpError(`The media URL redirected more than ${MAX_MEDIA_REDIRECTS} times; giving up (a redirect loop?)`, response.statusCode, 'media');
+      throw new GongHttpError(
+        `The media URL redirected more than ${MAX_MEDIA_REDIRECTS} times; giving up (a redirect loop?)`,
+        response.statusCode,
+        'media',
+      );
     }
     const next = new URL(location, current);
     if (!(next.protocol === 'https:' || (next.protocol === 'http:' && next.hostname === '127.0.0.1'))) {
-      throw new GongHttpError(`The media URL redirected to ${next.protocol}//${next.host}: only https hosts (or http on 127.0.0.1) are followed`, response.statusCode, 'media');
+      throw new GongHttpError(
+        `The media URL redirected to ${next.protocol}//${next.host}: only https hosts (or http on 127.0.0.1) are followed`,
+        response.statusCode,
+        'media',
+      );
     }
     current = next.toString();
   }
@@ -102,7 +115,13 @@ export class MediaDownloader {
     return (kind === 'audio' ? call.media?.audioUrl : call.media?.videoUrl) ?? null;
   }
 
-  async download(options: { callId: string; kind: MediaKind; url: string; directory: string; refreshUrl?: () => Promise<string | null> }): Promise<MediaFile> {
+  async download(options: {
+    callId: string;
+    kind: MediaKind;
+    url: string;
+    directory: string;
+    refreshUrl?: () => Promise<string | null>;
+  }): Promise<MediaFile> {
     const file = mediaPath(options.directory, options.callId, options.kind);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const part = `${file}.part`;
@@ -130,7 +149,15 @@ export class MediaDownloader {
             failure = `size ${size} does not match the expected ${total}`;
           } else {
             fs.renameSync(part, file);
-            return { callId: options.callId, kind: options.kind, path: file, bytes: size, contentType, sha256: await sha256Of(file), resumedFromBytes };
+            return {
+              callId: options.callId,
+              kind: options.kind,
+              path: file,
+              bytes: size,
+              contentType,
+              sha256: await sha256Of(file),
+              resumedFromBytes,
+            };
           }
         } else {
           await response.body.dump();

@@ -125,7 +125,11 @@ export async function estimatePlan(options: PlanOptions): Promise<Plan> {
     } else if (replication.kind === 'date_windows') {
       const windows = firstPassWindows(replication, options);
       if (!stream.paginated || count === 0) {
-        streams[stream.name] = { requests: count * windows.length, windows: windows.length, ...(stream.partitions ? { partitions: count } : {}) };
+        streams[stream.name] = {
+          requests: count * windows.length,
+          windows: windows.length,
+          ...(stream.partitions ? { partitions: count } : {}),
+        };
         continue;
       }
       // The newest window always, the one before it while probes last (it tells whether the records
@@ -153,7 +157,12 @@ export async function estimatePlan(options: PlanOptions): Promise<Plan> {
         newestCountByTable.set(table.name, Math.round((probed[0]?.result.total ?? 0) * count));
       }
       remember(stream, probed[0]?.result, count);
-      streams[stream.name] = { requests: requests * count, records: Math.round(records * count), windows: windows.length, ...(stream.partitions ? { partitions: count } : {}) };
+      streams[stream.name] = {
+        requests: requests * count,
+        records: Math.round(records * count),
+        windows: windows.length,
+        ...(stream.partitions ? { partitions: count } : {}),
+      };
     } else {
       // Parent-fed (transcripts): the newest parents first, then the rest, `batchSize` ids a request.
       const parents = countByTable.get(replication.parent.table) ?? 0;
@@ -209,14 +218,24 @@ function needsProbe(stream: StreamDefinition, selected: StreamDefinition[]): boo
 }
 
 /** How many partitions a stream will have, from the rows probed of its source tables (scaled when only a page was seen). */
-function partitionsOf(stream: StreamDefinition, rowsByTable: Map<string, { rows: Row[]; scale: number }>): { count: number; first?: Record<string, string> } {
+function partitionsOf(
+  stream: StreamDefinition,
+  rowsByTable: Map<string, { rows: Row[]; scale: number }>,
+): { count: number; first?: Record<string, string> } {
   if (!stream.partitions) return { count: 1 };
   let count = 1;
   const first: Record<string, string> = {};
   for (const source of stream.partitions.sources) {
     const known = rowsByTable.get(source.table);
     if (!known) return { count: 0 };
-    let values = [...new Set(known.rows.map((r) => r[source.column]).filter((v) => v !== null && v !== undefined).map(String))];
+    let values = [
+      ...new Set(
+        known.rows
+          .map((r) => r[source.column])
+          .filter((v) => v !== null && v !== undefined)
+          .map(String),
+      ),
+    ];
     if (source.whereIn) {
       const allowed = new Set((rowsByTable.get(source.whereIn.table)?.rows ?? []).map((r) => String(r[source.whereIn!.column])));
       values = values.filter((v) => allowed.has(v));

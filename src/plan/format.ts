@@ -11,7 +11,8 @@ export function formatPlan(plan: Plan, budget: { daily: number; rate: number }):
   lines.push(
     `${plan.days} day(s) of the daily budget (${budget.daily} requests); at ${budget.rate} requests/s it ends in about ${duration(plan.etaSeconds)} (${plan.eta}).`,
   );
-  if (plan.days > 1) lines.push('The sync stops (exit 3) when a day\'s budget is spent; `gong-sync schedule` continues it each day, newest history first.');
+  if (plan.days > 1)
+    lines.push("The sync stops (exit 3) when a day's budget is spent; `gong-sync schedule` continues it each day, newest history first.");
   return lines.join('\n');
 }
 

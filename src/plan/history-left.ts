@@ -20,13 +20,19 @@ export interface HistoryLeft {
  * the checkpoint names, its records estimated from the rows per day already stored, and the
  * requests that takes (pages of its windows; transcripts 100 calls a request).
  */
-export function historyLeft(streams: StreamDefinition[], states: StreamState[], rowsOf: (stream: StreamDefinition) => number): Map<string, HistoryLeft> {
+export function historyLeft(
+  streams: StreamDefinition[],
+  states: StreamState[],
+  rowsOf: (stream: StreamDefinition) => number,
+): Map<string, HistoryLeft> {
   const left = new Map<string, HistoryLeft>();
   const byTable = new Map<string, HistoryLeft>();
   for (const stream of streams) {
     const replication = stream.replication;
     if (replication.kind !== 'date_windows') continue;
-    const parts = states.filter((s) => s.key.stream === stream.name && s.key.scope === 'incremental' && s.checkpoint?.history && s.bookmark);
+    const parts = states.filter(
+      (s) => s.key.stream === stream.name && s.key.scope === 'incremental' && s.checkpoint?.history && s.bookmark,
+    );
     if (parts.length === 0) continue;
     let requests = 0;
     let records = 0;

@@ -24,9 +24,7 @@ export interface WindowPlanInput {
  * handles any size, and every extra window costs a partial page.
  */
 export function planWindows(input: WindowPlanInput): DateWindow[] {
-  const start = input.bookmark
-    ? boundTime(input.bookmark) - input.lookbackDays * DAY_MS
-    : input.startDate.getTime();
+  const start = input.bookmark ? boundTime(input.bookmark) - input.lookbackDays * DAY_MS : input.startDate.getTime();
   const end = boundTime(input.upperBound);
   const from = input.alignToMonths ? floorToMonth(start) : input.granularity === 'date' ? floorToDay(start) : start;
   if (!(from < end)) return [];
@@ -64,7 +62,9 @@ export function planWindowsNewestFirst(input: NewestFirstPlanInput): DateWindow[
   const windows: DateWindow[] = [];
   const step = input.maxWindowDays * DAY_MS;
   for (let cursor = end; cursor > start; ) {
-    let previous = cursor - (windows.length === 0 && input.firstWindowDays && !input.alignToMonths ? Math.min(input.firstWindowDays * DAY_MS, step) : step);
+    let previous =
+      cursor -
+      (windows.length === 0 && input.firstWindowDays && !input.alignToMonths ? Math.min(input.firstWindowDays * DAY_MS, step) : step);
     if (input.alignToMonths) previous = Math.max(previous, floorToMonth(cursor - 1));
     else if (input.granularity === 'date') previous = floorToDay(previous);
     previous = Math.max(previous, start);

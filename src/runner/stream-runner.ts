@@ -38,7 +38,16 @@ export class StreamRunner {
     private readonly stream: StreamDefinition,
     private readonly ctx: RunContext,
   ) {
-    this.report = { stream: stream.name, outcome: 'succeeded', records: 0, rowsWritten: 0, requests: 0, pages: 0, rejected: 0, elapsedMs: 0 };
+    this.report = {
+      stream: stream.name,
+      outcome: 'succeeded',
+      records: 0,
+      rowsWritten: 0,
+      requests: 0,
+      pages: 0,
+      rejected: 0,
+      elapsedMs: 0,
+    };
     this.syncedAt = ctx.runStartedAt.toISOString();
   }
 
@@ -85,7 +94,12 @@ export class StreamRunner {
         ? 'not date-based: every sync reads it whole'
         : `refreshed less than ${this.stream.minIntervalHours} h ago`;
     }
-    if (this.stream.replication.kind === 'full_refresh' && this.stream.replication.removeMissing && this.stream.partitions && skipped === 0) {
+    if (
+      this.stream.replication.kind === 'full_refresh' &&
+      this.stream.replication.removeMissing &&
+      this.stream.partitions &&
+      skipped === 0
+    ) {
       await this.ctx.exec.transaction(() => this.removeRowsOfVanishedPartitions(partitions));
     }
   }
@@ -95,7 +109,8 @@ export class StreamRunner {
     for (const partition of this.activePartitions) {
       const key: StateKey = { stream: this.stream.name, partitionKey: partitionKeyOf(partition), scope: this.ctx.scope };
       if (replication.kind === 'date_windows') await this.readHistory(replication, key, partition);
-      else if (replication.kind === 'parent_ids' && this.deferredPasses.has(key.partitionKey)) await this.runParentIds(replication, key, partition);
+      else if (replication.kind === 'parent_ids' && this.deferredPasses.has(key.partitionKey))
+        await this.runParentIds(replication, key, partition);
     }
   }
 
@@ -136,11 +151,19 @@ export class StreamRunner {
     });
     const history = current?.checkpoint?.history;
     for (const window of windows) await this.readFreshWindow(replication, key, partition, window, null, history);
-    if (windows.length === 0 && !resumed) await this.ctx.state.complete(key, bookmark, { success: true, checkpoint: history && { cursor: null, history } });
+    if (windows.length === 0 && !resumed)
+      await this.ctx.state.complete(key, bookmark, { success: true, checkpoint: history && { cursor: null, history } });
   }
 
   /** A window at the newer end: its completion moves the bookmark to its end; the unread history stays as it is. */
-  private readFreshWindow(replication: DateWindowsReplication, key: StateKey, partition: Partition, window: DateWindow, cursor: string | null, history: History | undefined) {
+  private readFreshWindow(
+    replication: DateWindowsReplication,
+    key: StateKey,
+    partition: Partition,
+    window: DateWindow,
+    cursor: string | null,
+    history: History | undefined,
+  ) {
     const keep = history ? { history } : {};
     return this.readWindow(replication, key, partition, window, cursor, {
       during: (next) => ({ window, cursor: next, ...keep }),
@@ -160,16 +183,25 @@ export class StreamRunner {
       if (!history) return;
       const bookmark = state!.bookmark;
       const resumed = history.window;
-      const window = resumed ?? planWindowsNewestFirst({ ...windowShape(replication, this.ctx), from: boundTime(history.from), to: history.to })[0];
+      const window =
+        resumed ?? planWindowsNewestFirst({ ...windowShape(replication, this.ctx), from: boundTime(history.from), to: history.to })[0];
       if (!window) return this.ctx.state.complete(key, bookmark, { success: true });
       if (resumed) this.ctx.logger.info(`${this.stream.name}: resuming window ${window.from} .. ${window.to}`);
       const range = { from: history.from, to: history.to };
       const rest = boundTime(history.from) < boundTime(window.from) ? { from: history.from, to: window.from } : null;
-      await this.readWindow(replication, key, partition, window, resumed ? (history.cursor ?? null) : null, {
-        // Gong's total for the window and the records read so far: what `status` says is left.
-        during: (next, seen) => ({ cursor: null, history: { ...range, window, cursor: next, ...seen } }),
-        after: { bookmark, checkpoint: rest && { cursor: null, history: rest } },
-      }, resumed ? (history.read ?? 0) : 0);
+      await this.readWindow(
+        replication,
+        key,
+        partition,
+        window,
+        resumed ? (history.cursor ?? null) : null,
+        {
+          // Gong's total for the window and the records read so far: what `status` says is left.
+          during: (next, seen) => ({ cursor: null, history: { ...range, window, cursor: next, ...seen } }),
+          after: { bookmark, checkpoint: rest && { cursor: null, history: rest } },
+        },
+        resumed ? (history.read ?? 0) : 0,
+      );
     }
   }
 
@@ -183,7 +215,10 @@ export class StreamRunner {
     partition: Partition,
     window: DateWindow,
     cursor: string | null,
-    state: { during: (next: string | null, seen: WindowProgress) => Checkpoint; after: { bookmark: string | null; checkpoint: Checkpoint | null } },
+    state: {
+      during: (next: string | null, seen: WindowProgress) => Checkpoint;
+      after: { bookmark: string | null; checkpoint: Checkpoint | null };
+    },
     readBefore = 0,
   ) {
     const input = this.input({ window, partition });
@@ -199,7 +234,9 @@ export class StreamRunner {
               ? this.ctx.state.saveCheckpoint(key, state.during(next, progressAfter(seen, page)))
               : this.ctx.state.complete(key, state.after.bookmark, { success: true, checkpoint: state.after.checkpoint }),
           // Read from its first page, a window replaces the rows an earlier read of it left.
-          start === null && replication.windowColumn ? () => this.deleteWindowRows(replication.windowColumn!, window.from, partition) : undefined,
+          start === null && replication.windowColumn
+            ? () => this.deleteWindowRows(replication.windowColumn!, window.from, partition)
+            : undefined,
         ),
       async () => {
         this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting window ${window.from} .. ${window.to}`);
@@ -243,7 +280,11 @@ export class StreamRunner {
       this.throwIfStopped();
       const ids = await this.pendingParentIds(replication, null, afterId, undefined, recentFrom);
       if (ids.length === 0) return;
-      await withCursorRestarts(null, () => this.readPages(this.input({ ids, partition }), null, async () => {}), () => {});
+      await withCursorRestarts(
+        null,
+        () => this.readPages(this.input({ ids, partition }), null, async () => {}),
+        () => {},
+      );
       afterId = ids[ids.length - 1]!;
     }
   }
@@ -258,7 +299,13 @@ export class StreamRunner {
     if (skippedUpTo) await this.parentIdsPass(replication, key, partition, await this.ctx.state.get(key), skippedUpTo);
   }
 
-  private async parentIdsPass(replication: ParentIdsReplication, key: StateKey, partition: Partition, state: StreamState | undefined, upToId?: string) {
+  private async parentIdsPass(
+    replication: ParentIdsReplication,
+    key: StateKey,
+    partition: Partition,
+    state: StreamState | undefined,
+    upToId?: string,
+  ) {
     const passStartedAt = state?.checkpoint?.passStartedAt ?? this.syncedAt;
     let afterId = state?.checkpoint?.afterId ?? '';
     const changedSince = state?.bookmark ?? null;
@@ -269,7 +316,9 @@ export class StreamRunner {
         await this.ctx.state.complete(key, passStartedAt, { success: true });
         return;
       }
-      await this.readBatch(ids, partition, (lastId) => this.ctx.state.saveCheckpoint(key, { cursor: null, afterId: lastId, passStartedAt }));
+      await this.readBatch(ids, partition, (lastId) =>
+        this.ctx.state.saveCheckpoint(key, { cursor: null, afterId: lastId, passStartedAt }),
+      );
       afterId = ids[ids.length - 1]!;
     }
   }
@@ -329,7 +378,13 @@ export class StreamRunner {
       this.report.records += records.length - rejected.length;
       this.report.rowsWritten += written;
       this.report.rejected += rejected.length;
-      this.ctx.progress?.onPage({ stream: this.stream.name, records: page.records.length, rows: written, windowFrom: input.window?.from, windowTo: input.window?.to });
+      this.ctx.progress?.onPage({
+        stream: this.stream.name,
+        records: page.records.length,
+        rows: written,
+        windowFrom: input.window?.from,
+        windowTo: input.window?.to,
+      });
     }
   }
 
@@ -429,14 +484,21 @@ export class StreamRunner {
         .select(sql<string>`${sql.ref(source.column)}`.as('value'))
         .distinct()
         .where(source.column, 'is not', null);
-      if (source.whereIn) query = query.where(source.column, 'in', this.ctx.exec.db.selectFrom(source.whereIn.table).select(source.whereIn.column));
+      if (source.whereIn)
+        query = query.where(source.column, 'in', this.ctx.exec.db.selectFrom(source.whereIn.table).select(source.whereIn.column));
       const values = (await this.ctx.exec.all<{ value: string }>(query.orderBy('value'))).map((r) => String(r.value));
       combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [source.param]: value })));
     }
     return combos;
   }
 
-  private async pendingParentIds(replication: ParentIdsReplication, changedSince: string | null, afterId: string, upToId?: string, startedSince?: string): Promise<string[]> {
+  private async pendingParentIds(
+    replication: ParentIdsReplication,
+    changedSince: string | null,
+    afterId: string,
+    upToId?: string,
+    startedSince?: string,
+  ): Promise<string[]> {
     const { parent, missingIn } = replication;
     const db = this.ctx.exec.db;
     const retrySince = new Date(this.ctx.runStartedAt.getTime() - replication.retryMissingDays * DAY_MS).toISOString();
@@ -449,10 +511,15 @@ export class StreamRunner {
     const instant = (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) => this.ctx.exec.database.adapter.instant(value);
     const startedAt = instant(sql.ref(`p.${parent.startedColumn}`));
     if (this.ctx.range) {
-      query = query.where(startedAt, '>=', instant(sql.val(this.ctx.range.from))).where(startedAt, '<', instant(sql.val(this.ctx.range.to)));
+      query = query
+        .where(startedAt, '>=', instant(sql.val(this.ctx.range.from)))
+        .where(startedAt, '<', instant(sql.val(this.ctx.range.to)));
     }
     const hasChild = () => {
-      let child = db.selectFrom(`${missingIn.table} as c`).select(sql`1`.as('one')).whereRef(`c.${missingIn.column}`, '=', `p.${parent.idColumn}`);
+      let child = db
+        .selectFrom(`${missingIn.table} as c`)
+        .select(sql`1`.as('one'))
+        .whereRef(`c.${missingIn.column}`, '=', `p.${parent.idColumn}`);
       for (const [column, value] of Object.entries(missingIn.where ?? {})) child = child.where(`c.${column}`, '=', value);
       return child;
     };
@@ -464,7 +531,10 @@ export class StreamRunner {
     } else {
       // Parents (re)written since the last pass, and recent parents still without a child row.
       query = query.where((eb) =>
-        eb.or([eb('p.synced_at', '>', changedSince), eb.and([eb(startedAt, '>=', instant(sql.val(retrySince))), eb.not(eb.exists(hasChild()))])]),
+        eb.or([
+          eb('p.synced_at', '>', changedSince),
+          eb.and([eb(startedAt, '>=', instant(sql.val(retrySince))), eb.not(eb.exists(hasChild()))]),
+        ]),
       );
     }
     const rows = await this.ctx.exec.all<{ id: string }>(query.orderBy(`p.${parent.idColumn}`).limit(replication.batchSize));
@@ -522,7 +592,6 @@ function progressAfter(seen: WindowProgress, page: Page): WindowProgress {
   if (page.totalRecords !== undefined) seen.total = page.totalRecords;
   return { ...seen };
 }
-
 
 export function partitionKeyOf(partition: Partition): string {
   if (!partition) return '';

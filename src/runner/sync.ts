@@ -69,7 +69,10 @@ export interface SyncReport {
  * the run at once with state saved.
  */
 export async function runSync(options: SyncOptions): Promise<SyncReport> {
-  const tooEarly = startDateProblem(options.backfill ? new Date(boundTime(options.backfill.from)) : options.startDate, options.backfill ? 'The backfill start' : 'The start date (GONG_START_DATE)');
+  const tooEarly = startDateProblem(
+    options.backfill ? new Date(boundTime(options.backfill.from)) : options.startDate,
+    options.backfill ? 'The backfill start' : 'The start date (GONG_START_DATE)',
+  );
   if (tooEarly) throw new ConfigError(tooEarly);
   const now = options.now ?? (() => new Date());
   const runKey = options.runId ?? newRunId();
@@ -86,7 +89,9 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
     now,
     staleAfterMs: options.lockStaleAfterMs,
     onTakeover: (previous) =>
-      logger.warn(`taking over a stale lock of ${previous.command} (pid ${previous.pid} on ${previous.host}, last heartbeat ${previous.heartbeatAt})`),
+      logger.warn(
+        `taking over a stale lock of ${previous.command} (pid ${previous.pid} on ${previous.host}, last heartbeat ${previous.heartbeatAt})`,
+      ),
   });
   await lock.acquire(options.command ?? 'sync');
   try {
@@ -100,18 +105,23 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
 async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Date, logger: Logger, runKey: string): Promise<SyncReport> {
   const runLog = new RunLog(exec, now);
   const runStartedAt = now();
-  const selected = options.streams.filter(
-    (s) => !(s.coveredBy && options.streams.some((other) => other.name === s.coveredBy)),
-  );
+  const selected = options.streams.filter((s) => !(s.coveredBy && options.streams.some((other) => other.name === s.coveredBy)));
   const command = options.command ?? 'sync';
   const lastSuccess = await lastSuccessfulRunAt(exec);
-  const runId = await runLog.start(command, selected.map((s) => s.name), runKey);
-  logger.info(`${command} started: ${selected.length} streams${options.backfill ? `, range ${options.backfill.from}..${options.backfill.to}` : ''}`, {
-    event: 'run_started',
+  const runId = await runLog.start(
     command,
-    streams: selected.map((s) => s.name),
-    scope: options.backfill ? `backfill:${options.backfill.from}..${options.backfill.to}` : 'incremental',
-  });
+    selected.map((s) => s.name),
+    runKey,
+  );
+  logger.info(
+    `${command} started: ${selected.length} streams${options.backfill ? `, range ${options.backfill.from}..${options.backfill.to}` : ''}`,
+    {
+      event: 'run_started',
+      command,
+      streams: selected.map((s) => s.name),
+      scope: options.backfill ? `backfill:${options.backfill.from}..${options.backfill.to}` : 'incremental',
+    },
+  );
   const ctx: RunContext = {
     exec,
     client: options.client,
@@ -141,13 +151,16 @@ async function runLocked(options: SyncOptions, exec: SqlExecutor, now: () => Dat
   if (options.preflight && !recentlyProven) {
     const verdict = await options.preflight();
     preflightRequests = verdict.requests;
-    logger.info(`connection check: ${verdict.ok ? 'ok' : 'failed'} (${verdict.host}, ${verdict.requests} requests, ${verdict.elapsedMs} ms)`, {
-      event: 'connection_check',
-      ok: verdict.ok,
-      host: verdict.host,
-      requests: verdict.requests,
-      elapsed_ms: verdict.elapsedMs,
-    });
+    logger.info(
+      `connection check: ${verdict.ok ? 'ok' : 'failed'} (${verdict.host}, ${verdict.requests} requests, ${verdict.elapsedMs} ms)`,
+      {
+        event: 'connection_check',
+        ok: verdict.ok,
+        host: verdict.host,
+        requests: verdict.requests,
+        elapsed_ms: verdict.elapsedMs,
+      },
+    );
     if (!verdict.ok) fatal = new ConfigError(verdict.problem ?? `Gong at ${verdict.host} could not be used`);
     else if (verdict.throttled && (verdict.retryAfterSeconds ?? 0) > options.client.maxRetryAfterSeconds) {
       fatal = new RateLimitedError(verdict.retryAfterSeconds!, options.client.maxRetryAfterSeconds);

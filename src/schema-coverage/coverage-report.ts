@@ -65,7 +65,8 @@ export function schemaCoverage(): CoverageReport {
       byRecordSchema.get(key)!.streams.push(stream);
     }
     const referenceSchema = reference.entities[stream.name] as JsonSchema | undefined;
-    if (referenceSchema) byRecordSchema.set(`reference ${stream.name}`, { source: 'reference', schema: referenceSchema, streams: [stream] });
+    if (referenceSchema)
+      byRecordSchema.set(`reference ${stream.name}`, { source: 'reference', schema: referenceSchema, streams: [stream] });
   }
   for (const { source, schema, streams: readers } of byRecordSchema.values()) {
     const landings = readers.map((stream) => fieldLandings(stream, schema, sampleInput(stream)));

@@ -138,7 +138,8 @@ export function fieldLandings(stream: StreamDefinition, schema: JsonSchema, inpu
   const baseValues = columnValues(base);
   const jsonColumns = new Set<string>();
   for (const [table, rows] of Object.entries(base)) {
-    for (const row of rows) for (const [column, value] of Object.entries(row)) if (isJsonText(value) && column !== 'raw') jsonColumns.add(`${table}.${column}`);
+    for (const row of rows)
+      for (const [column, value] of Object.entries(row)) if (isJsonText(value) && column !== 'raw') jsonColumns.add(`${table}.${column}`);
   }
   return leafPaths(schema).map((path) => {
     const mapped = mapRecord(stream, withoutField(record, path), input);
@@ -147,7 +148,8 @@ export function fieldLandings(stream: StreamDefinition, schema: JsonSchema, inpu
     const values = columnValues(mapped);
     const changed = [...new Set([...baseValues.keys(), ...values.keys()])].filter((key) => baseValues.get(key) !== values.get(key));
     const typed = changed.filter((key) => !key.endsWith('.raw') && !jsonColumns.has(key));
-    const landing: Landing = typed.length > 0 ? 'typed' : changed.some((key) => jsonColumns.has(key)) ? 'json' : changed.length > 0 ? 'raw' : 'dropped';
+    const landing: Landing =
+      typed.length > 0 ? 'typed' : changed.some((key) => jsonColumns.has(key)) ? 'json' : changed.length > 0 ? 'raw' : 'dropped';
     return { path, landing, columns: landing === 'typed' ? typed : changed };
   });
 }

@@ -61,25 +61,102 @@ export interface SimCall {
 }
 
 export interface SimAnsweredScorecard {
-  record: Record<string, unknown> & { answeredScorecardId: string; reviewTime: string; reviewMethod: string; reviewerUserId: string | null };
+  record: Record<string, unknown> & {
+    answeredScorecardId: string;
+    reviewTime: string;
+    reviewMethod: string;
+    reviewerUserId: string | null;
+  };
   reviewMs: number;
   callId: string;
 }
 
-const FIRST = ['Ada', 'Ben', 'Chen', 'Dana', 'Eli', 'Fatima', 'Gus', 'Hana', 'Ivan', 'Jo', 'Kai', 'Lena', 'Mo', 'Nia', 'Omar', 'Pia', 'Quinn', 'Rosa', 'Sam', 'Tove'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Chen',
+  'Dana',
+  'Eli',
+  'Fatima',
+  'Gus',
+  'Hana',
+  'Ivan',
+  'Jo',
+  'Kai',
+  'Lena',
+  'Mo',
+  'Nia',
+  'Omar',
+  'Pia',
+  'Quinn',
+  'Rosa',
+  'Sam',
+  'Tove',
+];
 const LAST = ['Adler', 'Berg', 'Costa', 'Diaz', 'Eriksen', 'Fox', 'Garcia', 'Hill', 'Ito', 'Jensen', 'Kim', 'Lund', 'Moreau', 'Novak'];
 const TOPICS = ['Introduction', 'Pricing', 'Next Steps', 'Competition', 'Product Demo', 'Security', 'Timeline', 'Small Talk'];
-const WORDS = 'we could look at the rollout plan for next quarter and the pricing tiers that fit your team budget renewal integration security review timeline demo onboarding champion decision procurement'.split(' ');
+const WORDS =
+  'we could look at the rollout plan for next quarter and the pricing tiers that fit your team budget renewal integration security review timeline demo onboarding champion decision procurement'.split(
+    ' ',
+  );
 const SYSTEMS = ['Zoom', 'Google Meet', 'Microsoft Teams', 'Outreach'];
 const TRACKER_NAMES = ['Competitors', 'Pricing', 'Budget', 'Security', 'Next Steps', 'Timeline'];
 /** The company's call outcomes (GET /v2/call-outcomes); extensive calls name one of them. */
 export const CALL_OUTCOMES = [
-  { callOutcome: 'Qualified', displayOrder: 1, connectStatus: 'CONNECTED', sentiment: 'POSITIVE', category: 'ANSWERED', todoAction: 'COMPLETE', automation: null },
-  { callOutcome: 'Follow-up', displayOrder: 2, connectStatus: 'CONNECTED', sentiment: 'NEUTRAL', category: 'ANSWERED', todoAction: null, automation: null },
-  { callOutcome: 'No decision', displayOrder: 3, connectStatus: 'CONNECTED', sentiment: 'NEUTRAL', category: 'ANSWERED', todoAction: null, automation: null },
-  { callOutcome: 'Not interested', displayOrder: 4, connectStatus: 'CONNECTED', sentiment: 'NEGATIVE', category: 'ANSWERED', todoAction: 'COMPLETE_AND_REMOVE', automation: 'MARK_AS_OPT_OUT' },
-  { callOutcome: 'No answer', displayOrder: 5, connectStatus: 'NOT_CONNECTED', sentiment: 'NEUTRAL', category: 'NOT_ANSWERED', todoAction: null, automation: null },
-  { callOutcome: 'Left voicemail', displayOrder: 6, connectStatus: 'NOT_CONNECTED', sentiment: 'NEUTRAL', category: 'NOT_ANSWERED', todoAction: null, automation: null },
+  {
+    callOutcome: 'Qualified',
+    displayOrder: 1,
+    connectStatus: 'CONNECTED',
+    sentiment: 'POSITIVE',
+    category: 'ANSWERED',
+    todoAction: 'COMPLETE',
+    automation: null,
+  },
+  {
+    callOutcome: 'Follow-up',
+    displayOrder: 2,
+    connectStatus: 'CONNECTED',
+    sentiment: 'NEUTRAL',
+    category: 'ANSWERED',
+    todoAction: null,
+    automation: null,
+  },
+  {
+    callOutcome: 'No decision',
+    displayOrder: 3,
+    connectStatus: 'CONNECTED',
+    sentiment: 'NEUTRAL',
+    category: 'ANSWERED',
+    todoAction: null,
+    automation: null,
+  },
+  {
+    callOutcome: 'Not interested',
+    displayOrder: 4,
+    connectStatus: 'CONNECTED',
+    sentiment: 'NEGATIVE',
+    category: 'ANSWERED',
+    todoAction: 'COMPLETE_AND_REMOVE',
+    automation: 'MARK_AS_OPT_OUT',
+  },
+  {
+    callOutcome: 'No answer',
+    displayOrder: 5,
+    connectStatus: 'NOT_CONNECTED',
+    sentiment: 'NEUTRAL',
+    category: 'NOT_ANSWERED',
+    todoAction: null,
+    automation: null,
+  },
+  {
+    callOutcome: 'Left voicemail',
+    displayOrder: 6,
+    connectStatus: 'NOT_CONNECTED',
+    sentiment: 'NEUTRAL',
+    category: 'NOT_ANSWERED',
+    todoAction: null,
+    automation: null,
+  },
 ];
 
 /** What each tracker hears, per phrase (the first four trackers fire in calls). */
@@ -101,7 +178,12 @@ function crmId(prefix: string, key: string): string {
 
 /** The CRM contact behind an external participant. */
 function contactContextOf(email: string): unknown[] {
-  return [{ system: 'Salesforce', objects: [{ objectType: 'Contact', objectId: crmId('003', email), fields: [{ name: 'Email', value: email }], timing: 'Now' }] }];
+  return [
+    {
+      system: 'Salesforce',
+      objects: [{ objectType: 'Contact', objectId: crmId('003', email), fields: [{ name: 'Email', value: email }], timing: 'Now' }],
+    },
+  ];
 }
 
 /** CRM context of an external call: its account and the account's open opportunity (shared by the account's calls). */
@@ -128,7 +210,7 @@ function crmContextOf(call: SimCall): unknown[] {
           fields: [
             { name: 'Name', value: `${company} - New Business` },
             { name: 'StageName', value: 'Discovery' },
-            { name: 'Amount', value: 1000 * (hashString(company) % 90 + 10) },
+            { name: 'Amount', value: 1000 * ((hashString(company) % 90) + 10) },
             { name: 'Probability', value: 40 },
             { name: 'CloseDate', value: '2027-03-31' },
             { name: 'Competitors', value: ['Acme', 'Globex'] },
@@ -168,7 +250,12 @@ export class SimulatedAccount {
     const workspaceCount = options.workspaces ?? 2;
     for (let i = 0; i < workspaceCount; i++) {
       const id = this.newId(19);
-      this.workspaces.push({ id, workspaceId: id, name: ['Sales', 'Customer Success', 'Partners'][i % 3]!, description: `Workspace ${i + 1}` });
+      this.workspaces.push({
+        id,
+        workspaceId: id,
+        name: ['Sales', 'Customer Success', 'Partners'][i % 3]!,
+        description: `Workspace ${i + 1}`,
+      });
     }
     this.createUsers(options.users ?? 24, options.managers ?? 4, now);
     this.createSettings(now);
@@ -236,7 +323,10 @@ export class SimulatedAccount {
 
   // ---- derived records ----------------------------------------------------------------------
 
-  transcriptOf(call: SimCall): { callId: string; transcript: Array<{ speakerId: string; topic: string; sentences: Array<{ start: number; end: number; text: string }> }> } {
+  transcriptOf(call: SimCall): {
+    callId: string;
+    transcript: Array<{ speakerId: string; topic: string; sentences: Array<{ start: number; end: number; text: string }> }>;
+  } {
     const random = new Random(hashString(call.record.id));
     const transcript: Array<{ speakerId: string; topic: string; sentences: Array<{ start: number; end: number; text: string }> }> = [];
     let t = 0;
@@ -298,32 +388,66 @@ export class SimulatedAccount {
     if (content.brief) contentOut.brief = `Discussed ${TOPICS[random.int(0, 7)]} with ${call.parties.length} participants.`;
     if (content.outline) {
       contentOut.outline = [
-        { section: 'Opening', startTime: 0, duration: 120, items: [{ text: 'Agenda', startTime: 10 }, { text: 'Introductions', startTime: 45 }] },
-        { section: 'Pricing', startTime: 120, duration: 300, items: [{ text: `Tiers for ${companyOf(call)}`, startTime: 130 + more.int(0, 100) }] },
+        {
+          section: 'Opening',
+          startTime: 0,
+          duration: 120,
+          items: [
+            { text: 'Agenda', startTime: 10 },
+            { text: 'Introductions', startTime: 45 },
+          ],
+        },
+        {
+          section: 'Pricing',
+          startTime: 120,
+          duration: 300,
+          items: [{ text: `Tiers for ${companyOf(call)}`, startTime: 130 + more.int(0, 100) }],
+        },
       ];
     }
     if (content.highlights) {
       contentOut.highlights = [
-        { title: 'Next steps', items: [{ text: 'Send proposal', startTimes: [random.int(100, 900)] }, { text: 'Book a security review', startTimes: [more.int(900, 1500), more.int(1500, 2000)] }] },
+        {
+          title: 'Next steps',
+          items: [
+            { text: 'Send proposal', startTimes: [random.int(100, 900)] },
+            { text: 'Book a security review', startTimes: [more.int(900, 1500), more.int(1500, 2000)] },
+          ],
+        },
       ];
     }
     // Deprecated in Gong's 2026 spec: never asked for any more, but some tenants still send it
     // (with the brief, here), so the product must still parse it.
     if (content.pointsOfInterest || content.brief) {
       contentOut.pointsOfInterest = {
-        actionItems: [{ snippetStartTime: 600, snippetEndTime: 612, speakerID: call.parties[0]!.speakerId, snippet: "I'll send the proposal by Friday." }],
+        actionItems: [
+          {
+            snippetStartTime: 600,
+            snippetEndTime: 612,
+            speakerID: call.parties[0]!.speakerId,
+            snippet: "I'll send the proposal by Friday.",
+          },
+        ],
       };
     }
     if (content.keyPoints) contentOut.keyPoints = [{ text: 'Budget approved for Q1' }];
     if (content.callOutcome) {
       const outcome = random.pick(CALL_OUTCOMES);
-      contentOut.callOutcome = { id: String(outcome.displayOrder), category: outcome.category === 'ANSWERED' ? 'Answered' : 'Not answered', name: outcome.callOutcome };
+      contentOut.callOutcome = {
+        id: String(outcome.displayOrder),
+        category: outcome.category === 'ANSWERED' ? 'Answered' : 'Not answered',
+        name: outcome.callOutcome,
+      };
     }
     if (content.structure) contentOut.structure = [{ name: 'Intro', duration: 60 }];
     if (Object.keys(contentOut).length > 0) out.content = contentOut;
     const interactionOut: Record<string, unknown> = {};
     if (interaction.speakers) {
-      interactionOut.speakers = call.parties.map((p) => ({ id: p[speakerKey], userId: p.userId, talkTime: random.int(30, call.record.duration) }));
+      interactionOut.speakers = call.parties.map((p) => ({
+        id: p[speakerKey],
+        userId: p.userId,
+        talkTime: random.int(30, call.record.duration),
+      }));
     }
     if (interaction.personInteractionStats) {
       interactionOut.interactionStats = [
@@ -373,7 +497,8 @@ export class SimulatedAccount {
       const first = FIRST[i % FIRST.length]!;
       const last = LAST[(i * 7) % LAST.length]!;
       const id = this.newId(19);
-      const managerId = i === 0 ? null : i < managers ? this.users[0]!.id : this.users[1 + (i % Math.max(1, managers - 1))]?.id ?? this.users[0]!.id;
+      const managerId =
+        i === 0 ? null : i < managers ? this.users[0]!.id : (this.users[1 + (i % Math.max(1, managers - 1))]?.id ?? this.users[0]!.id);
       this.users.push({
         id,
         emailAddress: `${first}.${last}${i}@example.com`.toLowerCase(),
@@ -398,7 +523,13 @@ export class SimulatedAccount {
         },
         managerId,
         meetingConsentPageUrl: null,
-        spokenLanguages: i % 5 === 0 ? [{ language: 'en-US', primary: true }, { language: 'es-ES', primary: false }] : [{ language: 'en-US', primary: true }],
+        spokenLanguages:
+          i % 5 === 0
+            ? [
+                { language: 'en-US', primary: true },
+                { language: 'es-ES', primary: false },
+              ]
+            : [{ language: 'en-US', primary: true }],
       });
     }
   }
@@ -419,7 +550,13 @@ export class SimulatedAccount {
         maxRange: q === 3 ? '5' : null,
         created: new Date(now - 300 * DAY_MS).toISOString(),
         updated: new Date(now - 30 * DAY_MS).toISOString(),
-        answerOptions: q === 3 ? [] : [{ optionId: '1', optionText: 'Yes', score: 1 }, { optionId: '2', optionText: 'No', score: 0 }],
+        answerOptions:
+          q === 3
+            ? []
+            : [
+                { optionId: '1', optionText: 'Yes', score: 1 },
+                { optionId: '2', optionText: 'No', score: 0 },
+              ],
       }));
       this.scorecardSettings.push({
         scorecardId: '9' + this.random.digits(18),
@@ -535,7 +672,8 @@ export class SimulatedAccount {
 
   private addAnsweredScorecard(call: SimCall, reviewMs: number, random: Random) {
     const setting = this.scorecardSettings[random.int(0, this.scorecardSettings.length - 1)]!;
-    const reviewer = this.users.find((u) => u.id === this.users.find((x) => x.id === call.record.primaryUserId)?.managerId) ?? this.users[0]!;
+    const reviewer =
+      this.users.find((u) => u.id === this.users.find((x) => x.id === call.record.primaryUserId)?.managerId) ?? this.users[0]!;
     const questions = setting.questions as Array<Record<string, any>>;
     const answers = questions.map((q) => ({
       questionId: q.questionId,

@@ -47,5 +47,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function requestKeyOf(method: string, path: string, params: unknown): string {
-  return createHash('sha256').update(`${method} ${path} ${canonicalJson(params)}`).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(`${method} ${path} ${canonicalJson(params)}`)
+    .digest('base64url')
+    .slice(0, 22);
 }

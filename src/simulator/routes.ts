@@ -42,10 +42,12 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
 
   if (route === 'GET /v2/calls') {
     // As Gong: both bounds required (spec), and at most 90 days a request (production integrations).
-    if (req.query.fromDateTime === undefined || req.query.toDateTime === undefined) return errorAnswer(400, 'fromDateTime and toDateTime are required');
+    if (req.query.fromDateTime === undefined || req.query.toDateTime === undefined)
+      return errorAnswer(400, 'fromDateTime and toDateTime are required');
     const range = dateTimeRange(req.query.fromDateTime, req.query.toDateTime);
     if ('error' in range) return range.error;
-    if (range.to - range.from > CALL_LIST_MAX_RANGE_MS) return errorAnswer(400, 'The date range between fromDateTime and toDateTime may not exceed 90 days');
+    if (range.to - range.from > CALL_LIST_MAX_RANGE_MS)
+      return errorAnswer(400, 'The date range between fromDateTime and toDateTime may not exceed 90 days');
     const calls = account.calls
       .filter((c) => c.visible && c.startedMs >= range.from && c.startedMs < range.to)
       .filter((c) => !req.query.workspaceId || c.record.workspaceId === req.query.workspaceId)
@@ -95,13 +97,15 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
   if (route === 'POST /v2/stats/activity/scorecards') {
     const filter = req.body?.filter ?? {};
     for (const field of ['reviewFromDate', 'reviewToDate', 'callFromDate', 'callToDate']) {
-      if (filter[field] !== undefined && !DATE_ONLY.test(String(filter[field]))) return errorAnswer(400, `${field} must be a date in the format YYYY-MM-DD`);
+      if (filter[field] !== undefined && !DATE_ONLY.test(String(filter[field])))
+        return errorAnswer(400, `${field} must be a date in the format YYYY-MM-DD`);
     }
     // As Gong (2026 spec: "Default value: MANUAL"): without reviewMethod only manual reviews come back.
     const method = filter.reviewMethod ?? 'MANUAL';
     if (!['MANUAL', 'AUTOMATIC', 'BOTH'].includes(method)) return errorAnswer(400, 'reviewMethod must be one of AUTOMATIC, MANUAL, BOTH');
     // callIds and reviewerUserIds are the reference's filters; Gong's spec does not know them.
-    const onlyIn = (name: string) => (!gongShapes && Array.isArray(filter[name]) ? new Set((filter[name] as unknown[]).map(String)) : undefined);
+    const onlyIn = (name: string) =>
+      !gongShapes && Array.isArray(filter[name]) ? new Set((filter[name] as unknown[]).map(String)) : undefined;
     const callIds = onlyIn('callIds');
     const reviewerUserIds = onlyIn('reviewerUserIds');
     const from = filter.reviewFromDate ? Date.parse(`${filter.reviewFromDate}T00:00:00Z`) : -Infinity;
@@ -120,7 +124,15 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
       .filter((s) => !callIds || callIds.has(s.callId))
       .filter((s) => !reviewerUserIds || reviewerUserIds.has(String(s.record.reviewerUserId)))
       .sort((a, b) => a.reviewMs - b.reviewMs);
-    return sim.page(req, scorecards, 'answeredScorecards', 'scorecards', {}, (s) => answeredScorecard(s.record, sim.shapes), ANSWERED_SCORECARD_NUMERIC_IDS);
+    return sim.page(
+      req,
+      scorecards,
+      'answeredScorecards',
+      'scorecards',
+      {},
+      (s) => answeredScorecard(s.record, sim.shapes),
+      ANSWERED_SCORECARD_NUMERIC_IDS,
+    );
   }
 
   if (route === 'GET /v2/settings/scorecards') {
@@ -134,7 +146,9 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
     return sim.ok({ requestId: 'r', scorecards }, ['scorecardId', 'questionId', 'questionRevisionId']);
   }
   if (route === 'GET /v2/settings/trackers') {
-    const trackers = account.trackers.filter((t) => !req.query.workspaceId || t.workspaceId === req.query.workspaceId || t.workspaceId === null);
+    const trackers = account.trackers.filter(
+      (t) => !req.query.workspaceId || t.workspaceId === req.query.workspaceId || t.workspaceId === null,
+    );
     return sim.ok({ requestId: 'r', keywordTrackers: trackers.map((t) => tracker(t, sim.shapes)) });
   }
   if (route === 'GET /v2/library/folders') {
@@ -187,8 +201,10 @@ export function routeRequest(sim: GongSimulator, req: SimRequest): Answer {
 }
 
 function dateTimeRange(fromText: unknown, toText: unknown): { from: number; to: number } | { error: Answer } {
-  if (fromText !== undefined && !ISO_DATETIME.test(String(fromText))) return { error: errorAnswer(400, 'fromDateTime must be an ISO-8601 date-time') };
-  if (toText !== undefined && !ISO_DATETIME.test(String(toText))) return { error: errorAnswer(400, 'toDateTime must be an ISO-8601 date-time') };
+  if (fromText !== undefined && !ISO_DATETIME.test(String(fromText)))
+    return { error: errorAnswer(400, 'fromDateTime must be an ISO-8601 date-time') };
+  if (toText !== undefined && !ISO_DATETIME.test(String(toText)))
+    return { error: errorAnswer(400, 'toDateTime must be an ISO-8601 date-time') };
   const from = fromText === undefined ? -Infinity : Date.parse(String(fromText));
   const to = toText === undefined ? Infinity : Date.parse(String(toText));
   if (from >= to) return { error: errorAnswer(400, 'fromDateTime must be before toDateTime') };
@@ -206,8 +222,13 @@ function statsDateRange(sim: GongSimulator, fromDate: unknown, toDate: unknown):
 }
 
 /** Calls by id (at most 100) or by start time and workspace; extensive also takes primaryUserIds. */
-function selectCalls(account: GongSimulator['account'], filter: any, options: { primaryUserIds: boolean; maxIds?: number }): { calls: SimCall[] } | { error: Answer } {
-  const hosts = options.primaryUserIds && Array.isArray(filter.primaryUserIds) ? new Set((filter.primaryUserIds as unknown[]).map(String)) : undefined;
+function selectCalls(
+  account: GongSimulator['account'],
+  filter: any,
+  options: { primaryUserIds: boolean; maxIds?: number },
+): { calls: SimCall[] } | { error: Answer } {
+  const hosts =
+    options.primaryUserIds && Array.isArray(filter.primaryUserIds) ? new Set((filter.primaryUserIds as unknown[]).map(String)) : undefined;
   const hostedByWanted = (c: SimCall) => !hosts || hosts.has(c.record.primaryUserId);
   if (Array.isArray(filter.callIds)) {
     const maxIds = options.maxIds ?? 100;

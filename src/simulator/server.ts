@@ -230,7 +230,11 @@ export class GongSimulator {
     };
     const auth = req.headers.authorization;
     if (!auth || !this.expectedAuth.has(auth)) {
-      return set(401, { kind: 'answer', status: 401, text: json({ requestId: requestId(), errors: ['Invalid credentials or token revoked'] }) });
+      return set(401, {
+        kind: 'answer',
+        status: 401,
+        text: json({ requestId: requestId(), errors: ['Invalid credentials or token revoked'] }),
+      });
     }
     if (this.faults.throttleNext > 0) {
       this.faults.throttleNext--;
@@ -258,8 +262,14 @@ export class GongSimulator {
     for (const [name, kind] of faultOrder) {
       threshold += this.faults[name] as number;
       if (scheduled !== undefined ? scheduled === name : roll < threshold) {
-        if (kind === '503') return set(503, { kind: 'answer', status: 503, text: json({ requestId: requestId(), errors: ['Service unavailable'] }) }, '503');
-        if (kind === 'html') return set(200, { kind: 'answer', status: 200, contentType: 'text/html', text: '<html><body><h1>Gateway error</h1></body></html>' }, 'html200');
+        if (kind === '503')
+          return set(503, { kind: 'answer', status: 503, text: json({ requestId: requestId(), errors: ['Service unavailable'] }) }, '503');
+        if (kind === 'html')
+          return set(
+            200,
+            { kind: 'answer', status: 200, contentType: 'text/html', text: '<html><body><h1>Gateway error</h1></body></html>' },
+            'html200',
+          );
         return set(0, { kind: kind as 'drop' | 'hang' }, String(kind));
       }
     }
@@ -276,7 +286,11 @@ export class GongSimulator {
     const answer = routeRequest(this, request);
     this.stats.served++;
     const truncate = answer.status === 200 && this.faultRandom.next() < this.faults.truncate;
-    const decision = set(answer.status, { kind: truncate ? 'truncate' : 'answer', status: answer.status, text: answer.text }, truncate ? 'truncate' : undefined);
+    const decision = set(
+      answer.status,
+      { kind: truncate ? 'truncate' : 'answer', status: answer.status, text: answer.text },
+      truncate ? 'truncate' : undefined,
+    );
     this.onAnswer?.(entry, answer.text);
     return decision;
   }
@@ -309,7 +323,8 @@ export class GongSimulator {
     if (cursor) {
       const payload = this.codec.decode(String(cursor));
       if (!payload) return errorAnswer(400, 'Invalid cursor');
-      if (payload.k !== key) return errorAnswer(400, 'The cursor does not belong to this request: send the identical request with the cursor');
+      if (payload.k !== key)
+        return errorAnswer(400, 'The cursor does not belong to this request: send the identical request with the cursor');
       if (this.faults.expireNextCursor || this.now() - payload.t > this.cursorTtlMs) {
         this.faults.expireNextCursor = false;
         return errorAnswer(400, 'cursor has expired');
@@ -358,7 +373,8 @@ export class GongSimulator {
     res.statusCode = entry.status;
     if (match) {
       const left = Number(match[1]) - 1;
-      const target = left > 0 ? `/media-redirect/${left}${match[2]}${url.search}` : this.options.mediaRedirectLocation ?? `${match[2]}${url.search}`;
+      const target =
+        left > 0 ? `/media-redirect/${left}${match[2]}${url.search}` : (this.options.mediaRedirectLocation ?? `${match[2]}${url.search}`);
       // Relative for the intermediate hops, as CDNs often send them.
       res.setHeader('location', target);
     }

@@ -20,7 +20,16 @@ export function shapesFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatorSh
 }
 
 /** Ids Gong sends as bare int64 JSON numbers (answered scorecards and scorecard settings). */
-export const ANSWERED_SCORECARD_NUMERIC_IDS = ['answeredScorecardId', 'scorecardId', 'callId', 'reviewedUserId', 'reviewerUserId', 'editorUserId', 'questionId', 'questionRevisionId'];
+export const ANSWERED_SCORECARD_NUMERIC_IDS = [
+  'answeredScorecardId',
+  'scorecardId',
+  'callId',
+  'reviewedUserId',
+  'reviewerUserId',
+  'editorUserId',
+  'questionId',
+  'questionRevisionId',
+];
 export const SCORECARD_SETTING_NUMERIC_IDS = ['scorecardId', 'workspaceId', 'updaterUserId', 'questionId', 'questionRevisionId'];
 
 /**
@@ -58,7 +67,10 @@ export function scorecardSetting(setting: Record<string, any>, shapes: Simulator
       ...q,
       minRange: q.minRange === null ? null : Number(q.minRange),
       maxRange: q.maxRange === null ? null : Number(q.maxRange),
-      answerOptions: (q.answerOptions as Array<{ optionId: string; optionText: string }>).map((o) => ({ id: Number(o.optionId), text: o.optionText })),
+      answerOptions: (q.answerOptions as Array<{ optionId: string; optionText: string }>).map((o) => ({
+        id: Number(o.optionId),
+        text: o.optionText,
+      })),
     })),
   };
 }
@@ -89,7 +101,14 @@ export function folderEntry(folderId: string, call: SimCall, users: SimUser[], c
  * Coaching metric names are not enumerated by Gong's spec; the simulator sends the reference's
  * five and one more, each as the list of the report's call ids it counts.
  */
-export const COACHING_METRIC_NAMES = ['callsListened', 'callsAttended', 'callsWithFeedback', 'callsWithComments', 'scorecardsFilled', 'callsCoachedLive'];
+export const COACHING_METRIC_NAMES = [
+  'callsListened',
+  'callsAttended',
+  'callsWithFeedback',
+  'callsWithComments',
+  'scorecardsFilled',
+  'callsCoachedLive',
+];
 
 function coachingUser(user: SimUser) {
   return { id: user.id, emailAddress: user.emailAddress, firstName: user.firstName, lastName: user.lastName, title: user.title };

@@ -126,10 +126,12 @@ export function parsePayload(body: Buffer): Payload {
   } catch {
     return { error: 'the body is not JSON: expected {"callData": {...}, "isTest": false}' };
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) return { error: 'expected a JSON object {"callData": {...}, "isTest": false}' };
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    return { error: 'expected a JSON object {"callData": {...}, "isTest": false}' };
   const { callData, isTest } = json as { callData?: unknown; isTest?: unknown };
   if (isTest !== undefined && typeof isTest !== 'boolean') return { error: '"isTest" must be true or false' };
-  if (!callData || typeof callData !== 'object' || Array.isArray(callData)) return { error: '"callData" must be an object (a /v2/calls/extensive record)' };
+  if (!callData || typeof callData !== 'object' || Array.isArray(callData))
+    return { error: '"callData" must be an object (a /v2/calls/extensive record)' };
   const meta = (callData as { metaData?: { id?: unknown } }).metaData;
   const id = idText(meta?.id);
   if (!id || !/^\d{1,25}$/.test(id)) return { error: '"callData.metaData.id" must be a Gong call id' };

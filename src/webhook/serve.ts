@@ -28,7 +28,9 @@ export async function startWebhook(
   try {
     publicKey = options.publicKeyPem ? parsePublicKey(options.publicKeyPem) : undefined;
   } catch {
-    throw new ConfigError('GONG_WEBHOOK_PUBLIC_KEY is not a PEM public key: paste the key Gong shows for the automation rule ("Signed JWT header")');
+    throw new ConfigError(
+      'GONG_WEBHOOK_PUBLIC_KEY is not a PEM public key: paste the key Gong shows for the automation rule ("Signed JWT header")',
+    );
   }
   const receiver = await WebhookReceiver.start({
     host: options.host,
@@ -52,6 +54,9 @@ export async function startWebhook(
     }
     throw error;
   });
-  options.logger.info(`webhook: listening on ${receiver.url}${publicKey ? ' (signed posts only)' : ''}`, { event: 'webhook_listening', url: receiver.url });
+  options.logger.info(`webhook: listening on ${receiver.url}${publicKey ? ' (signed posts only)' : ''}`, {
+    event: 'webhook_listening',
+    url: receiver.url,
+  });
   return receiver;
 }

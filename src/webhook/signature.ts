@@ -31,6 +31,7 @@ export function signatureProblem(key: KeyObject, header: string | undefined, bod
   if (!verifier.verify(key, Buffer.from(signature, 'base64url'))) return "the JWT's signature does not match GONG_WEBHOOK_PUBLIC_KEY";
   if (typeof payload.exp === 'number' && payload.exp * 1000 < nowMs) return 'the JWT has expired';
   const digest = createHash('sha256').update(body).digest('hex');
-  if (typeof payload.body_sha256 !== 'string' || payload.body_sha256.toLowerCase() !== digest) return "the JWT's body_sha256 does not match the body";
+  if (typeof payload.body_sha256 !== 'string' || payload.body_sha256.toLowerCase() !== digest)
+    return "the JWT's body_sha256 does not match the body";
   return undefined;
 }

@@ -39,14 +39,23 @@ export async function storePostedCall(
     const syncedAt = new Date().toISOString();
     const suppression = await Suppression.load(exec);
     const keep = (stream: StreamDefinition, records: unknown[]) =>
-      (suppression ? suppression.filter(stream, records) : records).filter((r) => options.settings.includePrivateCalls || !stream.isPrivate?.(r));
+      (suppression ? suppression.filter(stream, records) : records).filter(
+        (r) => options.settings.includePrivateCalls || !stream.isPrivate?.(r),
+      );
     if (keep(callsExtensive, [callData]).length === 0) return { callId, stored: false, transcriptRequests: 0, transcript: false };
     const loader = new RowLoader(exec);
     const input = { settings: options.settings };
     await exec.transaction(() => loader.write(callsExtensive.tables, callsExtensive.toRows(callData, input), syncedAt));
     let transcriptRequests = 0;
     let transcript = false;
-    const pages = pagesOf({ client: gong.client, stream: callTranscripts, input: { ids: [callId], ...input }, cursor: null, includePrivateCalls: true, signal: options.signal });
+    const pages = pagesOf({
+      client: gong.client,
+      stream: callTranscripts,
+      input: { ids: [callId], ...input },
+      cursor: null,
+      includePrivateCalls: true,
+      signal: options.signal,
+    });
     for await (const page of pages) {
       transcriptRequests++;
       const rows: Record<string, Array<Record<string, unknown>>> = {};
@@ -64,7 +73,10 @@ export async function storePostedCall(
 }
 
 /** A sync holding the lock finishes first: wait for it (a scheduled poll catches the call anyway if this gives up). */
-async function acquireWaiting(lock: SyncLock, options: { lockRetryMs?: number; lockWaitMs?: number; signal?: AbortSignal; logger: Logger }) {
+async function acquireWaiting(
+  lock: SyncLock,
+  options: { lockRetryMs?: number; lockWaitMs?: number; signal?: AbortSignal; logger: Logger },
+) {
   const deadline = Date.now() + (options.lockWaitMs ?? 10 * 60_000);
   for (let warned = false; ; ) {
     try {

@@ -67,9 +67,17 @@ function executeParams(): Record<string, Record<string, unknown>> {
     'calls get': { id: call.record.id },
     'calls_extensive list': {
       filter: { fromDateTime: `${from}T00:00:00Z`, toDateTime: `${to}T00:00:00Z`, primaryUserIds: [call.record.primaryUserId] },
-      contentSelector: { context: 'Extended', contextTiming: ['Now'], exposedFields: { parties: true, content: { topics: true, trackers: true }, interaction: { speakers: true } } },
+      contentSelector: {
+        context: 'Extended',
+        contextTiming: ['Now'],
+        exposedFields: { parties: true, content: { topics: true, trackers: true }, interaction: { speakers: true } },
+      },
     },
-    'call_audio download': { filter: { callIds: [call.record.id] }, contentSelector: { exposedFields: { media: true } }, range_header: 'bytes=0-99' },
+    'call_audio download': {
+      filter: { callIds: [call.record.id] },
+      contentSelector: { exposedFields: { media: true } },
+      range_header: 'bytes=0-99',
+    },
     'call_video download': { filter: { callIds: [call.record.id] } },
     'workspaces list': {},
     'call_transcripts list': { filter: { callIds: [call.record.id] } },
@@ -80,7 +88,12 @@ function executeParams(): Record<string, Record<string, unknown>> {
     'settings_trackers list': { workspaceId: account.workspaces[0]!.id },
     'library_folders list': { workspaceId: account.workspaces[0]!.id },
     'library_folder_content list': { folderId: String(account.folders[1]!.folder.id) },
-    'coaching list': { 'workspace-id': account.workspaces[0]!.id, 'manager-id': manager.id, from: `${from}T00:00:00Z`, to: `${to}T00:00:00Z` },
+    'coaching list': {
+      'workspace-id': account.workspaces[0]!.id,
+      'manager-id': manager.id,
+      from: `${from}T00:00:00Z`,
+      to: `${to}T00:00:00Z`,
+    },
     // The reference's names, translated to Gong's reviewFromDate / reviewToDate.
     'stats_activity_scorecards list': { filter: { fromDateTime: `${from}T00:00:00Z`, toDateTime: `${to}T00:00:00Z` } },
     'call_outcomes list': {},
@@ -91,9 +104,15 @@ function executeParams(): Record<string, Record<string, unknown>> {
 function executeVariants(): Array<[string, Record<string, unknown>]> {
   const now = Date.now();
   return [
-    ['stats_activity_scorecards list', { filter: { reviewMethod: 'MANUAL', reviewFromDate: new Date(now - 30 * DAY).toISOString().slice(0, 10) } }],
+    [
+      'stats_activity_scorecards list',
+      { filter: { reviewMethod: 'MANUAL', reviewFromDate: new Date(now - 30 * DAY).toISOString().slice(0, 10) } },
+    ],
     ['calls list', { fromDateTime: new Date(now - 200 * DAY).toISOString(), toDateTime: new Date(now).toISOString() }],
-    ['calls_extensive list', { filter: { fromDateTime: new Date(now - 200 * DAY).toISOString(), toDateTime: new Date(now).toISOString() } }],
+    [
+      'calls_extensive list',
+      { filter: { fromDateTime: new Date(now - 200 * DAY).toISOString(), toDateTime: new Date(now).toISOString() } },
+    ],
   ];
 }
 
@@ -146,11 +165,29 @@ describe("every request gong-sync sends, and every answer, follows Gong's spec",
     const call = sim.account.calls.find((c) => c.record.media === 'Video')!;
     const app = await appFor(sim, db, env);
     try {
-      await fetchAndStore({ stream: findStream('users')!, id: sim.account.users[0]!.id, client: app.client, database: app.database, settings: { includePrivateCalls: true } });
-      await fetchAndStore({ stream: findStream('calls')!, id: call.record.id, client: app.client, database: app.database, settings: { includePrivateCalls: true } });
+      await fetchAndStore({
+        stream: findStream('users')!,
+        id: sim.account.users[0]!.id,
+        client: app.client,
+        database: app.database,
+        settings: { includePrivateCalls: true },
+      });
+      await fetchAndStore({
+        stream: findStream('calls')!,
+        id: call.record.id,
+        client: app.client,
+        database: app.database,
+        settings: { includePrivateCalls: true },
+      });
       for (const kind of ['audio', 'video'] as const) {
         const url = await app.media.mediaUrl(call.record.id, kind);
-        await app.media.download({ callId: call.record.id, kind, url: url!, directory: path.join(dir, 'out'), refreshUrl: () => app.media.mediaUrl(call.record.id, kind) });
+        await app.media.download({
+          callId: call.record.id,
+          kind,
+          url: url!,
+          directory: path.join(dir, 'out'),
+          refreshUrl: () => app.media.mediaUrl(call.record.id, kind),
+        });
       }
       // Every execute action, and the variants that change what is sent.
       for (const [name, params] of [...Object.entries(executeParams()), ...executeVariants()]) {
@@ -174,7 +211,8 @@ describe("every request gong-sync sends, and every answer, follows Gong's spec",
     expect(mine.length, `no request reached ${key}`).toBeGreaterThan(0);
     const problems: string[] = [];
     for (const { request } of mine) {
-      for (const p of contract.requestProblems(key, request)) problems.push(`${key} request ${request.path}?${new URLSearchParams(request.query)}: ${p}`);
+      for (const p of contract.requestProblems(key, request))
+        problems.push(`${key} request ${request.path}?${new URLSearchParams(request.query)}: ${p}`);
     }
     const answers = mine.filter((s) => s.answer !== undefined);
     expect(answers.length, `no 200 answer from ${key}`).toBeGreaterThan(0);
@@ -185,17 +223,24 @@ describe("every request gong-sync sends, and every answer, follows Gong's spec",
   });
 
   it('sends nothing to a path the spec does not have, and Gong refused nothing it sent', () => {
-    const unknown = seen.filter((s) => !contract.endpointOf(s.request.method, s.request.path)).map((s) => `${s.request.method} ${s.request.path}`);
+    const unknown = seen
+      .filter((s) => !contract.endpointOf(s.request.method, s.request.path))
+      .map((s) => `${s.request.method} ${s.request.path}`);
     expect(unknown).toEqual([]);
     // 404 is Gong's "nothing found"; any other refusal means a request Gong would not take.
-    const refused = seen.filter((s) => s.status >= 400 && s.status !== 404).map((s) => `${s.status} ${s.request.method} ${s.request.path} ${JSON.stringify(s.request.body ?? s.request.query)}`);
+    const refused = seen
+      .filter((s) => s.status >= 400 && s.status !== 404)
+      .map((s) => `${s.status} ${s.request.method} ${s.request.path} ${JSON.stringify(s.request.body ?? s.request.query)}`);
     expect(refused).toEqual([]);
   });
 
   it('covers the requests that matter: incremental windows, both review methods, split call lists, Gong-bounded windows', () => {
     const calls = seen.filter((s) => s.request.path === '/v2/calls').map((s) => s.request.query);
-    const extensive = seen.filter((s) => s.request.path === '/v2/calls/extensive' && s.request.body?.filter?.fromDateTime).map((s) => s.request.body.filter);
-    for (const bounds of [...calls, ...extensive]) expect(Date.parse(bounds.toDateTime) - Date.parse(bounds.fromDateTime)).toBeLessThanOrEqual(90 * DAY);
+    const extensive = seen
+      .filter((s) => s.request.path === '/v2/calls/extensive' && s.request.body?.filter?.fromDateTime)
+      .map((s) => s.request.body.filter);
+    for (const bounds of [...calls, ...extensive])
+      expect(Date.parse(bounds.toDateTime) - Date.parse(bounds.fromDateTime)).toBeLessThanOrEqual(90 * DAY);
     expect(calls.length).toBeGreaterThanOrEqual(5);
     const methods = seen.filter((s) => s.request.path === '/v2/stats/activity/scorecards').map((s) => s.request.body.filter.reviewMethod);
     expect(new Set(methods)).toEqual(new Set(['BOTH', 'MANUAL']));
@@ -203,21 +248,36 @@ describe("every request gong-sync sends, and every answer, follows Gong's spec",
 });
 
 describe('the contract refuses what Gong would ignore or refuse', () => {
-  const extensive = (content: Record<string, unknown>) => ({ method: 'POST', path: '', query: {}, body: { filter: {}, contentSelector: { exposedFields: { content } } } });
+  const extensive = (content: Record<string, unknown>) => ({
+    method: 'POST',
+    path: '',
+    query: {},
+    body: { filter: {}, contentSelector: { exposedFields: { content } } },
+  });
   it('a deprecated field, a value outside an enum, a missing required bound, an unknown parameter', () => {
     expect(contract.requestProblems('POST /v2/calls/extensive', extensive({ pointsOfInterest: true }))).toEqual([
       "body /contentSelector/exposedFields/content/pointsOfInterest: deprecated in Gong's spec: never send it",
     ]);
     expect(contract.requestProblems('POST /v2/calls/extensive', extensive({ brief: true }))).toEqual([]);
-    expect(contract.requestProblems('POST /v2/stats/activity/scorecards', { method: 'POST', path: '', query: {}, body: { filter: { reviewMethod: 'ALL' } } })[0]).toMatch(
-      /body \/filter\/reviewMethod: must be equal to one of the allowed values/,
-    );
-    expect(contract.requestProblems('GET /v2/calls', { method: 'GET', path: '', query: { fromDateTime: '2026-01-01T00:00:00Z' }, body: undefined })).toEqual([
-      'required query parameter "toDateTime" is missing',
-    ]);
-    expect(contract.requestProblems('GET /v2/call-outcomes', { method: 'GET', path: '', query: { workspaceId: '1' }, body: undefined })).toEqual([
-      'query parameter "workspaceId" is not one Gong\'s spec lists (it lists: none)',
-    ]);
+    expect(
+      contract.requestProblems('POST /v2/stats/activity/scorecards', {
+        method: 'POST',
+        path: '',
+        query: {},
+        body: { filter: { reviewMethod: 'ALL' } },
+      })[0],
+    ).toMatch(/body \/filter\/reviewMethod: must be equal to one of the allowed values/);
+    expect(
+      contract.requestProblems('GET /v2/calls', {
+        method: 'GET',
+        path: '',
+        query: { fromDateTime: '2026-01-01T00:00:00Z' },
+        body: undefined,
+      }),
+    ).toEqual(['required query parameter "toDateTime" is missing']);
+    expect(
+      contract.requestProblems('GET /v2/call-outcomes', { method: 'GET', path: '', query: { workspaceId: '1' }, body: undefined }),
+    ).toEqual(['query parameter "workspaceId" is not one Gong\'s spec lists (it lists: none)']);
   });
 
   it('lets through only allow-listed fields beyond the spec, each with its evidence', () => {
@@ -225,8 +285,12 @@ describe('the contract refuses what Gong would ignore or refuse', () => {
       expect(Object.keys(contract.endpoints), entry.endpoint).toContain(entry.endpoint);
       expect(entry.evidence.length, `${entry.endpoint} ${entry.field}`).toBeGreaterThan(20);
     }
-    const beyond = new SpecContract(loadExtract(), [{ endpoint: 'GET /v2/call-outcomes', field: 'query workspaceId', evidence: 'a test entry, not a real one: nothing to cite' }]);
-    expect(beyond.requestProblems('GET /v2/call-outcomes', { method: 'GET', path: '', query: { workspaceId: '1' }, body: undefined })).toEqual([]);
+    const beyond = new SpecContract(loadExtract(), [
+      { endpoint: 'GET /v2/call-outcomes', field: 'query workspaceId', evidence: 'a test entry, not a real one: nothing to cite' },
+    ]);
+    expect(
+      beyond.requestProblems('GET /v2/call-outcomes', { method: 'GET', path: '', query: { workspaceId: '1' }, body: undefined }),
+    ).toEqual([]);
   });
 });
 
@@ -237,12 +301,21 @@ describe("the contract tells the reference's shapes from Gong's", () => {
     reference.onAnswer = (entry) => requests.push(entry);
     const folderDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gong-sync-contract-ref-'));
     try {
-      await syncInProcess(reference, path.join(folderDir, 'gong.db'), { streams: ['workspaces', 'library_folders', 'library_folder_content', 'stats_activity_scorecards'] });
+      await syncInProcess(reference, path.join(folderDir, 'gong.db'), {
+        streams: ['workspaces', 'library_folders', 'library_folder_content', 'stats_activity_scorecards'],
+      });
       const problems = requests.flatMap((r) => contract.requestProblems(contract.endpointOf(r.method, r.path)!, r));
       expect(problems).toEqual([]);
       // The allow-list entry is used: the reference's shape pages the 130-call folder.
       expect(requests.some((r) => r.path === '/v2/library/folder-content' && r.query.cursor)).toBe(true);
-      expect(new SpecContract(loadExtract(), []).requestProblems('GET /v2/library/folder-content', { method: 'GET', path: '', query: { folderId: '1', cursor: 'x' }, body: undefined })).toHaveLength(1);
+      expect(
+        new SpecContract(loadExtract(), []).requestProblems('GET /v2/library/folder-content', {
+          method: 'GET',
+          path: '',
+          query: { folderId: '1', cursor: 'x' },
+          body: undefined,
+        }),
+      ).toHaveLength(1);
     } finally {
       await reference.stop();
       fs.rmSync(folderDir, { recursive: true, force: true });
@@ -266,12 +339,21 @@ describe("the contract tells the reference's shapes from Gong's", () => {
       };
       const from = new Date(Date.now() - 30 * DAY).toISOString();
       const scorecards = await get('POST', '/v2/stats/activity/scorecards', { filter: {} });
-      expect(contract.answerProblems('POST /v2/stats/activity/scorecards', scorecards)).toContain('answer /answeredScorecards/0/answeredScorecardId: must be integer');
+      expect(contract.answerProblems('POST /v2/stats/activity/scorecards', scorecards)).toContain(
+        'answer /answeredScorecards/0/answeredScorecardId: must be integer',
+      );
       const trackers = await get('GET', '/v2/settings/trackers');
-      expect(contract.answerProblems('GET /v2/settings/trackers', trackers)).toContain('answer /keywordTrackers/1/saidAtInterval: must be integer');
-      expect(contract.requestProblems('POST /v2/stats/activity/scorecards', { method: 'POST', path: '', query: {}, body: { filter: { fromDateTime: from } } })).toEqual([
-        "body /filter/fromDateTime: not a field Gong's spec names here",
-      ]);
+      expect(contract.answerProblems('GET /v2/settings/trackers', trackers)).toContain(
+        'answer /keywordTrackers/1/saidAtInterval: must be integer',
+      );
+      expect(
+        contract.requestProblems('POST /v2/stats/activity/scorecards', {
+          method: 'POST',
+          path: '',
+          query: {},
+          body: { filter: { fromDateTime: from } },
+        }),
+      ).toEqual(["body /filter/fromDateTime: not a field Gong's spec names here"]);
     } finally {
       await reference.stop();
     }

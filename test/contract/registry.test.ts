@@ -18,7 +18,10 @@ describe('the stream registry', () => {
       for (const table of stream.tables) {
         const columns = query<{ name: string; pk: number }>(db, `select name, pk from pragma_table_info(?)`, table.name);
         expect(columns.length, `${stream.name}: table ${table.name} is missing`).toBeGreaterThan(0);
-        const key = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+        const key = columns
+          .filter((c) => c.pk > 0)
+          .sort((a, b) => a.pk - b.pk)
+          .map((c) => c.name);
         expect(key, `${stream.name}: primary key of ${table.name}`).toEqual(table.primaryKey);
       }
     }
@@ -28,13 +31,19 @@ describe('the stream registry', () => {
     for (const action of ACTIONS) {
       const stream = streams.find((s) => s.name === action.entity)!;
       expect(stream, action.entity).toBeDefined();
-      if (action.action === 'get') expect([action.method, action.path, action.recordKey]).toEqual(['GET', stream.get!.template, stream.get!.recordKey]);
+      if (action.action === 'get')
+        expect([action.method, action.path, action.recordKey]).toEqual(['GET', stream.get!.template, stream.get!.recordKey]);
       else expect([action.method, action.path]).toEqual([stream.endpoint.method, stream.endpoint.path]);
       if (action.action === 'list') expect([action.recordsKey, action.paginated]).toEqual([stream.recordsKey, stream.paginated]);
     }
     // A stream's request goes to its declared endpoint.
     for (const stream of streams) {
-      const spec = stream.request({ window: { from: '2026-01-01', to: '2026-02-01' }, partition: {}, ids: ['1'], settings: { includePrivateCalls: true } });
+      const spec = stream.request({
+        window: { from: '2026-01-01', to: '2026-02-01' },
+        partition: {},
+        ids: ['1'],
+        settings: { includePrivateCalls: true },
+      });
       expect(`${spec.method} ${spec.path}`).toBe(`${stream.endpoint.method} ${stream.endpoint.path}`);
     }
   });

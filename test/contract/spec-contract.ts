@@ -61,7 +61,8 @@ function lenient(schema: unknown): unknown {
   for (const [key, value] of Object.entries(node)) {
     out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, lenient(v)])) : lenient(value);
   }
-  if ((node['x-ref'] === 'ContextField' || node['x-ref'] === 'PartyContextField') && out.properties) (out.properties as Record<string, unknown>).value = {};
+  if ((node['x-ref'] === 'ContextField' || node['x-ref'] === 'PartyContextField') && out.properties)
+    (out.properties as Record<string, unknown>).value = {};
   return out;
 }
 
@@ -80,7 +81,8 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
     const at = e.instancePath || '(top level)';
     if (e.keyword === 'x-deprecated') return `${at}: deprecated in Gong's spec: never send it`;
-    if (e.keyword === 'additionalProperties') return `${at}/${(e.params as { additionalProperty: string }).additionalProperty}: not a field Gong's spec names here`;
+    if (e.keyword === 'additionalProperties')
+      return `${at}/${(e.params as { additionalProperty: string }).additionalProperty}: not a field Gong's spec names here`;
     return `${at}: ${e.message}`;
   });
 }
@@ -118,9 +120,13 @@ export class SpecContract {
       const param = queryParams.find((p) => p.name === name);
       if (!param && allowedHere.some((a) => a.field === `query ${name}`)) continue;
       if (!param) {
-        problems.push(`query parameter "${name}" is not one Gong's spec lists (it lists: ${queryParams.map((p) => p.name).join(', ') || 'none'})`);
+        problems.push(
+          `query parameter "${name}" is not one Gong's spec lists (it lists: ${queryParams.map((p) => p.name).join(', ') || 'none'})`,
+        );
       } else if ((param.schema.type === 'integer' || param.schema.type === 'number') && !/^-?\d+$/.test(request.query[name]!)) {
-        problems.push(`query parameter "${name}" must be ${param.schema.type} (${param.schema.format ?? ''}), got "${request.query[name]}"`);
+        problems.push(
+          `query parameter "${name}" must be ${param.schema.type} (${param.schema.format ?? ''}), got "${request.query[name]}"`,
+        );
       }
     }
     for (const param of queryParams.filter((p) => p.required)) {
@@ -134,7 +140,11 @@ export class SpecContract {
       const validate = this.validator(this.requestAjv, `${key} request`, () => closed(endpoint.requestBody!.schema));
       if (!validate(request.body)) {
         const beyond = new Set(allowedHere.map((a) => a.field));
-        problems.push(...describeErrors(validate.errors).map((p) => `body ${p}`).filter((p) => !beyond.has(p.replace(/: not a field Gong's spec names here$/, ''))));
+        problems.push(
+          ...describeErrors(validate.errors)
+            .map((p) => `body ${p}`)
+            .filter((p) => !beyond.has(p.replace(/: not a field Gong's spec names here$/, ''))),
+        );
       }
     }
     return problems;

@@ -28,7 +28,11 @@ export interface CliResult {
 }
 
 /** Environment that points the CLI at a simulator, fast (no pacing to speak of) unless overridden. */
-export function simEnv(sim: GongSimulator, dbFile: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function simEnv(
+  sim: GongSimulator,
+  dbFile: string,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     GONG_BASE_URL: sim.url,
     GONG_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,

@@ -60,7 +60,11 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
 }
 
 /** Environment for the CLI against a hostile server: fast pacing, quick retries. */
-export function hostileEnv(server: HostileServer, db: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function hostileEnv(
+  server: HostileServer,
+  db: string,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     GONG_BASE_URL: server.url,
     GONG_ACCESS_KEY: 'hostile-key',

@@ -38,7 +38,13 @@ export async function syncInProcess(
 }
 
 /** One `execute` action, in-process. */
-export async function executeInProcess(sim: GongSimulator, db: string, entity: string, action: string, params: Record<string, unknown> = {}) {
+export async function executeInProcess(
+  sim: GongSimulator,
+  db: string,
+  entity: string,
+  action: string,
+  params: Record<string, unknown> = {},
+) {
   const app = await appFor(sim, db);
   try {
     return await execute(app.client, { entity, action, params });

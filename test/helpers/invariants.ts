@@ -25,8 +25,13 @@ export function expectConsistentState(db: string, sim: GongSimulator): void {
       // Read newest first, a first sync's older history may still be unread: the checkpoint names it.
       const history = state.checkpoint ? (JSON.parse(state.checkpoint) as { history?: { from: string; to: string } }).history : undefined;
       const unread = (ms: number) => history !== undefined && ms >= Date.parse(history.from) && ms < Date.parse(history.to);
-      const missing = sim.account.visibleCalls().filter((c) => c.startedMs < bound && !unread(c.startedMs) && !storedCalls.has(c.record.id));
-      expect(missing.map((c) => c.record.id), `${state.stream} bookmark ${state.bookmark}`).toEqual([]);
+      const missing = sim.account
+        .visibleCalls()
+        .filter((c) => c.startedMs < bound && !unread(c.startedMs) && !storedCalls.has(c.record.id));
+      expect(
+        missing.map((c) => c.record.id),
+        `${state.stream} bookmark ${state.bookmark}`,
+      ).toEqual([]);
     }
     // A transcript checkpoint says every call up to its id, as of the pass start, has its transcript.
     if (state.stream === 'call_transcripts' && state.checkpoint) {

@@ -20,7 +20,10 @@ export async function syncInProcess(env: Record<string, string | undefined>): Pr
   const app = await createApp(loadConfig(env), silentLogger);
   try {
     const report = await runSync(syncOptions(app, selectStreams(undefined)));
-    if (report.outcome !== 'succeeded') throw new Error(`sync ${report.outcome}: ${report.error?.message ?? JSON.stringify(report.streams.filter((s) => s.outcome !== 'succeeded'))}`);
+    if (report.outcome !== 'succeeded')
+      throw new Error(
+        `sync ${report.outcome}: ${report.error?.message ?? JSON.stringify(report.streams.filter((s) => s.outcome !== 'succeeded'))}`,
+      );
   } finally {
     await app.close();
   }
@@ -49,7 +52,10 @@ export interface ToolAnswer {
 }
 
 export async function callTool(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> {
-  const result = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ type: string; text: string }> };
+  const result = (await client.callTool({ name, arguments: args })) as {
+    isError?: boolean;
+    content: Array<{ type: string; text: string }>;
+  };
   const text = result.content.map((c) => c.text).join('');
   let json: any;
   try {

@@ -3,7 +3,12 @@ import { query } from './database.js';
 import { postgresTypes as types } from '../../src/db/postgres-database.js';
 
 /** Runs SQL on a PostgreSQL destination the way a user would, with the gong schema on the search path. */
-export async function pgQuery<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = [], schema = 'gong'): Promise<T[]> {
+export async function pgQuery<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+  schema = 'gong',
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}`, types });
   await client.connect();
   try {
@@ -16,12 +21,16 @@ export async function pgQuery<T = Record<string, unknown>>(url: string, sql: str
 /** The entity tables of a SQLite database (not state, not full-text shadow tables). */
 export function entityTables(file: string): string[] {
   // Full-text tables (virtual, with their shadow tables) are SQLite's; PostgreSQL has a tsvector column instead.
-  const virtual = query<{ name: string }>(file, "select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL TABLE%'").map((r) => r.name);
-  return query<{ name: string }>(file, "select name from sqlite_master where type = 'table' and name not like '\\_%' escape '\\' and name not like 'sqlite%' and name <> 'kysely_migration' order by name").filter(
-    (r) => !virtual.some((v) => r.name === v || r.name.startsWith(`${v}_`)),
-  ).map(
-    (r) => r.name,
-  );
+  const virtual = query<{ name: string }>(
+    file,
+    "select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL TABLE%'",
+  ).map((r) => r.name);
+  return query<{ name: string }>(
+    file,
+    "select name from sqlite_master where type = 'table' and name not like '\\_%' escape '\\' and name not like 'sqlite%' and name <> 'kysely_migration' order by name",
+  )
+    .filter((r) => !virtual.some((v) => r.name === v || r.name.startsWith(`${v}_`)))
+    .map((r) => r.name);
 }
 
 /** Every row of each table without synced_at, keys sorted: comparable between SQLite and PostgreSQL. */
@@ -33,7 +42,13 @@ export function canonicalRows(rows: Array<Record<string, unknown>>): string[] {
       const { synced_at: _ignored, tsv: _derived, ...rest } = row;
       // The raw record compares as JSON: PostgreSQL's jsonb keeps its keys in an order of its own.
       if (typeof rest.raw === 'string') rest.raw = sortedJson(JSON.parse(rest.raw));
-      return JSON.stringify(Object.fromEntries(Object.keys(rest).sort().map((k) => [k, rest[k] ?? null])));
+      return JSON.stringify(
+        Object.fromEntries(
+          Object.keys(rest)
+            .sort()
+            .map((k) => [k, rest[k] ?? null]),
+        ),
+      );
     })
     .sort();
 }
@@ -49,7 +64,12 @@ export async function postgresContent(url: string, tables: string[]): Promise<Re
 }
 
 /** Compares table by table, so a difference names its table. */
-export async function expectSameTables(url: string, file: string, tables: string[], expect: (a: unknown, message?: string) => { toEqual(b: unknown): void }): Promise<void> {
+export async function expectSameTables(
+  url: string,
+  file: string,
+  tables: string[],
+  expect: (a: unknown, message?: string) => { toEqual(b: unknown): void },
+): Promise<void> {
   const onPostgres = await postgresContent(url, tables);
   const onSqlite = sqliteContent(file, tables);
   for (const table of tables) expect(onPostgres[table], table).toEqual(onSqlite[table]);
@@ -66,6 +86,11 @@ function isClosedWindow(row: Record<string, unknown>): boolean {
 
 function sortedJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedJson);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedJson((value as Record<string, unknown>)[k])]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortedJson((value as Record<string, unknown>)[k])]),
+    );
   return value;
 }

@@ -1,6 +1,17 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +47,6 @@ export interface StartPostgresOptions {
   readyTimeoutMs?: number;
 }
 
-
 const host = '127.0.0.1';
 const user = 'postgres';
 const execFileAsync = promisify(execFile);
@@ -70,9 +80,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 export function findPostgresBinDir(): string {
   const isServerDir = (dir: string) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'postgres'));
   const debianRoot = '/usr/lib/postgresql';
-  const versions = existsSync(debianRoot)
-    ? readdirSync(debianRoot).sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
-    : [];
+  const versions = existsSync(debianRoot) ? readdirSync(debianRoot).sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a)) : [];
   const candidates = versions.map((version) => path.join(debianRoot, version, 'bin'));
   try {
     candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
@@ -84,7 +92,7 @@ export function findPostgresBinDir(): string {
   if (!found) {
     throw new Error(
       'PostgreSQL server binaries (initdb, postgres) not found under /usr/lib/postgresql/*/bin, pg_config --bindir or PATH: ' +
-        "install them (Debian: apt-get install postgresql; .ci/run does this)",
+        'install them (Debian: apt-get install postgresql; .ci/run does this)',
     );
   }
   return found;
@@ -110,7 +118,17 @@ async function initDataDirectory(binDir: string, directory: string, password: st
   const passwordFile = path.join(directory, 'password');
   writeFileSync(passwordFile, password, { mode: 0o600 });
   if (owner) chownSync(passwordFile, owner.uid, owner.gid);
-  const args = ['-D', path.join(directory, 'data'), '-U', user, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'];
+  const args = [
+    '-D',
+    path.join(directory, 'data'),
+    '-U',
+    user,
+    `--pwfile=${passwordFile}`,
+    '--auth=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ];
   if (!durable) args.push('--no-sync');
   try {
     // cwd: the server user may not be allowed into ours.

@@ -23,10 +23,14 @@ export function postgresAdminUrl(): string {
 
 /** A new, empty database on the shared server, uniquely named after `label`; returns its URL. */
 export async function freshPostgresDatabase(label: string): Promise<string> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^[0-9_]+|_+$/g, '').slice(0, 40) || 'test';
+  const safeLabel =
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^[0-9_]+|_+$/g, '')
+      .slice(0, 40) || 'test';
   const name = `${safeLabel}_${randomBytes(5).toString('hex')}`;
   const adminUrl = postgresAdminUrl();
   await adminQuery(adminUrl, `create database ${quoteDatabaseName(name)}`);
   return databaseUrl(adminUrl, name);
 }
-

@@ -30,13 +30,20 @@ export default defineCommand<BackfillFlags>({
     }
     const selected = selectStreams(flags.streams);
     const gong = await app.connect();
-    const report = await runWithProgress(gong, selected, { command: 'backfill', backfill: { from, to }, preflight: connectionCheckOf(gong) });
+    const report = await runWithProgress(gong, selected, {
+      command: 'backfill',
+      backfill: { from, to },
+      preflight: connectionCheckOf(gong),
+    });
     const status = await readStatus(gong.database, selected, app.config.dailyBudget);
     const scope = `${from}..${to}`;
     const left = status.streams
       .map((s) => ({ stream: s.stream, backfill: s.backfills.find((b) => b.range === scope) }))
       .filter((s) => s.backfill)
-      .map((s) => `  ${s.stream.padEnd(28)} ${s.backfill!.finished ? 'done' : `done up to ${s.backfill!.doneUpTo ?? 'nothing yet'}; left: ${s.backfill!.left}`}`);
+      .map(
+        (s) =>
+          `  ${s.stream.padEnd(28)} ${s.backfill!.finished ? 'done' : `done up to ${s.backfill!.doneUpTo ?? 'nothing yet'}; left: ${s.backfill!.left}`}`,
+      );
     const lines = [formatSyncReport(report), `backfill ${scope}:`, ...left];
     if (report.outcome === 'stopped') lines.push('run the same command again to continue where it stopped');
     return { exitCode: reportExitCode(report), stdout: app.config.quiet ? undefined : lines.join('\n') };

@@ -21,11 +21,18 @@ export default defineCommand<CheckFlags>({
     const auth = requireAuth(config);
     // An existing database shares its pacing and daily budget; check never creates one.
     const gong = fs.existsSync(config.dbFile) ? await app.connect() : undefined;
-    const client = gong?.client ?? new GongClient({ baseUrl: config.baseUrl, auth, pacer: new RequestPacer({ requestsPerSecond: config.rateLimit }) });
+    const client =
+      gong?.client ?? new GongClient({ baseUrl: config.baseUrl, auth, pacer: new RequestPacer({ requestsPerSecond: config.rateLimit }) });
     try {
       const verdict = await probe(config, client, gong?.counter, app.signal);
       const redact = secretRedactor(secretsOf(config));
-      if (!verdict.ok) stderrLine('error', redact(verdict.problem ?? 'connection check failed'), { event: 'connection_check', ok: false, host: verdict.host }, config.logFormat);
+      if (!verdict.ok)
+        stderrLine(
+          'error',
+          redact(verdict.problem ?? 'connection check failed'),
+          { event: 'connection_check', ok: false, host: verdict.host },
+          config.logFormat,
+        );
       const stdout = flags.json ? JSON.stringify(verdict, null, 2) : formatVerdict(verdict);
       return { exitCode: verdict.ok ? 0 : 2, stdout: config.quiet && verdict.ok ? undefined : redact(stdout) };
     } finally {
@@ -39,7 +46,12 @@ export function connectionCheckOf(app: App): () => Promise<ConnectionVerdict> {
   return () => probe(app.config, app.client, app.counter, app.signal);
 }
 
-function probe(config: AppConfig, client: GongClient, budget: App['counter'] | undefined, signal: AbortSignal | undefined): Promise<ConnectionVerdict> {
+function probe(
+  config: AppConfig,
+  client: GongClient,
+  budget: App['counter'] | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ConnectionVerdict> {
   return checkConnection({
     baseUrl: client.baseUrl,
     authorization: client.authorizationHeader,
@@ -59,7 +71,9 @@ function formatVerdict(v: ConnectionVerdict): string {
     ...v.endpoints.map((e) => `  ${e.endpoint.padEnd(22)} ${String(e.answer).padEnd(14)} ${e.meaning}`),
   ];
   if (v.workspaces !== undefined) lines.push(`workspaces:   ${v.workspaces}`);
-  lines.push(`verdict:      ${v.ok ? 'ok' : 'FAILED'} (${v.requests} request${v.requests === 1 ? '' : 's'}, ${(v.elapsedMs / 1000).toFixed(1)} s)`);
+  lines.push(
+    `verdict:      ${v.ok ? 'ok' : 'FAILED'} (${v.requests} request${v.requests === 1 ? '' : 's'}, ${(v.elapsedMs / 1000).toFixed(1)} s)`,
+  );
   if (v.problem) lines.push(`what to check: ${v.problem}`);
   return lines.join('\n');
 }

@@ -27,8 +27,10 @@ export default defineCommand<DemoFlags>({
   async run(app, _args, flags) {
     const calls = Number(flags.calls);
     const days = Number(flags.days);
-    if (!Number.isInteger(calls) || calls < 1 || calls > 100_000) throw new ConfigError(`--calls "${flags.calls}" is not valid: expected a whole number from 1 to 100000`);
-    if (!Number.isInteger(days) || days < 1 || days > 730) throw new ConfigError(`--days "${flags.days}" is not valid: expected a whole number of days from 1 to 730`);
+    if (!Number.isInteger(calls) || calls < 1 || calls > 100_000)
+      throw new ConfigError(`--calls "${flags.calls}" is not valid: expected a whole number from 1 to 100000`);
+    if (!Number.isInteger(days) || days < 1 || days > 730)
+      throw new ConfigError(`--days "${flags.days}" is not valid: expected a whole number of days from 1 to 730`);
     const selected = selectStreams(flags.streams);
     const sim = await GongSimulator.start({ calls, days });
     try {
@@ -41,14 +43,19 @@ export default defineCommand<DemoFlags>({
         GONG_START_DATE: new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10),
       });
       const { config, logger } = app;
-      logger.info(`simulated Gong API on ${sim.url}: ${calls} calls over ${days} days; syncing into ${displayTarget(config.dbFile)} at ${config.rateLimit} requests/s`);
+      logger.info(
+        `simulated Gong API on ${sim.url}: ${calls} calls over ${days} days; syncing into ${displayTarget(config.dbFile)} at ${config.rateLimit} requests/s`,
+      );
       const gong = await app.connect();
       // Live progress on a terminal, as `sync` shows it.
       const report = await runWithProgress(gong, selected, { command: 'demo' });
       const exec = new SqlExecutor(gong.database);
       const tables = [...new Set(selected.flatMap((s) => s.tables.map((t) => t.name)))];
       const counts: string[] = [];
-      for (const t of tables) counts.push(`  ${t.padEnd(28)} ${(await exec.get<{ n: number }>(exec.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0}`);
+      for (const t of tables)
+        counts.push(
+          `  ${t.padEnd(28)} ${(await exec.get<{ n: number }>(exec.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0}`,
+        );
       const lines = [
         formatSyncReport(report),
         '',

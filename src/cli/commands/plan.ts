@@ -13,7 +13,8 @@ interface PlanFlags {
 }
 
 export default defineCommand<PlanFlags>({
-  description: 'estimate a first sync (or a backfill from --from) before it runs: requests per stream, total, days at the daily budget, ETA; at most 20 requests',
+  description:
+    'estimate a first sync (or a backfill from --from) before it runs: requests per stream, total, days at the daily budget, ETA; at most 20 requests',
   stop: 'immediate',
   db: { purpose: 'whose request budget and pacing to share' },
   declare: (command) =>
@@ -40,6 +41,9 @@ export default defineCommand<PlanFlags>({
       requestsPerSecond: config.rateLimit,
       connectionCheck: true,
     });
-    return { exitCode: 0, stdout: flags.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, { daily: config.dailyBudget, rate: config.rateLimit }) };
+    return {
+      exitCode: 0,
+      stdout: flags.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, { daily: config.dailyBudget, rate: config.rateLimit }),
+    };
   },
 });

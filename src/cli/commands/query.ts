@@ -26,11 +26,13 @@ interface QueryFlags {
 }
 
 async function queryCommand(app: AppRoot, sqlText: string, options: QueryFlags): Promise<CommandResult> {
-  if (!FORMATS.includes(options.format as QueryFormat)) throw new ConfigError(`--format "${options.format}" is not valid: expected ${FORMATS.join(', ')}`);
+  if (!FORMATS.includes(options.format as QueryFormat))
+    throw new ConfigError(`--format "${options.format}" is not valid: expected ${FORMATS.join(', ')}`);
   if (!sqlText.trim()) throw new ConfigError('The SQL is empty: expected one statement, e.g. "select count(*) from calls"');
   const { config } = app;
   const timeoutSeconds = Number(options.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new ConfigError(`--timeout "${options.timeout}" is not valid: expected a number of seconds above 0, e.g. 300`);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new ConfigError(`--timeout "${options.timeout}" is not valid: expected a number of seconds above 0, e.g. 300`);
   // Read-only on both: a read-only connection with query_only (SQLite), a read-only transaction (PostgreSQL).
   const database = await connectDatabase(config.dbFile, { readonly: true, schema: config.dbSchema });
   try {

@@ -31,7 +31,11 @@ export default defineCommand<ScheduleFlags>({
   declare: (command) =>
     command
       .option('--cron <expr>', 'cron expression (5 fields, or 6 with seconds)', '0 * * * *')
-      .option('--timezone <tz>', 'time zone of the cron expression (env GONG_SCHEDULE_TIMEZONE)', process.env.GONG_SCHEDULE_TIMEZONE ?? 'UTC')
+      .option(
+        '--timezone <tz>',
+        'time zone of the cron expression (env GONG_SCHEDULE_TIMEZONE)',
+        process.env.GONG_SCHEDULE_TIMEZONE ?? 'UTC',
+      )
       .option('--streams <names>', 'comma-separated stream names (default: all but the opt-in media streams)')
       .option('--now', 'also run once immediately at start')
       .option(
@@ -73,8 +77,13 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
         }
         running = (async () => {
           try {
-            const report = await webhookMutex.run(() => runSync(syncOptions(gong, selected, { command: 'schedule', signal, preflight: connectionCheckOf(gong), runId: newRunId() })));
-            logger.info(`scheduled sync ${report.outcome}: ${report.rowsWritten} rows, ${report.requests} requests`, { event: 'scheduled_run', outcome: report.outcome });
+            const report = await webhookMutex.run(() =>
+              runSync(syncOptions(gong, selected, { command: 'schedule', signal, preflight: connectionCheckOf(gong), runId: newRunId() })),
+            );
+            logger.info(`scheduled sync ${report.outcome}: ${report.rowsWritten} rows, ${report.requests} requests`, {
+              event: 'scheduled_run',
+              outcome: report.outcome,
+            });
             if (report.error) logger.error(report.error.message);
             if (report.outcome === 'stopped' && signal.aborted) interrupted = true;
             if (report.outcome === 'succeeded') await reconcileOnSchedule(gong, signal, reconcileSchedule);
@@ -88,7 +97,11 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
           }
         })();
       };
-      const task = cron.schedule(options.cron, () => runOnce('scheduled'), { timezone: options.timezone, noOverlap: true, name: 'gong-sync' });
+      const task = cron.schedule(options.cron, () => runOnce('scheduled'), {
+        timezone: options.timezone,
+        noOverlap: true,
+        name: 'gong-sync',
+      });
       const heartbeat = startHeartbeat(options.heartbeatFile, logger);
       signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
       logger.info(`scheduled "${options.cron}" (${options.timezone}); next run at ${task.getNextRun()?.toISOString() ?? 'never'}`);
@@ -98,15 +111,18 @@ async function scheduleCommand(app: AppRoot, options: ScheduleFlags): Promise<Co
         const log = surprise.minor ? logger.info : logger.warn;
         log(`--cron "${options.cron}": ${surprise.message}`, { event: 'cron_time_missing', wall_clock: surprise.wallClock });
       }
-      const receiver = options.webhookPort === undefined ? undefined : await startWebhook(gong, {
-        host: options.webhookHost,
-        port: Number(options.webhookPort),
-        publicKeyPem: app.env.GONG_WEBHOOK_PUBLIC_KEY || undefined,
-        settings: { includePrivateCalls: config.includePrivateCalls, exposedFields: config.exposedFields },
-        logger,
-        signal,
-        mutex: webhookMutex,
-      });
+      const receiver =
+        options.webhookPort === undefined
+          ? undefined
+          : await startWebhook(gong, {
+              host: options.webhookHost,
+              port: Number(options.webhookPort),
+              publicKeyPem: app.env.GONG_WEBHOOK_PUBLIC_KEY || undefined,
+              settings: { includePrivateCalls: config.includePrivateCalls, exposedFields: config.exposedFields },
+              logger,
+              signal,
+              mutex: webhookMutex,
+            });
       if (options.now) runOnce('initial');
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       await receiver?.stop();

@@ -63,6 +63,7 @@ async function simulatorCommand(options: SimulatorFlags): Promise<CommandResult>
 
 function wholeNumber(value: string, name: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} "${value}" is not valid: expected a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${name} "${value}" is not valid: expected a whole number from ${min} to ${max}`);
   return n;
 }

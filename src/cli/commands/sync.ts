@@ -21,7 +21,11 @@ export default defineCommand<SyncFlags>({
     const { config } = app;
     const selected = selectStreams(flags.streams);
     const gong = await app.connect();
-    const report = await runWithProgress(gong, selected, { command: 'sync', ignoreRefreshIntervals: flags.forceRefresh, preflight: connectionCheckOf(gong) });
+    const report = await runWithProgress(gong, selected, {
+      command: 'sync',
+      ignoreRefreshIntervals: flags.forceRefresh,
+      preflight: connectionCheckOf(gong),
+    });
     if (report.error) app.logger.error(report.error.message);
     return { exitCode: reportExitCode(report), stdout: config.quiet ? undefined : formatSyncReport(report) };
   },

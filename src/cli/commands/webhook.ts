@@ -8,7 +8,8 @@ interface WebhookFlags {
 }
 
 export default defineCommand<WebhookFlags>({
-  description: 'receive Gong automation-rule posts ({callData, isTest}) and store each call and its transcript within seconds; SIGINT/SIGTERM stop it',
+  description:
+    'receive Gong automation-rule posts ({callData, isTest}) and store each call and its transcript within seconds; SIGINT/SIGTERM stop it',
   stop: 'graceful',
   db: {},
   declare: (command) =>
@@ -31,6 +32,11 @@ export default defineCommand<WebhookFlags>({
       await receiver.stop();
       return receiver.stats;
     });
-    return { exitCode: 0, stdout: config.quiet ? undefined : `webhook stopped: ${stats.stored} call(s) stored, ${stats.refused} post(s) refused, ${stats.failed} failed` };
+    return {
+      exitCode: 0,
+      stdout: config.quiet
+        ? undefined
+        : `webhook stopped: ${stats.stored} call(s) stored, ${stats.refused} post(s) refused, ${stats.failed} failed`,
+    };
   },
 });
