@@ -179,7 +179,9 @@ export class RequestPacer {
     this.floorMs = this.minMarginMs;
     this.machineLoad = options.machineLoad ?? runnablePerCpu;
     if (this.paced) {
-      this.load = this.machineLoad();
+      // A new process has no lateness history yet: its first requests rely on the load alone, so
+      // one instant's count is not trusted below the last minute's average.
+      this.load = options.machineLoad ? this.machineLoad() : Math.max(runnablePerCpu(), os.loadavg()[0]! / cpus);
       watchSocketWrites();
     }
     this.stats.marginMs = this.marginMs;
