@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startSimulator } from './helpers/simulator.js';
 import { simEnv, tempDir } from './helpers/cli.js';
-import { mcpInProcess, syncInProcess } from './helpers/mcp-in-process.js';
+import { callTool as call, mcpInProcess, syncInProcess } from './helpers/mcp-in-process.js';
 import { column, query } from './helpers/database.js';
 import { GongSimulator } from '../src/simulator/server.js';
 import { DEFAULT_EXPOSED_FIELDS } from '../streams/calls-extensive.js';
@@ -38,27 +38,6 @@ async function connect(env: Record<string, string | undefined>): Promise<{ clien
   await client.connect(transport);
   open.push(client);
   return { client, stderr: () => stderr };
-}
-
-interface ToolAnswer {
-  isError: boolean;
-  text: string;
-  json: any;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> {
-  const result = (await client.callTool({ name, arguments: args })) as {
-    isError?: boolean;
-    content: Array<{ type: string; text: string }>;
-  };
-  const text = result.content.map((c) => c.text).join('');
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { isError: result.isError === true, text, json };
 }
 
 /** Every record of a list tool, following pagination.cursor; the source of each page. */
