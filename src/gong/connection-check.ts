@@ -147,8 +147,8 @@ export async function checkConnection(options: ConnectionCheckOptions): Promise<
 
 async function sendOnce(options: ConnectionCheckOptions, dispatcher: Dispatcher, path: string): Promise<Answer> {
   const timeout = options.timeoutMs ?? 4000;
+  // Sends synchronously when called: the pacer's slot is the moment the request leaves.
   const attempt = async (): Promise<Answer> => {
-    await options.budget?.consume();
     const deadline = AbortSignal.timeout(timeout);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
     try {
@@ -183,7 +183,12 @@ async function sendOnce(options: ConnectionCheckOptions, dispatcher: Dispatcher,
       return { kind: 'network', code: errorCode(error, deadline.aborted), detail: describeError(error) };
     }
   };
-  return options.pacer ? options.pacer.run(attempt) : attempt();
+  // The budget is counted before the slot is claimed: a database write that waits for another
+  // process must not delay the request past its slot (another process may claim the next one).
+  const count = () => options.budget?.consume();
+  if (options.pacer) return options.pacer.run(attempt, { prepare: count });
+  await count();
+  return attempt();
 }
 
 function isTransient(answer: Answer): boolean {

@@ -13,8 +13,13 @@
  *   slowly while requests go through cleanly.
  * - With a shared send log (the database), requests of every gong-sync process on the same
  *   database count: a slot is claimed there atomically before the request leaves.
+ * - Nothing may wait between a claimed slot and the send: work that can wait (counting the request
+ *   against the daily budget, a database write another process may hold up for hundreds of ms)
+ *   runs before the claim (`prepare`). Should a task still await before sending, its request is
+ *   found through the task's async context and counted from when it left.
  */
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -59,32 +64,55 @@ export interface PacerStats {
   throttles: number;
 }
 
+export interface RunOptions {
+  /**
+   * Runs once the request is next in line, before its slot is claimed; a failure refuses the
+   * request unsent. For work that may wait (e.g. counting the request against the daily budget in
+   * the database): inside the task it would delay the send past its slot.
+   */
+  prepare?: () => Promise<void> | void;
+}
+
 interface Waiting {
   start: () => void;
   cancel: (error: Error) => void;
+  prepare?: () => Promise<void> | void;
+}
+
+/** A send being made: the first request its task creates is counted from when it leaves. */
+interface PendingSend {
+  pacer: RequestPacer;
+  send: { sentAt: number };
+  bound: boolean;
 }
 
 const defaultNow = () => Date.now();
 /** setTimeout's longest delay: a longer sleep wakes early and waits again. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** The send being started synchronously right now (at most one in the process at any moment). */
-let activeSend: { pacer: RequestPacer; send: { sentAt: number } } | undefined;
+/**
+ * The send of the task running in this async context: the task's request is tied to its slot
+ * even when the task awaits something before sending it.
+ */
+const sendOfTask = new AsyncLocalStorage<PendingSend>();
 let watching = false;
 
 /**
- * undici publishes when it creates a request (synchronously inside \`request()\`, so while
- * `activeSend` is set) and when it writes that request's headers to the socket. A request that
- * had to wait for a new connection (TCP + TLS to Gong: easily 100-300 ms) is thus counted from
- * when it really left, not from when its slot was granted.
+ * undici publishes when it creates a request (synchronously inside `request()`, in the async
+ * context of the task that calls it) and when it writes that request's headers to the socket. A
+ * request that had to wait for a new connection (TCP + TLS to Gong: easily 100-300 ms), or whose
+ * task awaited something first, is thus counted from when it really left, not from its slot.
  */
 function watchSocketWrites(): void {
   if (watching) return;
   watching = true;
-  const sends = new WeakMap<object, { pacer: RequestPacer; send: { sentAt: number } }>();
+  const sends = new WeakMap<object, PendingSend>();
   diagnostics.subscribe('undici:request:create', (message) => {
     const request = (message as { request?: object }).request;
-    if (activeSend && request) sends.set(request, activeSend);
+    const pending = sendOfTask.getStore();
+    if (!pending || pending.bound || !request) return;
+    pending.bound = true;
+    sends.set(request, pending);
   });
   diagnostics.subscribe('undici:client:sendHeaders', (message) => {
     const request = (message as { request?: object }).request;
@@ -151,7 +179,9 @@ export class RequestPacer {
     this.floorMs = this.minMarginMs;
     this.machineLoad = options.machineLoad ?? runnablePerCpu;
     if (this.paced) {
-      this.load = this.machineLoad();
+      // A new process has no lateness history yet: its first requests rely on the load alone, so
+      // one instant's count is not trusted below the last minute's average.
+      this.load = options.machineLoad ? this.machineLoad() : Math.max(runnablePerCpu(), os.loadavg()[0]! / cpus);
       watchSocketWrites();
     }
     this.stats.marginMs = this.marginMs;
@@ -175,10 +205,11 @@ export class RequestPacer {
    * Runs `task` when a slot is free. `task` must send its request synchronously, before its first
    * `await` (its send time is taken right before it is called).
    */
-  run<T>(task: () => Promise<T>): Promise<T> {
+  run<T>(task: () => Promise<T>, options: RunOptions = {}): Promise<T> {
     if (this.cleared) return Promise.reject(new Error('request pacer closed'));
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({
+        prepare: options.prepare,
         start: () => {
           this.inFlight++;
           let result: Promise<T>;
@@ -263,6 +294,20 @@ export class RequestPacer {
     this.pumping = true;
     try {
       while (this.waiting.length > 0 && this.inFlight < this.concurrency && !this.cleared) {
+        const head = this.waiting[0]!;
+        if (head.prepare) {
+          // Before the slot (and while it is awaited), so that nothing waits between slot and send.
+          const prepare = head.prepare;
+          head.prepare = undefined;
+          try {
+            await prepare();
+          } catch (error) {
+            const index = this.waiting.indexOf(head);
+            if (index >= 0) this.waiting.splice(index, 1);
+            head.cancel(error instanceof Error ? error : new Error(String(error)));
+          }
+          continue;
+        }
         const now = this.now();
         if (this.resumeAt > now) {
           await this.sleepUntil(this.resumeAt, false);
@@ -308,13 +353,11 @@ export class RequestPacer {
       this.floorMs = Math.max(this.minMarginMs, this.floorMs - (this.floorMs - this.minMarginMs) * 0.01);
       this.stats.marginMs = this.marginMs;
     }
-    const send = { sentAt };
-    activeSend = this.paced ? { pacer: this, send } : undefined;
-    try {
+    if (!this.paced) {
       next.start();
-    } finally {
-      activeSend = undefined;
+      return;
     }
+    sendOfTask.run({ pacer: this, send: { sentAt }, bound: false }, next.start);
   }
 
   /**
