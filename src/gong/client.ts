@@ -110,7 +110,9 @@ export class GongClient {
     let failures = 0;
     let throttles = 0;
     for (;;) {
-      const outcome = await this.untilStopped(this.options.pacer.run(() => this.attempt(url, req.method, bodyText)));
+      const outcome = await this.untilStopped(
+        this.options.pacer.run(() => this.attempt(url, req.method, bodyText), { prepare: () => this.countRequest() }),
+      );
       if (outcome.kind === 'ok') return outcome.json;
       if (outcome.kind === 'empty') return null;
       if (outcome.kind === 'throttled') {
@@ -144,9 +146,18 @@ export class GongClient {
     }
   }
 
+  /**
+   * Counts a request against the daily budget before its pacing slot is claimed: the counter write
+   * can wait on another process's transaction, and a wait between slot and send would let requests
+   * reach Gong closer together than their slots.
+   */
+  private countRequest(): Promise<void> | void {
+    this.throwIfStopped();
+    return this.options.budget?.consume();
+  }
+
   private async attempt(url: string, method: 'GET' | 'POST', bodyText: string | undefined): Promise<AttemptOutcome> {
     this.throwIfStopped();
-    await this.options.budget?.consume();
     this.stats.requests++;
     const timeout = this.options.requestTimeoutMs ?? 60_000;
     const deadline = new RequestDeadline(timeout, this.options.signal);
@@ -236,20 +247,22 @@ export class GongClient {
    * like any request. The caller must consume or destroy the body.
    */
   async openMedia(url: string, range?: string): Promise<Dispatcher.ResponseData> {
-    return this.options.pacer.run(async () => {
-      this.throwIfStopped();
-      await this.options.budget?.consume();
-      this.stats.requests++;
-      const timeout = this.options.requestTimeoutMs ?? 60_000;
-      return request(url, {
-        method: 'GET',
-        dispatcher: this.dispatcher,
-        headers: range ? { range } : {},
-        signal: this.options.signal,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-    });
+    return this.options.pacer.run(
+      async () => {
+        this.throwIfStopped();
+        this.stats.requests++;
+        const timeout = this.options.requestTimeoutMs ?? 60_000;
+        return request(url, {
+          method: 'GET',
+          dispatcher: this.dispatcher,
+          headers: range ? { range } : {},
+          signal: this.options.signal,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+        });
+      },
+      { prepare: () => this.countRequest() },
+    );
   }
 
   /** Waits before retrying after a transient failure (same policy as API requests). */
