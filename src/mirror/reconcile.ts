@@ -8,10 +8,10 @@ import type { StreamDefinition, StreamSettings } from '../../streams/types.js';
 import { planCallTables, removeCalls, type CallTablePlan } from './call-tables.js';
 import type { DriftRecorder } from './schema-drift.js';
 import { pagesOf } from '../runner/pages.js';
+// Gong refuses a call list over more than 90 days: the same cap as the calls stream's windows.
+import { CALL_LIST_MAX_DAYS } from '../../streams/calls.js';
 
 const DAY_MS = 86_400_000;
-/** Gong refuses a call list over more than 90 days. */
-export const MAX_RECONCILE_WINDOW_DAYS = 90;
 export const DEFAULT_MAX_DELETE_SHARE = 0.2;
 
 /** Reconcile stopped before removing what a window would lose: too large a share (exit 3). */
@@ -189,7 +189,7 @@ export function windowsOf(from: string, to: string): Array<{ from: string; to: s
   let start = Date.parse(from);
   const end = Date.parse(to);
   while (start < end) {
-    const next = Math.min(end, start + MAX_RECONCILE_WINDOW_DAYS * DAY_MS);
+    const next = Math.min(end, start + CALL_LIST_MAX_DAYS * DAY_MS);
     windows.push({ from: new Date(start).toISOString(), to: next === end ? to : new Date(next).toISOString() });
     start = next;
   }
