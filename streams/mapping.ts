@@ -1,4 +1,5 @@
 /** Small pure helpers that turn Gong's JSON values into SQLite column values. */
+import { isDeepStrictEqual } from 'node:util';
 import { idText } from '../src/gong/json.js';
 import { utcInstant } from '../src/db/instants.js';
 
@@ -59,4 +60,18 @@ export function requireId(value: unknown, field: string): string {
  */
 export function utcIso(value: unknown): string | null {
   return utcInstant(value);
+}
+
+/**
+ * What `raw` keeps of a record whose typed rows hold the rest: `slim` when `restore(slim)` gives
+ * the record back exactly (checked here, for every record, as it is written), else the whole
+ * record. So a stored record is never lossy, whatever shape Gong sends: an unexpected value simply
+ * stays in raw. Key order is not compared (JSON objects have none).
+ */
+export function storedOnce<T>(record: T, slim: unknown, restore: (slim: any) => unknown): unknown {
+  try {
+    return isDeepStrictEqual(restore(structuredClone(slim)), record) ? slim : record;
+  } catch {
+    return record;
+  }
 }
