@@ -5,6 +5,7 @@ import { canonicalJson } from './canonical-json.js';
 import { byInstant, countOf, instantWhere, parseRaw, storedOrder, utcInstant, type Select } from './copy-reads.js';
 import { filterFields } from './reference-actions.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
+import { extensiveRecords } from './extensive-records.js';
 
 /** A list the copy can answer: when it was synced, and its records in Gong's order, a page at a time. */
 export interface LocalList {
@@ -84,7 +85,17 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       }
       if (filter.workspaceId !== undefined) base = base.where('c.workspace_id', '=', filter.workspaceId);
       if (filter.primaryUserIds !== undefined) base = base.where('c.primary_user_id', 'in', filter.primaryUserIds);
-      return withAsOf(fullTable(ctx, covered.syncedAt, base, [byInstant(ctx.exec, 'c.started_utc'), 'c.id'], 'ce.raw'), covered, range);
+      // raw keeps only what the tables do not hold: each record is put back together from its rows.
+      const list = fullTable(
+        ctx,
+        covered.syncedAt,
+        base,
+        [byInstant(ctx.exec, 'c.started_utc'), 'c.id'],
+        'ce.raw',
+        (rows) => extensiveRecords(ctx.exec, rows.map((row) => String(row.id))),
+        ['ce.id as id'],
+      );
+      return withAsOf(list, covered, range);
     },
   },
   call_transcripts_list: {
@@ -124,16 +135,19 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         base,
         [byInstant(ctx.exec, 'c.started_utc'), 'c.id'],
         't.raw',
-        async (row) => {
-          const sentences = await ctx.exec.all<StoredSentence>(
-            ctx.exec.db
-              .selectFrom('transcript_sentences')
-              .select(['start_ms', 'end_ms', 'text'])
-              .where('call_id', '=', row.call_id)
-              .orderBy('seq'),
-          );
-          return restoreTranscript(parseRaw(row.raw), sentences);
-        },
+        (rows) =>
+          Promise.all(
+            rows.map(async (row) => {
+                const sentences = await ctx.exec.all<StoredSentence>(
+                  ctx.exec.db
+                    .selectFrom('transcript_sentences')
+                    .select(['start_ms', 'end_ms', 'text'])
+                    .where('call_id', '=', row.call_id)
+                    .orderBy('seq'),
+                );
+                return restoreTranscript(parseRaw(row.raw), sentences);
+            }),
+          ),
         ['t.call_id as call_id'],
       );
       return withAsOf(list, covered, range);
@@ -316,7 +330,7 @@ function fullTable(
   base: Select,
   orderBy: Array<string | Expression<unknown>>,
   rawColumn = 'raw',
-  toRecord: (row: { raw: unknown } & Record<string, any>) => unknown = (row) => parseRaw(row.raw),
+  toRecords: (rows: Array<{ raw: unknown } & Record<string, any>>) => Promise<unknown[]> = async (rows) => rows.map((row) => parseRaw(row.raw)),
   extraColumns: string[] = [],
 ): LocalList | null {
   if (!syncedAt) return null;
@@ -327,7 +341,7 @@ function fullTable(
       let page = base.select([`${rawColumn} as raw`, ...extraColumns] as any);
       for (const column of orderBy) page = page.orderBy(typeof column === 'string' ? sql.raw(column) : column);
       const rows = await ctx.exec.all<{ raw: unknown } & Record<string, any>>(page.limit(limit).offset(offset));
-      return { records: await Promise.all(rows.map(toRecord)), total };
+      return { records: await toRecords(rows), total };
     },
   };
 }
