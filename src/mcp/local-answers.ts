@@ -138,14 +138,14 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         (rows) =>
           Promise.all(
             rows.map(async (row) => {
-                const sentences = await ctx.exec.all<StoredSentence>(
-                  ctx.exec.db
-                    .selectFrom('transcript_sentences')
-                    .select(['start_ms', 'end_ms', 'text'])
-                    .where('call_id', '=', row.call_id)
-                    .orderBy('seq'),
-                );
-                return restoreTranscript(parseRaw(row.raw), sentences);
+              const sentences = await ctx.exec.all<StoredSentence>(
+                ctx.exec.db
+                  .selectFrom('transcript_sentences')
+                  .select(['start_ms', 'end_ms', 'text'])
+                  .where('call_id', '=', row.call_id)
+                  .orderBy('seq'),
+              );
+              return restoreTranscript(parseRaw(row.raw), sentences);
             }),
           ),
         ['t.call_id as call_id'],
