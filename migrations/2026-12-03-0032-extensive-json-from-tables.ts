@@ -56,6 +56,11 @@ export async function up(db: Kysely<any>): Promise<void> {
         return to_jsonb(value);
       end $$`).execute(db);
   }
+  // Two levels of the blocks as views of their own: a view nested as deep as the whole block would
+  // overflow the parser stack of SQLite before 3.46 (the sqlite3 shell of Debian 12, BI tools),
+  // which then refuses to open the database at all.
+  await sql.raw(`create view call_tracker_phrase_json as select p.call_id, p.tracker_id, p.seq, ${trackerPhrase(dialect)} as phrase_json from call_tracker_phrases p`).execute(db);
+  await sql.raw(`create view call_context_object_json as select o.call_id, o.seq, o.system, ${contextObject(dialect)} as object_json from call_context_objects o`).execute(db);
   await sql`drop view if exists calls_extensive_json`.execute(db);
   await sql.raw(`create view calls_extensive_json as select ce.id, ${blockColumns(dialect)} from calls_extensive ce`).execute(db);
 }
@@ -63,6 +68,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   // The view of 2026-11-26-0006 reads blocks from raw only: rows written slim would show none.
   await sql`drop view if exists calls_extensive_json`.execute(db);
+  await sql`drop view if exists call_context_object_json`.execute(db);
+  await sql`drop view if exists call_tracker_phrase_json`.execute(db);
   await db.schema.dropTable('call_tracker_phrases').ifExists().execute();
   if (dialectOf(db) === 'postgres') await sql`drop function if exists gong_sync_context_value(text)`.execute(db);
 }
@@ -74,11 +81,6 @@ function blockColumns(d: Dialect): string {
     list(d, object(d, [['name', 'x.name'], [valueKey, `x.${valueColumn}`]]), ref(table, 'x'), 'x.seq');
   const hit = (alias: string) => object(d, [['startTime', `${alias}.start_time`], ['speakerId', `${alias}.speaker_id`]]);
   const exists = (table: string, alias: string) => `exists (select 1 from ${table} ${alias} where ${alias}.call_id = t.call_id and ${alias}.tracker_id = t.tracker_id)`;
-  const phrase = object(d, [
-    ['phrase', 'p.phrase'],
-    ['count', 'p.count'],
-    ['occurrences', list(d, hit('o'), `from call_tracker_occurrences o where o.call_id = p.call_id and o.tracker_id = p.tracker_id and o.phrase_seq = p.seq`, 'o.phrase_item_seq')],
-  ]);
   const tracker = object(d, [
     ['id', 't.tracker_id'],
     ['name', 't.name'],
@@ -90,7 +92,7 @@ function blockColumns(d: Dialect): string {
     ],
     [
       'phrases',
-      `case when ${exists('call_tracker_phrases', 'p')} then ${list(d, phrase, 'from call_tracker_phrases p where p.call_id = t.call_id and p.tracker_id = t.tracker_id', 'p.seq')} end`,
+      `case when ${exists('call_tracker_phrases', 'p')} then ${list(d, 'p.phrase_json', 'from call_tracker_phrase_json p where p.call_id = t.call_id and p.tracker_id = t.tracker_id', 'p.seq')} end`,
     ],
   ]);
   const outlineItem = object(d, [['text', 'i.text'], ['startTime', 'i.start_time']]);
@@ -118,19 +120,12 @@ function blockColumns(d: Dialect): string {
     ['inReplyTo', 'x.in_reply_to'],
     ['duringCall', d === 'postgres' ? 'x.during_call' : "case x.during_call when 1 then json('true') when 0 then json('false') end"],
   ]);
-  const field = object(d, [['name', 'f.name'], ['value', contextValue(d, 'f.value')]]);
-  const contextObject = object(d, [
-    ['objectType', 'o.object_type'],
-    ['objectId', 'o.object_id'],
-    ['fields', list(d, field, 'from call_context_fields f where f.call_id = o.call_id and f.object_type = o.object_type and f.object_id = o.object_id', 'f.seq')],
-    ['timing', 'o.timing'],
-  ]);
   // A system is the run of objects with one system name, in seq order (as the stream wrote them).
   const systemStart = `not exists (select 1 from call_context_objects b where b.call_id = s.call_id and b.seq = s.seq - 1 and b.system = s.system)`;
   const systemEnd = `coalesce((select min(n.seq) from call_context_objects n where n.call_id = s.call_id and n.seq > s.seq and n.system <> s.system), 2147483647)`;
   const system = object(d, [
     ['system', 's.system'],
-    ['objects', list(d, contextObject, `from call_context_objects o where o.call_id = s.call_id and o.seq >= s.seq and o.seq < ${systemEnd}`, 'o.seq')],
+    ['objects', list(d, 'o.object_json', `from call_context_object_json o where o.call_id = s.call_id and o.seq >= s.seq and o.seq < ${systemEnd}`, 'o.seq')],
   ]);
   const built: Record<string, { path: string[]; sql: string }> = {
     outline: { path: ['content', 'outline'], sql: list(d, outlineSection, `${ref('call_outline_items', 'o')} and o.item_seq = 0`, 'o.section_seq') },
@@ -158,6 +153,27 @@ function blockColumns(d: Dialect): string {
       return `case when ${inTables(d, column)} then ${asText} else ${fromRaw(d, path)} end as ${column}`;
     })
     .join(',\n  ');
+}
+
+/** One phrase of a tracker with the times it was heard, in Gong's order. */
+function trackerPhrase(d: Dialect): string {
+  const hit = object(d, [['startTime', 'o.start_time'], ['speakerId', 'o.speaker_id']]);
+  return object(d, [
+    ['phrase', 'p.phrase'],
+    ['count', 'p.count'],
+    ['occurrences', list(d, hit, `from call_tracker_occurrences o where o.call_id = p.call_id and o.tracker_id = p.tracker_id and o.phrase_seq = p.seq`, 'o.phrase_item_seq')],
+  ]);
+}
+
+/** One CRM object of a call with its fields, in Gong's order. */
+function contextObject(d: Dialect): string {
+  const field = object(d, [['name', 'f.name'], ['value', contextValue(d, 'f.value')]]);
+  return object(d, [
+    ['objectType', 'o.object_type'],
+    ['objectId', 'o.object_id'],
+    ['fields', list(d, field, 'from call_context_fields f where f.call_id = o.call_id and f.object_type = o.object_type and f.object_id = o.object_id', 'f.seq')],
+    ['timing', 'o.timing'],
+  ]);
 }
 
 /** A block of the record raw holds (as migration 0006 read it). */
