@@ -4,8 +4,8 @@ import { dialectOf, type Dialect } from './dialect.js';
 // Frozen in time once shipped: never edit a migration that has shipped; add a new one.
 //
 // calls_extensive.raw keeps only what no typed column holds (streams/calls-extensive-stored.ts):
-// the child tables get the order Gong sent their items in (`seq`), tracker phrases get a table
-// (phrases heard 0 times included), and calls_extensive_json builds each block from the tables
+// the child tables get the order Gong sent their items in (`seq`), trackers the list of their
+// phrases (those heard 0 times included), and calls_extensive_json builds each block from the tables
 // when raw no longer has it. Rows written before keep the whole record in raw, and the view still
 // reads their blocks from there.
 
@@ -32,18 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('call_tracker_occurrences').addColumn('phrase_seq', 'integer').execute();
   await db.schema.alterTable('call_tracker_occurrences').addColumn('phrase_item_seq', 'integer').execute();
 
-  let phrases = db.schema.createTable('call_tracker_phrases');
-  if (dialect === 'sqlite') phrases = phrases.modifyEnd(sql`without rowid`);
-  await phrases
-    .addColumn('call_id', 'text', (c) => c.notNull())
-    .addColumn('tracker_id', 'text', (c) => c.notNull())
-    .addColumn('seq', 'integer', (c) => c.notNull())
-    .addColumn('phrase', 'text')
-    .addColumn('count', 'integer')
-    // Nullable: the run stamp of child rows is on its way out (their parent carries it).
-    .addColumn('synced_at', dialect === 'postgres' ? 'timestamptz' : 'text')
-    .addPrimaryKeyConstraint('call_tracker_phrases_pk', ['call_id', 'tracker_id', 'seq'])
-    .execute();
+  await db.schema.alterTable('call_trackers').addColumn('phrases', 'text').execute();
 
   if (dialect === 'postgres') {
     // A CRM value's text as JSON (see contextValue below); PostgreSQL 15 has no pg_input_is_valid.
@@ -59,7 +48,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Two levels of the blocks as views of their own: a view nested as deep as the whole block would
   // overflow the parser stack of SQLite before 3.46 (the sqlite3 shell of Debian 12, BI tools),
   // which then refuses to open the database at all.
-  await sql.raw(`create view call_tracker_phrase_json as select p.call_id, p.tracker_id, p.seq, ${trackerPhrase(dialect)} as phrase_json from call_tracker_phrases p`).execute(db);
+  await sql.raw(`create view call_tracker_phrase_json as ${trackerPhrases(dialect)}`).execute(db);
   await sql.raw(`create view call_context_object_json as select o.call_id, o.seq, o.system, ${contextObject(dialect)} as object_json from call_context_objects o`).execute(db);
   await sql`drop view if exists calls_extensive_json`.execute(db);
   await sql.raw(`create view calls_extensive_json as select ce.id, ${blockColumns(dialect)} from calls_extensive ce`).execute(db);
@@ -70,7 +59,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop view if exists calls_extensive_json`.execute(db);
   await sql`drop view if exists call_context_object_json`.execute(db);
   await sql`drop view if exists call_tracker_phrase_json`.execute(db);
-  await db.schema.dropTable('call_tracker_phrases').ifExists().execute();
   if (dialectOf(db) === 'postgres') await sql`drop function if exists gong_sync_context_value(text)`.execute(db);
 }
 
@@ -88,11 +76,11 @@ function blockColumns(d: Dialect): string {
     ['count', 't.count'],
     [
       'occurrences',
-      `case when ${exists('call_tracker_occurrences', 'o')} or ${exists('call_tracker_phrases', 'p')} then ${list(d, hit('o'), 'from call_tracker_occurrences o where o.call_id = t.call_id and o.tracker_id = t.tracker_id', 'o.seq')} end`,
+      `case when t.phrases is not null or ${exists('call_tracker_occurrences', 'o')} then ${list(d, hit('o'), 'from call_tracker_occurrences o where o.call_id = t.call_id and o.tracker_id = t.tracker_id', 'o.seq')} end`,
     ],
     [
       'phrases',
-      `case when ${exists('call_tracker_phrases', 'p')} then ${list(d, 'p.phrase_json', 'from call_tracker_phrase_json p where p.call_id = t.call_id and p.tracker_id = t.tracker_id', 'p.seq')} end`,
+      `case when t.phrases is not null then ${list(d, 'p.phrase_json', 'from call_tracker_phrase_json p where p.call_id = t.call_id and p.tracker_id = t.tracker_id', 'p.seq')} end`,
     ],
   ]);
   const outlineItem = object(d, [['text', 'i.text'], ['startTime', 'i.start_time']]);
@@ -155,14 +143,21 @@ function blockColumns(d: Dialect): string {
     .join(',\n  ');
 }
 
-/** One phrase of a tracker with the times it was heard, in Gong's order. */
-function trackerPhrase(d: Dialect): string {
+/** Each phrase of each tracker (call_trackers.phrases), with the times it was heard, in Gong's order. */
+function trackerPhrases(d: Dialect): string {
+  // SQLite: json_each's key is the position, value the phrase; PostgreSQL counts from 1.
+  const [seq, text, from] =
+    d === 'postgres'
+      ? ['(j.n - 1)', 'j.phrase', 'call_trackers t cross join lateral jsonb_array_elements_text(t.phrases::jsonb) with ordinality j(phrase, n)']
+      : ['j.key', 'j.value', 'call_trackers t, json_each(t.phrases) j'];
+  const hits = `from call_tracker_occurrences o where o.call_id = t.call_id and o.tracker_id = t.tracker_id and o.phrase_seq = ${seq}`;
   const hit = object(d, [['startTime', 'o.start_time'], ['speakerId', 'o.speaker_id']]);
-  return object(d, [
-    ['phrase', 'p.phrase'],
-    ['count', 'p.count'],
-    ['occurrences', list(d, hit, `from call_tracker_occurrences o where o.call_id = p.call_id and o.tracker_id = p.tracker_id and o.phrase_seq = p.seq`, 'o.phrase_item_seq')],
+  const phrase = object(d, [
+    ['phrase', text],
+    ['count', `(select count(*) ${hits})`],
+    ['occurrences', list(d, hit, hits, 'o.phrase_item_seq')],
   ]);
+  return `select t.call_id, t.tracker_id, ${seq} as seq, ${phrase} as phrase_json from ${from} where t.phrases is not null`;
 }
 
 /** One CRM object of a call with its fields, in Gong's order. */

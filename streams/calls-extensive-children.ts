@@ -19,7 +19,6 @@ export const EXTENSIVE_CHILD_TABLES: TableSpec[] = [
   childOf('call_structure', ['call_id', 'name']),
   childOf('call_trackers', ['call_id', 'tracker_id']),
   childOf('call_tracker_occurrences', ['call_id', 'tracker_id', 'seq']),
-  childOf('call_tracker_phrases', ['call_id', 'tracker_id', 'seq']),
   childOf('call_interaction_stats', ['call_id', 'name']),
   childOf('call_context_objects', ['call_id', 'system', 'object_type', 'object_id']),
   childOf('call_context_fields', ['call_id', 'object_type', 'object_id', 'name']),
@@ -68,7 +67,6 @@ export function extensiveChildRows(callId: string, call: Record<string, any>): R
       talk_time: real(s.talkTime),
     })),
     call_trackers: trackerRows(callId, content.trackers),
-    call_tracker_phrases: trackerPhraseRows(callId, content.trackers),
     call_tracker_occurrences: trackerOccurrenceRows(callId, content.trackers),
     ...contextRows(callId, call.context),
     call_party_context_fields: partyContextRows(callId, call.parties),
@@ -99,21 +97,17 @@ function trackerRows(callId: string, trackers: unknown): Row[] {
     name: text(t.name),
     type: text(t.type),
     count: integer(t.count),
+    // The phrases it listens for, in Gong's order (those heard 0 times too): a phrase's hits are
+    // the occurrences whose phrase_seq is its position here.
+    phrases: Array.isArray(t.phrases) ? jsonText(t.phrases.map((p: any) => text(p?.phrase))) : null,
   }));
-}
-
-/** Each phrase a tracker listens for, in Gong's order, with how often it was heard (0 included). */
-function trackerPhraseRows(callId: string, trackers: unknown): Row[] {
-  return uniqueBy(asArray(trackers).filter(trackerKey), trackerKey).flatMap((t) =>
-    asArray(t.phrases).map((p, seq) => ({ call_id: callId, tracker_id: trackerKey(t), seq, phrase: text(p?.phrase), count: integer(p?.count) })),
-  );
 }
 
 /**
  * One row per time a tracker fired. Gong lists them per phrase (`phrases[].occurrences`, with the
  * phrase) and for the whole tracker (`occurrences`); phrases win when present, since they say what
  * was said. Ordered by time, numbered from 0; `phrase_seq` and `phrase_item_seq` say where the hit
- * stands in its phrase's list (call_tracker_phrases.seq, then Gong's order within the phrase).
+ * stands in its phrase's list (the phrase's position in call_trackers.phrases, then Gong's order).
  */
 function trackerOccurrenceRows(callId: string, trackers: unknown): Row[] {
   const rows: Row[] = [];

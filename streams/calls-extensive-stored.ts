@@ -185,28 +185,26 @@ function party(p: Row): Record<string, unknown> {
 
 function trackersBlock(r: ExtensiveRows): unknown[] {
   const occurrences = rowsOf(r, 'call_tracker_occurrences');
-  const phrases = rowsOf(r, 'call_tracker_phrases');
   const hit = (o: Row) => present({ startTime: num(o.start_time), speakerId: o.speaker_id });
   return rowsOf(r, 'call_trackers').map((t) => {
     const own = occurrences.filter((o) => o.tracker_id === t.tracker_id);
-    const ownPhrases = phrases.filter((p) => p.tracker_id === t.tracker_id);
+    const phrases: unknown[] | undefined = t.phrases === null || t.phrases === undefined ? undefined : json(t.phrases);
     const tracker = present({ id: t.tracker_id, name: t.name, type: t.type, count: num(t.count) });
-    if (own.length === 0 && ownPhrases.length === 0) return tracker;
+    if (own.length === 0 && phrases === undefined) return tracker;
     return {
       ...tracker,
       occurrences: own.map(hit),
-      ...(ownPhrases.length > 0
+      ...(phrases !== undefined
         ? {
-            phrases: ownPhrases.map((p) =>
-              present({
-                phrase: p.phrase,
-                count: num(p.count),
-                occurrences: own
-                  .filter((o) => o.phrase_seq !== null && num(o.phrase_seq) === num(p.seq))
-                  .sort((a, b) => num(a.phrase_item_seq)! - num(b.phrase_item_seq)!)
-                  .map(hit),
-              }),
-            ),
+            // A phrase's count is how many hits it has: when Gong's differs, the block stays in raw.
+            phrases: phrases.map((phrase, seq) => {
+              const hits = own.filter((o) => o.phrase_seq !== null && num(o.phrase_seq) === seq);
+              return present({
+                phrase,
+                count: hits.length,
+                occurrences: hits.sort((a, b) => num(a.phrase_item_seq)! - num(b.phrase_item_seq)!).map(hit),
+              });
+            }),
           }
         : {}),
     };

@@ -39,9 +39,6 @@ function expectedChildren(records: any[]) {
         t.phrases.flatMap((p: any) => p.occurrences.map((o: any) => `${id}|${t.id}|${p.phrase}|${o.speakerId}|${o.startTime}`)),
       ),
     ),
-    call_tracker_phrases: each((r, id) =>
-      r.content.trackers.flatMap((t: any) => t.phrases.map((p: any, seq: number) => `${id}|${t.id}|${seq}|${p.phrase}|${p.count}`)),
-    ),
     call_interaction_stats: each((r, id) => r.interaction.interactionStats.map((s: any) => `${id}|${s.name}|${s.value}`)),
     call_video_stats: each((r, id) => r.interaction.video.map((s: any) => `${id}|${s.name}|${s.duration}`)),
     call_speakers: each((r, id) => r.interaction.speakers.map((s: any) => `${id}|${s.id}|${s.talkTime}`)),
@@ -88,7 +85,6 @@ const STORED: Record<keyof ReturnType<typeof expectedChildren>, string> = {
   call_structure: "call_id || '|' || name || '|' || duration",
   call_trackers: "call_id || '|' || tracker_id || '|' || name || '|' || count",
   call_tracker_occurrences: "call_id || '|' || tracker_id || '|' || phrase || '|' || speaker_id || '|' || start_time",
-  call_tracker_phrases: "call_id || '|' || tracker_id || '|' || seq || '|' || phrase || '|' || count",
   call_interaction_stats: "call_id || '|' || name || '|' || value",
   call_video_stats: "call_id || '|' || name || '|' || duration",
   call_speakers: "call_id || '|' || id || '|' || talk_time",

@@ -39,7 +39,6 @@ const CHECKED_IN_ANALYST_MODEL_TEST = new Set([
   'call_topics',
   'call_structure',
   'call_tracker_occurrences',
-  'call_tracker_phrases',
   'call_interaction_stats',
   'call_video_stats',
   'call_speakers',

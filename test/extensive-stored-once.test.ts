@@ -168,7 +168,7 @@ describe.each([
     for (const table of ['call_topics', 'call_trackers', 'call_parties', 'call_speakers', 'call_context_objects', 'call_context_fields']) {
       await t.run(`update ${table} set seq = null where call_id = ?`, oldId);
     }
-    await t.run(`delete from call_tracker_phrases where call_id = ?`, oldId);
+    await t.run(`update call_trackers set phrases = null where call_id = ?`, oldId);
 
     // Through the MCP answer path: each record equals what Gong sent, exactly (order included).
     sim.clearLog();
