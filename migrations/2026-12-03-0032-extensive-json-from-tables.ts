@@ -49,7 +49,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // overflow the parser stack of SQLite before 3.46 (the sqlite3 shell of Debian 12, BI tools),
   // which then refuses to open the database at all.
   await sql.raw(`create view call_tracker_phrase_json as ${trackerPhrases(dialect)}`).execute(db);
-  await sql.raw(`create view call_context_object_json as select o.call_id, o.seq, o.system, ${contextObject(dialect)} as object_json from call_context_objects o`).execute(db);
+  await sql.raw(`create view call_context_object_json as select o.call_id, o.seq, o.system, ${plain(contextObject(dialect))} as object_json from call_context_objects o`).execute(db);
   await sql`drop view if exists calls_extensive_json`.execute(db);
   await sql.raw(`create view calls_extensive_json as select ce.id, ${blockColumns(dialect)} from calls_extensive ce`).execute(db);
 }
@@ -68,7 +68,7 @@ function blockColumns(d: Dialect): string {
   const named = (table: string, valueColumn: string, valueKey: string) =>
     list(d, object(d, [['name', 'x.name'], [valueKey, `x.${valueColumn}`]]), ref(table, 'x'), 'x.seq');
   const hit = (alias: string) => object(d, [['startTime', `${alias}.start_time`], ['speakerId', `${alias}.speaker_id`]]);
-  const exists = (table: string, alias: string) => `exists (select 1 from ${table} ${alias} where ${alias}.call_id = t.call_id and ${alias}.tracker_id = t.tracker_id)`;
+  const hits = list(d, hit('o'), 'from call_tracker_occurrences o where o.call_id = t.call_id and o.tracker_id = t.tracker_id', 'o.seq');
   const tracker = object(d, [
     ['id', 't.tracker_id'],
     ['name', 't.name'],
@@ -76,11 +76,12 @@ function blockColumns(d: Dialect): string {
     ['count', 't.count'],
     [
       'occurrences',
-      `case when t.phrases is not null or ${exists('call_tracker_occurrences', 'o')} then ${list(d, hit('o'), 'from call_tracker_occurrences o where o.call_id = t.call_id and o.tracker_id = t.tracker_id', 'o.seq')} end`,
+      // Present when the tracker lists phrases or has hits (Gong sends both keys, or neither).
+      json(`case when t.phrases is not null then ${plain(hits)} else nullif(${plain(hits)}, ${d === 'postgres' ? `'[]'::jsonb` : `'[]'`}) end`),
     ],
     [
       'phrases',
-      `case when t.phrases is not null then ${list(d, 'p.phrase_json', 'from call_tracker_phrase_json p where p.call_id = t.call_id and p.tracker_id = t.tracker_id', 'p.seq')} end`,
+      json(`case when t.phrases is not null then ${plain(list(d, json('p.phrase_json'), 'from call_tracker_phrase_json p where p.call_id = t.call_id and p.tracker_id = t.tracker_id', 'p.seq'))} end`),
     ],
   ]);
   const outlineItem = object(d, [['text', 'i.text'], ['startTime', 'i.start_time']]);
@@ -91,7 +92,7 @@ function blockColumns(d: Dialect): string {
     ['items', list(d, outlineItem, 'from call_outline_items i where i.call_id = o.call_id and i.section_seq = o.section_seq', 'i.item_seq')],
   ]);
   // A highlight section is the run of items with one title (call_highlights numbers items across sections).
-  const highlightItem = object(d, [['text', 'i.text'], ['startTimes', d === 'postgres' ? 'i.start_times::jsonb' : 'json(i.start_times)']]);
+  const highlightItem = object(d, [['text', 'i.text'], ['startTimes', json(d === 'postgres' ? 'i.start_times::jsonb' : 'i.start_times')]]);
   const sectionStart = `(h.seq = 0 or not exists (select 1 from call_highlights b where b.call_id = h.call_id and b.seq = h.seq - 1 and b.title is not distinct from h.title))`;
   const sectionEnd = `coalesce((select min(n.seq) from call_highlights n where n.call_id = h.call_id and n.seq > h.seq and n.title is distinct from h.title), 2147483647)`;
   const highlightSection = object(d, [
@@ -106,14 +107,14 @@ function blockColumns(d: Dialect): string {
     ['comment', 'x.comment'],
     ['posted', 'x.posted'],
     ['inReplyTo', 'x.in_reply_to'],
-    ['duringCall', d === 'postgres' ? 'x.during_call' : "case x.during_call when 1 then json('true') when 0 then json('false') end"],
+    ['duringCall', d === 'postgres' ? 'x.during_call' : json("case x.during_call when 1 then 'true' when 0 then 'false' end")],
   ]);
   // A system is the run of objects with one system name, in seq order (as the stream wrote them).
   const systemStart = `not exists (select 1 from call_context_objects b where b.call_id = s.call_id and b.seq = s.seq - 1 and b.system = s.system)`;
   const systemEnd = `coalesce((select min(n.seq) from call_context_objects n where n.call_id = s.call_id and n.seq > s.seq and n.system <> s.system), 2147483647)`;
   const system = object(d, [
     ['system', 's.system'],
-    ['objects', list(d, 'o.object_json', `from call_context_object_json o where o.call_id = s.call_id and o.seq >= s.seq and o.seq < ${systemEnd}`, 'o.seq')],
+    ['objects', list(d, json('o.object_json'), `from call_context_object_json o where o.call_id = s.call_id and o.seq >= s.seq and o.seq < ${systemEnd}`, 'o.seq')],
   ]);
   const built: Record<string, { path: string[]; sql: string }> = {
     outline: { path: ['content', 'outline'], sql: list(d, outlineSection, `${ref('call_outline_items', 'o')} and o.item_seq = 0`, 'o.section_seq') },
@@ -137,8 +138,8 @@ function blockColumns(d: Dialect): string {
   };
   return Object.entries(built)
     .map(([column, { path, sql: fromTables }]) => {
-      const asText = d === 'postgres' ? `(${fromTables})::text` : fromTables;
-      return `case when ${inTables(d, column)} then ${asText} else ${fromRaw(d, path)} end as ${column}`;
+      const asText = d === 'postgres' ? `(${plain(fromTables)})::text` : fromTables;
+      return `case when ${inTables(d, column)} then ${plain(asText)} else ${fromRaw(d, path)} end as ${column}`;
     })
     .join(',\n  ');
 }
@@ -152,17 +153,17 @@ function trackerPhrases(d: Dialect): string {
       : ['j.key', 'j.value', 'call_trackers t, json_each(t.phrases) j'];
   const hits = `from call_tracker_occurrences o where o.call_id = t.call_id and o.tracker_id = t.tracker_id and o.phrase_seq = ${seq}`;
   const hit = object(d, [['startTime', 'o.start_time'], ['speakerId', 'o.speaker_id']]);
-  const phrase = object(d, [
-    ['phrase', text],
-    ['count', `(select count(*) ${hits})`],
-    ['occurrences', list(d, hit, hits, 'o.phrase_item_seq')],
-  ]);
+  // One aggregate gives the phrase's hits and their count (a phrase's count is its number of hits).
+  const phrase =
+    d === 'postgres'
+      ? `(select ${plain(object(d, [['phrase', text], ['count', 'count(*)'], ['occurrences', json(`coalesce(jsonb_agg(${plain(hit)} order by o.phrase_item_seq), '[]'::jsonb)`)]]))} ${hits})`
+      : `(select ${plain(object(d, [['phrase', text], ['count', 'count(*)'], ['occurrences', json(`'[' || coalesce(group_concat(e, ','), '') || ']'`)]]))} from (select ${plain(hit)} as e ${hits} order by o.phrase_item_seq))`;
   return `select t.call_id, t.tracker_id, ${seq} as seq, ${phrase} as phrase_json from ${from} where t.phrases is not null`;
 }
 
 /** One CRM object of a call with its fields, in Gong's order. */
 function contextObject(d: Dialect): string {
-  const field = object(d, [['name', 'f.name'], ['value', contextValue(d, 'f.value')]]);
+  const field = object(d, [['name', 'f.name'], ['value', json(contextValue(d, 'f.value'))]]);
   return object(d, [
     ['objectType', 'o.object_type'],
     ['objectId', 'o.object_id'],
@@ -181,17 +182,33 @@ function inTables(d: Dialect, block: string): string {
   return d === 'postgres' ? `coalesce((ce.raw -> '${IN_TABLES}') ? '${block}', false)` : `coalesce(instr(json_extract(ce.raw, '$."${IN_TABLES}"'), '"${block}"') > 0, 0)`;
 }
 
+/**
+ * Expressions that are JSON already (a list, an object, a CRM value) carry this mark, so object()
+ * embeds them as they are and quotes anything else. On SQLite the JSON is built as text by
+ * concatenation: json_object() and json_group_array() re-parse every nested level, which made the
+ * view several times slower.
+ */
+const JSON_MARK = '/*json*/ ';
+const json = (expression: string) => JSON_MARK + plain(expression);
+const isJson = (expression: string) => expression.startsWith(JSON_MARK);
+function plain(expression: string): string {
+  return isJson(expression) ? expression.slice(JSON_MARK.length) : expression;
+}
+
 /** A JSON object of the pairs whose value is not null (Gong leaves out what it has no value for). */
 function object(d: Dialect, pairs: Array<[string, string]>): string {
-  const args = pairs.map(([key, value]) => `'${key}', ${value}`).join(', ');
-  return d === 'postgres' ? `jsonb_strip_nulls(jsonb_build_object(${args}))` : `json_patch('{}', json_object(${args}))`;
+  if (d === 'postgres') return json(`jsonb_strip_nulls(jsonb_build_object(${pairs.map(([key, value]) => `'${key}', ${plain(value)}`).join(', ')}))`);
+  const members = pairs.map(([key, value]) =>
+    isJson(value) ? `coalesce(',"${key}":' || ${plain(value)}, '')` : `iif(${value} is null, '', ',"${key}":' || json_quote(${value}))`,
+  );
+  return json(`('{' || substr(${members.join(' || ')}, 2) || '}')`);
 }
 
 /** A JSON array of one element per row, in order (an empty array when there is none). */
 function list(d: Dialect, element: string, from: string, orderBy: string): string {
   return d === 'postgres'
-    ? `coalesce((select jsonb_agg(${element} order by ${orderBy}) ${from}), '[]'::jsonb)`
-    : `json((select json_group_array(json(e)) from (select ${element} as e ${from} order by ${orderBy})))`;
+    ? json(`coalesce((select jsonb_agg(${plain(element)} order by ${orderBy}) ${from}), '[]'::jsonb)`)
+    : json(`(select '[' || coalesce(group_concat(e, ','), '') || ']' from (select ${plain(element)} as e ${from} order by ${orderBy}))`);
 }
 
 /**
@@ -201,5 +218,5 @@ function list(d: Dialect, element: string, from: string, orderBy: string): strin
 function contextValue(d: Dialect, column: string): string {
   return d === 'postgres'
     ? `gong_sync_context_value(${column})`
-    : `case when json_valid(${column}) and json_type(${column}) <> 'text' then json(${column}) else ${column} end`;
+    : `case when ${column} is null then null when json_valid(${column}) and json_type(${column}) <> 'text' then json(${column}) else json_quote(${column}) end`;
 }
