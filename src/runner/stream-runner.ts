@@ -550,6 +550,27 @@ export class StreamRunner {
 
   private async removeRowsNotSeenSince(passStartedAt: string, partition: Partition) {
     for (const table of this.stream.tables) {
+      const child = table.replaceChildrenOf;
+      if (child) {
+        // Children carry no stamp of their own: those whose parent just went, go with it.
+        const parentColumns = [child.parentColumn].flat();
+        const columns = [child.column].flat();
+        await this.ctx.exec.run(
+          this.ctx.exec.db.deleteFrom(table.name).where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom(`${child.table} as parent`)
+                  .select(sql`1`.as('one'))
+                  .where((inner) =>
+                    inner.and(columns.map((column, i) => inner(`parent.${parentColumns[i]}`, '=', inner.ref(`${table.name}.${column}`)))),
+                  ),
+              ),
+            ),
+          ),
+        );
+        continue;
+      }
       let query = this.ctx.exec.db.deleteFrom(table.name).where('synced_at', '<', passStartedAt);
       for (const [column, value] of this.partitionFilters(partition)) query = query.where(column, '=', value);
       await this.ctx.exec.run(query);
