@@ -128,11 +128,11 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
           const sentences = await ctx.exec.all<StoredSentence>(
             ctx.exec.db
               .selectFrom('transcript_sentences')
-              .select(['start_ms', 'end_ms', 'text'])
+              .select(['start_ms', 'end_ms', 'text', 'segment_index', 'speaker_id', 'topic'])
               .where('call_id', '=', row.call_id)
               .orderBy('seq'),
           );
-          return restoreTranscript(parseRaw(row.raw), sentences);
+          return restoreTranscript(parseRaw(row.raw), sentences, String(row.call_id));
         },
         ['t.call_id as call_id'],
       );
