@@ -5,6 +5,7 @@ import { canonicalJson } from './canonical-json.js';
 import { byInstant, countOf, instantWhere, parseRaw, storedOrder, utcInstant, type Select } from './copy-reads.js';
 import { filterFields } from './reference-actions.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
+import { ACTIVITY_DAY_COLUMNS, restoreActivityDay } from '../../streams/stats-activity-day-by-day.js';
 
 /** A list the copy can answer: when it was synced, and its records in Gong's order, a page at a time. */
 export interface LocalList {
@@ -162,16 +163,17 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       let query = ctx.exec.db
         .selectFrom('stats_activity_day_by_day as d')
         .leftJoin('users as u', 'u.id', 'd.user_id')
-        .select(['d.user_id', 'd.user_email_address', 'd.raw'])
+        .select(['d.user_id', 'd.user_email_address', 'd.raw', ...ACTIVITY_DAY_COLUMNS.map((c) => `d.${c}`)] as any)
         .where('d.date', '>=', filter.fromDate)
         .where('d.date', '<', filter.toDate);
       if (filter.userIds !== undefined) query = query.where('d.user_id', 'in', filter.userIds);
-      const rows = await ctx.exec.all<StatRow>(
+      const stored = await ctx.exec.all<StatRow & Record<string, unknown>>(
         query
           .orderBy(sql.raw(storedOrder(ctx.exec, 'u')))
           .orderBy('d.user_id')
           .orderBy('d.date'),
       );
+      const rows = stored.map((row) => ({ ...row, raw: restoreActivityDay(parseRaw(row.raw) as Record<string, unknown>, row) }));
       return inMemory(
         syncedAt,
         groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'userDailyActivityStats'),
