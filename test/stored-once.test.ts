@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { callTranscripts, restoreTranscript, type StoredSentence } from '../streams/call-transcripts.js';
 import { storedOnce } from '../streams/mapping.js';
+import { restoreReview, statsActivityScorecards } from '../streams/stats-activity-scorecards.js';
+import { restoreActivityDay, statsActivityDayByDay } from '../streams/stats-activity-day-by-day.js';
+import { ACTIVITY_COUNTERS } from '../streams/stats-activity-aggregate.js';
 
 /** What the copy keeps of a transcript record, and what it gives back from raw and the sentence rows. */
 function storeAndRestore(record: Record<string, unknown>) {
@@ -67,5 +70,60 @@ describe('a record stored once: raw keeps only what the rows cannot give back', 
         throw new Error('no');
       }),
     ).toBe(record);
+  });
+
+  it("an answered scorecard keeps its answers' order in raw and the rest in columns; read back from either database", () => {
+    const review = {
+      answeredScorecardId: '1073466135884310929',
+      scorecardId: '9852411470349337254',
+      callId: '3051296268533193114',
+      reviewMethod: 'AUTOMATIC',
+      reviewTime: '2026-11-28T02:55:00-07:00',
+      overallScore: 3.5,
+      answers: [
+        { questionId: 'q2', isOverall: false, score: 2, notApplicable: false, selectedOptions: ['a', 'b'] },
+        { questionId: 'q1', isOverall: true, answerText: 'Good pacing.', notApplicable: false },
+      ],
+    };
+    const rows = statsActivityScorecards.toRows(review as any, {} as any) as Record<string, Array<Record<string, unknown>>>;
+    const row = rows.stats_activity_scorecards![0]!;
+    const stored = JSON.parse(String(row.raw));
+    expect(stored).toEqual({ answers: [{ questionId: 'q2' }, { questionId: 'q1' }] });
+    expect(restoreReview(stored, row, rows.scorecard_answers!)).toEqual(review);
+    // PostgreSQL gives flags as booleans and numbers as numbers.
+    const fromPostgres = rows.scorecard_answers!.map((a) => ({
+      ...a,
+      is_overall: a.is_overall === 1,
+      not_applicable: a.not_applicable === 1,
+    }));
+    expect(restoreReview(stored, row, fromPostgres)).toEqual(review);
+    // An explicit null the columns cannot tell from an absent field: the whole record stays.
+    const withNull = { ...review, answers: [{ questionId: 'q1', answer: null, score: 1 }] };
+    const kept = statsActivityScorecards.toRows(withNull as any, {} as any) as Record<string, Array<Record<string, unknown>>>;
+    expect(JSON.parse(String(kept.stats_activity_scorecards![0]!.raw))).toEqual(withNull);
+  });
+
+  it('a day of activity keeps nothing its columns hold; a day that leaves a counter out is kept whole', () => {
+    const counters = Object.fromEntries(ACTIVITY_COUNTERS.map((c) => [c, [] as string[]]));
+    const day = {
+      fromDate: '2026-11-26T00:00:00Z',
+      toDate: '2026-11-27T00:00:00Z',
+      ...counters,
+      callsAsHost: ['1', '2'],
+      callsAttended: ['2'],
+      newCounter: 3,
+    };
+    const rowsOf = (d: Record<string, unknown>) =>
+      statsActivityDayByDay.toRows({ userId: '42', userDailyActivityStats: [d] } as any, {} as any) as Record<
+        string,
+        Array<Record<string, unknown>>
+      >;
+    const row = rowsOf(day).stats_activity_day_by_day![0]!;
+    const stored = JSON.parse(String(row.raw));
+    expect(stored).toEqual({ newCounter: 3 });
+    expect(restoreActivityDay(stored, row)).toEqual(day);
+    const { callsAttended, ...partial } = day;
+    expect(callsAttended).toEqual(['2']);
+    expect(JSON.parse(String(rowsOf(partial).stats_activity_day_by_day![0]!.raw))).toEqual(partial);
   });
 });

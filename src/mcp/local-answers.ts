@@ -6,6 +6,7 @@ import { byInstant, countOf, instantWhere, parseRaw, storedOrder, utcInstant, ty
 import { filterFields } from './reference-actions.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
 import { ACTIVITY_DAY_COLUMNS, restoreActivityDay } from '../../streams/stats-activity-day-by-day.js';
+import { REVIEW_COLUMNS, restoreReview } from '../../streams/stats-activity-scorecards.js';
 
 /** A list the copy can answer: when it was synced, and its records in Gong's order, a page at a time. */
 export interface LocalList {
@@ -259,7 +260,20 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       if (filter.reviewedUserIds) base = base.where('reviewed_user_id', 'in', filter.reviewedUserIds);
       // The sync reads both review methods; one of them is a filter on the copy.
       if (filter.reviewMethod !== undefined && filter.reviewMethod !== 'BOTH') base = base.where('review_method', '=', filter.reviewMethod);
-      return fullTable(ctx, syncedAt, base, [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id']);
+      return fullTable(
+        ctx,
+        syncedAt,
+        base,
+        [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id'],
+        'raw',
+        async (row) => {
+          const answers = await ctx.exec.all<Record<string, unknown>>(
+            ctx.exec.db.selectFrom('scorecard_answers').selectAll().where('answered_scorecard_id', '=', row.answered_scorecard_id),
+          );
+          return restoreReview(parseRaw(row.raw), row, answers);
+        },
+        REVIEW_COLUMNS,
+      );
     },
   },
 };
