@@ -6,6 +6,8 @@ import { byInstant, countOf, instantWhere, parseRaw, storedOrder, utcInstant, ty
 import { filterFields } from './reference-actions.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
 import { extensiveRecords } from './extensive-records.js';
+import { ACTIVITY_DAY_COLUMNS, restoreActivityDay } from '../../streams/stats-activity-day-by-day.js';
+import { REVIEW_COLUMNS, restoreReview } from '../../streams/stats-activity-scorecards.js';
 
 /** A list the copy can answer: when it was synced, and its records in Gong's order, a page at a time. */
 export interface LocalList {
@@ -92,8 +94,9 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         base,
         [byInstant(ctx.exec, 'c.started_utc'), 'c.id'],
         'ce.raw',
-        (rows) => extensiveRecords(ctx.exec, rows.map((row) => String(row.id))),
+        undefined,
         ['ce.id as id'],
+        (rows) => extensiveRecords(ctx.exec, rows.map((row) => String(row.id))),
       );
       return withAsOf(list, covered, range);
     },
@@ -135,19 +138,16 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         base,
         [byInstant(ctx.exec, 'c.started_utc'), 'c.id'],
         't.raw',
-        (rows) =>
-          Promise.all(
-            rows.map(async (row) => {
-              const sentences = await ctx.exec.all<StoredSentence>(
-                ctx.exec.db
-                  .selectFrom('transcript_sentences')
-                  .select(['start_ms', 'end_ms', 'text'])
-                  .where('call_id', '=', row.call_id)
-                  .orderBy('seq'),
-              );
-              return restoreTranscript(parseRaw(row.raw), sentences);
-            }),
-          ),
+        async (row) => {
+          const sentences = await ctx.exec.all<StoredSentence>(
+            ctx.exec.db
+              .selectFrom('transcript_sentences')
+              .select(['start_ms', 'end_ms', 'text', 'segment_index', 'speaker_id', 'topic'])
+              .where('call_id', '=', row.call_id)
+              .orderBy('seq'),
+          );
+          return restoreTranscript(parseRaw(row.raw), sentences, String(row.call_id));
+        },
         ['t.call_id as call_id'],
       );
       return withAsOf(list, covered, range);
@@ -176,16 +176,17 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       let query = ctx.exec.db
         .selectFrom('stats_activity_day_by_day as d')
         .leftJoin('users as u', 'u.id', 'd.user_id')
-        .select(['d.user_id', 'd.user_email_address', 'd.raw'])
+        .select(['d.user_id', 'd.user_email_address', 'd.raw', ...ACTIVITY_DAY_COLUMNS.map((c) => `d.${c}`)] as any)
         .where('d.date', '>=', filter.fromDate)
         .where('d.date', '<', filter.toDate);
       if (filter.userIds !== undefined) query = query.where('d.user_id', 'in', filter.userIds);
-      const rows = await ctx.exec.all<StatRow>(
+      const stored = await ctx.exec.all<StatRow & Record<string, unknown>>(
         query
           .orderBy(sql.raw(storedOrder(ctx.exec, 'u')))
           .orderBy('d.user_id')
           .orderBy('d.date'),
       );
+      const rows = stored.map((row) => ({ ...row, raw: restoreActivityDay(parseRaw(row.raw) as Record<string, unknown>, row) }));
       return inMemory(
         syncedAt,
         groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'userDailyActivityStats'),
@@ -271,7 +272,20 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       if (filter.reviewedUserIds) base = base.where('reviewed_user_id', 'in', filter.reviewedUserIds);
       // The sync reads both review methods; one of them is a filter on the copy.
       if (filter.reviewMethod !== undefined && filter.reviewMethod !== 'BOTH') base = base.where('review_method', '=', filter.reviewMethod);
-      return fullTable(ctx, syncedAt, base, [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id']);
+      return fullTable(
+        ctx,
+        syncedAt,
+        base,
+        [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id'],
+        'raw',
+        async (row) => {
+          const answers = await ctx.exec.all<Record<string, unknown>>(
+            ctx.exec.db.selectFrom('scorecard_answers').selectAll().where('answered_scorecard_id', '=', row.answered_scorecard_id),
+          );
+          return restoreReview(parseRaw(row.raw), row, answers);
+        },
+        REVIEW_COLUMNS,
+      );
     },
   },
 };
@@ -330,8 +344,10 @@ function fullTable(
   base: Select,
   orderBy: Array<string | Expression<unknown>>,
   rawColumn = 'raw',
-  toRecords: (rows: Array<{ raw: unknown } & Record<string, any>>) => Promise<unknown[]> = async (rows) => rows.map((row) => parseRaw(row.raw)),
+  toRecord: (row: { raw: unknown } & Record<string, any>) => unknown = (row) => parseRaw(row.raw),
   extraColumns: string[] = [],
+  /** A page's records at once, where reading them row by row would take queries per row. */
+  toRecords: (rows: Array<{ raw: unknown } & Record<string, any>>) => Promise<unknown[]> = (rows) => Promise.all(rows.map(toRecord)),
 ): LocalList | null {
   if (!syncedAt) return null;
   return {
