@@ -94,6 +94,8 @@ export interface ReadOnlyQueryOptions {
   timeoutMs: number;
   /** Aborting stops the statement at once (SIGINT/SIGTERM, a client that went away). */
   signal?: AbortSignal;
+  /** Values bound to the statement's placeholders in order (`?` on SQLite, `$1`... on PostgreSQL). */
+  params?: unknown[];
 }
 
 export interface TableRowsOptions {
