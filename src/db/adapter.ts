@@ -48,7 +48,10 @@ export interface DatabaseAdapter {
    */
   tableRows(table: string, columns: string[], options?: TableRowsOptions): AsyncIterable<unknown[][]>;
 
-  /** Full-text search over transcript sentences (best matches first). */
+  /**
+   * Full-text search over transcript sentences (best matches first), run as readOnlyQuery runs a
+   * statement: off the caller's event loop on SQLite, and stopped after `timeoutMs` or on `signal`.
+   */
   searchTranscripts(search: TranscriptSearch): Promise<TranscriptMatch[]>;
 
   /**
@@ -125,6 +128,9 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** How long a transcript search may run when its caller sets no limit. */
+export const DEFAULT_SEARCH_TIMEOUT_MS = 30_000;
+
 export interface TranscriptSearch {
   /** Words that must all occur in a sentence; a text in double quotes is an exact phrase. */
   query: string;
@@ -137,6 +143,9 @@ export interface TranscriptSearch {
   to?: string;
   limit: number;
   offset: number;
+  /** The search stops (QueryStoppedError, or a ConfigError naming the time limit) after this long or when `signal` aborts. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 export interface TranscriptMatch {
