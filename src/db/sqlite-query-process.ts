@@ -22,7 +22,7 @@ const FRAME = { columns: 1, json: 2, exact: 3, values: 4, end: 5, error: 6 } as 
  * its own that the parent kills. It opens the file read-only with query_only set.
  *
  * The statement arrives over the IPC channel; everything the child says comes back in order as
- * frames on its stdout (1 byte kind, 4 bytes length, payload), written with blocking writes. The
+ * frames on its stdout (1 byte kind, 4 bytes length, payload). The
  * child runs ahead of the reader, but only as far as the pipe and the parent's BATCHES_AHEAD
  * batches: when the parent stops reading, the child waits in its write, so a huge result never
  * piles up in either process.
@@ -38,24 +38,31 @@ const CHILD = `
 process.title = 'gong-sync query';
 const [driver, file] = process.argv.slice(-2);
 const Database = require(driver);
-const { writeSync } = require('node:fs');
+const { write } = require('node:fs');
 const { serialize } = require('node:v8');
 const ROWS = ${ROWS_PER_BATCH}, CHARS = ${CHARS_PER_BATCH};
 let db, rows, asJson = false;
 
+// Frames are written by libuv's thread pool (stdout is a blocking pipe here): the next batch is
+// made while the last one is written, and a reader that stops reading stops the writes.
+function writeAll(buffer) {
+  return new Promise((resolve, reject) => {
+    const step = (at) => write(1, buffer, at, buffer.length - at, null, (error, written) => {
+      if (error) return error.code === 'EAGAIN' ? setTimeout(() => step(at), 1) : reject(error);
+      if (at + written < buffer.length) step(at + written); else resolve();
+    });
+    step(0);
+  });
+}
 function frame(kind, payload) {
   const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   const head = Buffer.allocUnsafe(5);
   head[0] = kind;
   head.writeUInt32BE(body.length, 1);
-  for (const part of [head, body]) {
-    for (let at = 0; at < part.length; ) {
-      try { at += writeSync(1, part, at); }
-      catch (error) { if (error.code !== 'EAGAIN') throw error; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); }
-    }
-  }
+  return Buffer.concat([head, body]);
 }
-const fail = (error, kind) => frame(${FRAME.error}, JSON.stringify({ kind, message: String(error && error.message || error), code: error && error.code }));
+const errorFrame = (error, kind) => frame(${FRAME.error}, JSON.stringify({ kind, message: String(error && error.message || error), code: error && error.code }));
+const fail = (error, kind) => writeAll(errorFrame(error, kind));
 process.on('disconnect', () => process.exit(0));
 
 function jsonRows(sql, count) {
@@ -89,23 +96,29 @@ function exactRow(text) {
   return values.map((v) => (v === null || typeof v !== 'object' ? v : v.blob !== undefined ? Buffer.from(v.blob, 'hex') : -0));
 }
 
-// Returns whether rows remain.
-function sendBatch() {
+// The next batch's frames, and whether rows may remain.
+function nextBatch() {
   if (asJson) {
     const texts = [];
-    let chars = 0, exact;
-    for (;;) {
-      if (texts.length >= ROWS || chars >= CHARS) break;
+    let chars = 0;
+    while (texts.length < ROWS && chars < CHARS) {
       const next = rows.next();
       if (next.done) break;
-      const text = next.value;
-      if (SPECIAL.test(text)) (exact || (exact = [])).push([texts.length, exactRow(text)]);
-      texts.push(text);
-      chars += text.length;
+      texts.push(next.value);
+      chars += next.value.length;
     }
-    if (exact) frame(${FRAME.exact}, serialize(exact));
-    if (texts.length > 0) frame(${FRAME.json}, '[' + texts.join(',') + ']');
-    return texts.length >= ROWS || chars >= CHARS;
+    const more = texts.length >= ROWS || chars >= CHARS;
+    if (texts.length === 0) return { frames: [], more };
+    const text = '[' + texts.join(',') + ']';
+    const frames = [];
+    // One look at the whole batch; row by row only when something in it may need exact values.
+    if (SPECIAL.test(text)) {
+      const exact = [];
+      texts.forEach((row, at) => { if (SPECIAL.test(row)) exact.push([at, exactRow(row)]); });
+      if (exact.length > 0) frames.push(frame(${FRAME.exact}, serialize(exact)));
+    }
+    frames.push(frame(${FRAME.json}, text));
+    return { frames, more };
   }
   const batch = [];
   while (batch.length < ROWS) {
@@ -113,8 +126,23 @@ function sendBatch() {
     if (next.done) break;
     batch.push(next.value.map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v)));
   }
-  if (batch.length > 0) frame(${FRAME.values}, serialize(batch));
-  return batch.length >= ROWS;
+  return { frames: batch.length > 0 ? [frame(${FRAME.values}, serialize(batch))] : [], more: batch.length >= ROWS };
+}
+
+async function stream() {
+  // At most two batches here: one being written, the next being made.
+  let writing = Promise.resolve();
+  for (;;) {
+    let batch;
+    try { batch = nextBatch(); } catch (error) { batch = { frames: [errorFrame(error, 'sql')], more: false, failed: true }; }
+    await writing;
+    writing = writeAll(batch.frames.length === 1 ? batch.frames[0] : Buffer.concat(batch.frames));
+    if (!batch.more) {
+      await writing;
+      if (!batch.failed) await writeAll(frame(${FRAME.end}, ''));
+      return;
+    }
+  }
 }
 
 process.on('message', (m) => {
@@ -130,12 +158,7 @@ process.on('message', (m) => {
     const json = jsonRows(m.sql, columns.length);
     asJson = json !== undefined;
     try { rows = (json || statement.raw(true).safeIntegers(true)).iterate(...(m.params || [])); } catch (error) { return fail(error, 'sql'); }
-    frame(${FRAME.columns}, JSON.stringify(columns));
-    for (;;) {
-      let more;
-      try { more = sendBatch(); } catch (error) { return fail(error, 'sql'); }
-      if (!more) return frame(${FRAME.end}, '');
-    }
+    writeAll(frame(${FRAME.columns}, JSON.stringify(columns))).then(stream).catch((error) => fail(error, 'other'));
   } catch (error) { fail(error, 'other'); }
 });
 `;
