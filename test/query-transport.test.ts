@@ -53,6 +53,13 @@ function mixedFile(): string {
   return file;
 }
 
+/** A database with nothing in it: for statements that make their own rows. */
+function emptyFile(): string {
+  const file = path.join(tempDir(), 'empty.db');
+  new Database(file).close();
+  return file;
+}
+
 /** The rows as the driver gives them in-process, integers exact (bigint only beyond 2^53). */
 function inProcess(file: string, sqlText: string, params: unknown[] = []): unknown[][] {
   const db = new Database(file, { readonly: true });
@@ -127,7 +134,7 @@ describe("SQLite's query process hands rows over exactly, ahead of the reader bu
   });
 
   it('runs ahead of a slow reader only a few batches, and a reader that stops early ends the process', async () => {
-    const file = mixedFile();
+    const file = emptyFile();
     const database = await connectDatabase(file, { readonly: true });
     try {
       // About 1 GB of rows if it all piled up somewhere.
@@ -156,19 +163,23 @@ describe("SQLite's query process hands rows over exactly, ahead of the reader bu
   });
 
   it('stops at once on abort and at the time limit, before or while rows flow', async () => {
-    const file = mixedFile();
+    const file = emptyFile();
     const database = await connectDatabase(file, { readonly: true });
     try {
       const controller = new AbortController();
       const started = Date.now();
       setTimeout(() => controller.abort('SIGINT'), 300);
-      const runaway = await database.adapter.readOnlyQuery(RUNAWAY, { timeoutMs: 60_000, signal: controller.signal });
+      // The abort may come before the first answer or while the statement steps: a stop either way.
       const counting = (async () => {
-        for await (const _ of runaway.rows);
+        const runaway = await database.adapter.readOnlyQuery(RUNAWAY, { timeoutMs: 60_000, signal: controller.signal });
+        try {
+          for await (const _ of runaway.rows);
+        } finally {
+          await runaway.close();
+        }
       })();
       await expect(counting).rejects.toBeInstanceOf(QueryStoppedError);
       expect(Date.now() - started).toBeLessThan(2000);
-      await runaway.close();
 
       // The time limit covers the reading too: a slow reader of a long result is stopped.
       const result = await database.adapter.readOnlyQuery(
@@ -216,8 +227,8 @@ describe('search_transcripts on SQLite runs off the MCP server main loop, with a
     const exec = new SqlExecutor(database);
     await exec.transaction(async () => {
       await database.adapter.upsert('calls', ['id'], ['id', 'title', 'started', 'raw', 'synced_at'], [['1', 'c', '2024-05-01T10:00:00Z', '{}', 'x']]);
-      const sentences = Array.from({ length: 2000 }, (_, seq) => ['1', seq, words, 'x']);
-      await database.adapter.upsert('transcript_sentences', ['call_id', 'seq'], ['call_id', 'seq', 'text', 'synced_at'], sentences);
+      const sentences = Array.from({ length: 2000 }, (_, seq) => ['1', seq, words]);
+      await database.adapter.upsert('transcript_sentences', ['call_id', 'seq'], ['call_id', 'seq', 'text'], sentences);
     });
     await database.close();
     const client = await mcpInProcess({
