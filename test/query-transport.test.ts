@@ -241,6 +241,10 @@ describe('search_transcripts on SQLite runs off the MCP server main loop, with a
     const quick = await callTool(client, 'search_transcripts', { query: 'w', limit: 2 });
     expect(quick.isError, quick.text).toBe(false);
     expect(quick.json.matches).toHaveLength(2);
+    // find_calls scans transcripts the same way, its words bound as parameters (% and _ taken literally).
+    const found = await callTool(client, 'find_calls', { text: 'W w' });
+    expect(found.json.calls.map((c: any) => [c.id, c.matched])).toEqual([['1', expect.arrayContaining([expect.stringMatching(/transcript \(2000 sentences\)/)])]]);
+    expect((await callTool(client, 'find_calls', { text: 'w%' })).json.calls).toEqual([]);
 
     let searchEnded = false;
     const phrase = `"${Array(500).fill('w').join(' ')}"`;
