@@ -39,6 +39,7 @@ export interface DatabaseAdapter {
    * iterator throws) when `timeoutMs` passes or `signal` aborts: on SQLite the statement runs in a
    * child process that is killed, on PostgreSQL the backend is cancelled. Call `close()` always.
    * Errors in the SQL are ConfigErrors ("SQL error: ..."); a stop is a QueryStoppedError.
+   * On SQLite values come back exactly as the driver reads them, an integer beyond 2^53 as a bigint.
    */
   readOnlyQuery(sqlText: string, options: ReadOnlyQueryOptions): Promise<QueryRows>;
 
