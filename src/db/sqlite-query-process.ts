@@ -22,17 +22,18 @@ const FRAME = { columns: 1, json: 2, exact: 3, values: 4, end: 5, error: 6 } as 
  * its own that the parent kills. It opens the file read-only with query_only set.
  *
  * The statement arrives over the IPC channel; everything the child says comes back in order as
- * frames on its stdout (1 byte kind, 4 bytes length, payload). The
- * child runs ahead of the reader, but only as far as the pipe and the parent's BATCHES_AHEAD
- * batches: when the parent stops reading, the child waits in its write, so a huge result never
- * piles up in either process.
+ * frames on its stdout (1 byte kind, 4 bytes length, payload). The child runs ahead of the reader
+ * (no request per batch), but only as far as the pipe and the parent's BATCHES_AHEAD batches: when
+ * the parent stops reading, the child waits in its write, so a huge result never piles up in
+ * either process.
  *
  * Making a JavaScript value of every cell costs more than SQLite's own work, so where it can the
  * child has SQLite write each row as JSON text (json_array over the statement, its columns named
  * by position) and sends a batch as one text the parent parses at once. JSON keeps reals exact
  * (17 digits), text and NULLs; the few values it cannot carry go exactly in a frame before the
  * batch (v8 serialization): blobs and -0.0 (the SQL marks them {"blob": hex}, {"real": "-0"}) and
- * integers beyond 2^53 (bigint). Statements that cannot be wrapped (pragma, explain) send their values that way too.
+ * integers beyond 2^53 (bigint). Statements that cannot be wrapped (pragma, explain) send all
+ * their values that way.
  */
 const CHILD = `
 process.title = 'gong-sync query';
