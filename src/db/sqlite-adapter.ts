@@ -10,6 +10,7 @@ import type {
   TranscriptMatch,
   TranscriptSearch,
 } from './adapter.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS } from './adapter.js';
 import { kindByName, kindByType } from './column-kinds.js';
 import type { SqlBackend } from './sql-executor.js';
 import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
@@ -152,7 +153,8 @@ export class SqliteAdapter implements DatabaseAdapter {
     if (search.affiliation !== undefined) where.push('p.affiliation = ?'), params.push(search.affiliation);
     if (search.from !== undefined) where.push('julianday(c.started) >= julianday(?)'), params.push(search.from);
     if (search.to !== undefined) where.push('julianday(c.started) < julianday(?)'), params.push(search.to);
-    return this.backend.all<TranscriptMatch>(
+    // Off the main loop, with a time limit: a common word ranks many sentences (the query process, as `query` runs).
+    const result = await this.readOnlyQuery(
       `select s.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
           p.name as speakerName, p.affiliation as affiliation, s.start_ms as startMs, s.text as text
         from transcript_search f
@@ -162,8 +164,15 @@ export class SqliteAdapter implements DatabaseAdapter {
         where ${where.join(' and ')}
         order by f.rank, s.call_id, s.seq
         limit ? offset ?`,
-      [...params, search.limit, search.offset],
+      { timeoutMs: search.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS, signal: search.signal, params: [...params, search.limit, search.offset] },
     );
+    try {
+      const matches: TranscriptMatch[] = [];
+      for await (const row of result.rows) matches.push(Object.fromEntries(result.columns.map((c, i) => [c, row[i]])) as unknown as TranscriptMatch);
+      return matches;
+    } finally {
+      await result.close();
+    }
   }
 
   async secureErase<T>(tables: string[], work: () => Promise<T>): Promise<T> {
