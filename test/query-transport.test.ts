@@ -48,6 +48,12 @@ function mixedFile(): string {
     for (let k = 0; k < 5000; k++) insert.run(...[0, 1, 2, 3, 4].map((j) => MIXED[(k * 7 + j * 3) % MIXED.length]));
     // One row wider than a batch's text (1 MB): a batch of a single row.
     insert.run(1, 1.5, 'w'.repeat(1_500_000), null, 'end');
+    // A text column with one blob, late: after batches of text went out.
+    db.exec('create table late (s text, r real)');
+    const late = db.prepare('insert into late values (?, ?)');
+    for (let k = 0; k < 4500; k++) late.run(`text ${k}`, k / 7);
+    late.run(Buffer.from('blob'), -0);
+    late.run('after', 0);
   })();
   db.close();
   return file;
@@ -116,6 +122,7 @@ describe("SQLite's query process hands rows over exactly, ahead of the reader bu
       'select x, b, s, r, i, i as i2 from t order by rowid desc;',
       // Not a plain select (the values travel as they are): the same answer.
       'pragma table_info(t)',
+      'select * from late',
     ]) {
       const got = await readAll(file, sqlText);
       const want = inProcess(file, sqlText);

@@ -66,13 +66,41 @@ const errorFrame = (error, kind) => frame(${FRAME.error}, JSON.stringify({ kind,
 const fail = (error, kind) => writeAll(errorFrame(error, kind));
 process.on('disconnect', () => process.exit(0));
 
-function jsonRows(sql, count) {
-  const names = Array.from({ length: count }, (_, i) => '"c' + i + '"');
-  const cells = names.map((c) => "case typeof(" + c + ") when 'blob' then json_object('blob', hex(" + c + "))" +
-    " when 'real' then iif(" + c + " = 0 and atan2(" + c + ", -1) < 0, json_object('real', '-0'), " + c + ") else " + c + " end");
+// Cells SQLite's JSON cannot carry as they are: blobs, and -0.0 (written 0.0). A column whose
+// declared type gives it INTEGER, TEXT or NUMERIC affinity never holds -0.0 (stored as 0 or text)
+// and, written by this program, no blob: its cells go as they are (checking every cell costs a
+// fifth of the time). Expressions and REAL or untyped columns are checked cell by cell.
+function checked(type) {
+  const declared = String(type || '').toUpperCase();
+  if (/INT|CHAR|CLOB|TEXT/.test(declared)) return false;
+  return declared === '' || /BLOB|REAL|FLOA|DOUB/.test(declared);
+}
+function jsonRows(sql, columns) {
+  const names = columns.map((_, i) => '"c' + i + '"');
+  const guard = (c) => "case typeof(" + c + ") when 'blob' then json_object('blob', hex(" + c + "))" +
+    " when 'real' then iif(" + c + " = 0 and atan2(" + c + ", -1) < 0, json_object('real', '-0'), " + c + ") else " + c + " end";
+  const prepare = (cells) => db.prepare('with gong_sync_rows(' + names.join(', ') + ') as (\\n' + sql.replace(/[\\s;]+$/, '') + '\\n) select json_array(' + cells.join(', ') + ') from gong_sync_rows').pluck();
   try {
-    return db.prepare('with gong_sync_rows(' + names.join(', ') + ') as (\\n' + sql.replace(/[\\s;]+$/, '') + '\\n) select json_array(' + cells.join(', ') + ') from gong_sync_rows').pluck();
+    return { fast: prepare(names.map((c, i) => (checked(columns[i].type) ? guard(c) : c))), guarded: prepare(names.map(guard)) };
   } catch { return undefined; }
+}
+
+// The next row. A blob in a column whose type promised none stops SQLite's JSON: the same
+// statement with every cell checked takes over, on the same snapshot (one read transaction),
+// past the rows already read.
+let json, params, pulled = 0, allChecked = false;
+function pull() {
+  try {
+    const next = rows.next();
+    if (!next.done) pulled++;
+    return next;
+  } catch (error) {
+    if (allChecked || !/JSON cannot hold BLOB values/.test(String(error && error.message))) throw error;
+    allChecked = true;
+    rows = json.guarded.iterate(...params);
+    for (let i = 0; i < pulled; i++) rows.next();
+    return pull();
+  }
 }
 
 // A row whose text may hold an integer JSON cannot carry exactly, a blob or -0.0: its exact values.
@@ -103,7 +131,7 @@ function nextBatch() {
     const texts = [];
     let chars = 0;
     while (texts.length < ROWS && chars < CHARS) {
-      const next = rows.next();
+      const next = pull();
       if (next.done) break;
       texts.push(next.value);
       chars += next.value.length;
@@ -156,9 +184,13 @@ process.on('message', (m) => {
     try { statement = db.prepare(m.sql); } catch (error) { return fail(error, 'sql'); }
     if (!statement.reader) return fail(new Error('not a reader'), 'write');
     const columns = statement.columns().map((c) => c.name);
-    const json = jsonRows(m.sql, columns.length);
+    json = jsonRows(m.sql, statement.columns());
     asJson = json !== undefined;
-    try { rows = (json || statement.raw(true).safeIntegers(true)).iterate(...(m.params || [])); } catch (error) { return fail(error, 'sql'); }
+    params = m.params || [];
+    try {
+      if (asJson) db.prepare('begin').run();
+      rows = (asJson ? json.fast : statement.raw(true).safeIntegers(true)).iterate(...params);
+    } catch (error) { return fail(error, 'sql'); }
     writeAll(frame(${FRAME.columns}, JSON.stringify(columns))).then(stream).catch((error) => fail(error, 'other'));
   } catch (error) { fail(error, 'other'); }
 });
