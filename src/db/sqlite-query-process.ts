@@ -167,6 +167,8 @@ async function stream() {
     await writing;
     writing = writeAll(batch.frames.length === 1 ? batch.frames[0] : Buffer.concat(batch.frames));
     if (!batch.more) {
+      // The snapshot is no longer needed: end the read transaction (a checkpoint may then reset the log).
+      if (db.inTransaction) db.prepare('commit').run();
       await writing;
       if (!batch.failed) await writeAll(frame(${FRAME.end}, ''));
       return;
