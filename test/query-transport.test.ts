@@ -70,7 +70,11 @@ function emptyFile(): string {
 function inProcess(file: string, sqlText: string, params: unknown[] = []): unknown[][] {
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db.prepare(sqlText).raw(true).safeIntegers(true).all(...params) as unknown[][];
+    const rows = db
+      .prepare(sqlText)
+      .raw(true)
+      .safeIntegers(true)
+      .all(...params) as unknown[][];
     return rows.map((row) => row.map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v)));
   } finally {
     db.close();
@@ -145,7 +149,8 @@ describe("SQLite's query process hands rows over exactly, ahead of the reader bu
     const database = await connectDatabase(file, { readonly: true });
     try {
       // About 1 GB of rows if it all piled up somewhere.
-      const huge = "with recursive r(n) as (select 1 union all select n + 1 from r where n < 3000000) select n, printf('%.300c', 'x') from r";
+      const huge =
+        "with recursive r(n) as (select 1 union all select n + 1 from r where n < 3000000) select n, printf('%.300c', 'x') from r";
       const result = await database.adapter.readOnlyQuery(huge, { timeoutMs: 60_000 });
       const iterator = result.rows[Symbol.asyncIterator]();
       expect((await iterator.next()).value).toEqual([1, 'x'.repeat(300)]);
@@ -213,7 +218,10 @@ describe("SQLite's query process hands rows over exactly, ahead of the reader bu
     const url = await freshPostgresDatabase('query_params');
     const database = await connectDatabase(url);
     try {
-      const result = await database.adapter.readOnlyQuery('select $1::text as a, $2::int + 1 as b', { timeoutMs: 10_000, params: ['é', 41] });
+      const result = await database.adapter.readOnlyQuery('select $1::text as a, $2::int + 1 as b', {
+        timeoutMs: 10_000,
+        params: ['é', 41],
+      });
       const rows: unknown[][] = [];
       for await (const row of result.rows) rows.push(row);
       await result.close();
@@ -233,7 +241,12 @@ describe('search_transcripts on SQLite runs off the MCP server main loop, with a
     const words = Array(1000).fill('w').join(' ');
     const exec = new SqlExecutor(database);
     await exec.transaction(async () => {
-      await database.adapter.upsert('calls', ['id'], ['id', 'title', 'started', 'raw', 'synced_at'], [['1', 'c', '2024-05-01T10:00:00Z', '{}', 'x']]);
+      await database.adapter.upsert(
+        'calls',
+        ['id'],
+        ['id', 'title', 'started', 'raw', 'synced_at'],
+        [['1', 'c', '2024-05-01T10:00:00Z', '{}', 'x']],
+      );
       const sentences = Array.from({ length: 2000 }, (_, seq) => ['1', seq, words]);
       await database.adapter.upsert('transcript_sentences', ['call_id', 'seq'], ['call_id', 'seq', 'text'], sentences);
     });
@@ -250,7 +263,9 @@ describe('search_transcripts on SQLite runs off the MCP server main loop, with a
     expect(quick.json.matches).toHaveLength(2);
     // find_calls scans transcripts the same way, its words bound as parameters (% and _ taken literally).
     const found = await callTool(client, 'find_calls', { text: 'W w' });
-    expect(found.json.calls.map((c: any) => [c.id, c.matched])).toEqual([['1', expect.arrayContaining([expect.stringMatching(/transcript \(2000 sentences\)/)])]]);
+    expect(found.json.calls.map((c: any) => [c.id, c.matched])).toEqual([
+      ['1', expect.arrayContaining([expect.stringMatching(/transcript \(2000 sentences\)/)])],
+    ]);
     expect((await callTool(client, 'find_calls', { text: 'w%' })).json.calls).toEqual([]);
 
     let searchEnded = false;

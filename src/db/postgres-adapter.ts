@@ -117,7 +117,8 @@ export class PostgresAdapter implements DatabaseAdapter {
     );
     try {
       const matches: TranscriptMatch[] = [];
-      for await (const row of result.rows) matches.push(Object.fromEntries(result.columns.map((c, i) => [c, row[i]])) as unknown as TranscriptMatch);
+      for await (const row of result.rows)
+        matches.push(Object.fromEntries(result.columns.map((c, i) => [c, row[i]])) as unknown as TranscriptMatch);
       return matches;
     } finally {
       await result.close();

@@ -323,9 +323,11 @@ class FrameReader {
       for (const [at, row] of this.exact ?? []) rows[at] = row.map(plainValue);
       this.exact = undefined;
       this.emit({ type: 'rows', rows });
-    } else if (kind === FRAME.values) this.emit({ type: 'rows', rows: (deserialize(body) as unknown[][]).map((row) => row.map(plainValue)) });
+    } else if (kind === FRAME.values)
+      this.emit({ type: 'rows', rows: (deserialize(body) as unknown[][]).map((row) => row.map(plainValue)) });
     else if (kind === FRAME.end) this.emit({ type: 'end' });
-    else if (kind === FRAME.error) this.emit({ type: 'error', ...(JSON.parse(body.toString('utf8')) as Omit<Extract<Frame, { type: 'error' }>, 'type'>) });
+    else if (kind === FRAME.error)
+      this.emit({ type: 'error', ...(JSON.parse(body.toString('utf8')) as Omit<Extract<Frame, { type: 'error' }>, 'type'>) });
   }
 }
 
