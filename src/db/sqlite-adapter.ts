@@ -14,6 +14,7 @@ import { kindByName, kindByType } from './column-kinds.js';
 import type { SqlBackend } from './sql-executor.js';
 import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
 import { sqliteTableRows } from './table-rows.js';
+import { SENTENCE_COLUMN_TYPES, SENTENCE_ROWS, SENTENCES, SentenceStore } from './sqlite-sentence-store.js';
 
 /** Rows per multi-row upsert (SQLite's cost is per row, not per statement); SQLite allows 32,766 parameters. */
 const ROWS_PER_STATEMENT = 100;
@@ -34,13 +35,16 @@ export class SqliteAdapter implements DatabaseAdapter {
   readonly sessionLock = undefined;
   readonly storedOrderColumn = 'rowid';
   private readonly upsertTexts = new Map<string, string>();
+  private readonly sentences: SentenceStore;
 
   constructor(
     private readonly sqlite: BetterSqlite3.Database,
     private readonly backend: SqlBackend,
     private readonly db: Kysely<any>,
     private readonly file: string,
-  ) {}
+  ) {
+    this.sentences = new SentenceStore(backend);
+  }
 
   instant(value: Expression<unknown> | RawBuilder<unknown>): RawBuilder<number> {
     return sql<number>`julianday(${value})`;
@@ -53,19 +57,29 @@ export class SqliteAdapter implements DatabaseAdapter {
     );
     // Full-text indexes and their shadow tables are derived from transcript_sentences.
     const virtual = all.filter((t) => /^\s*create\s+virtual\s+table/i.test(t.sql ?? '')).map((t) => t.name);
-    const tables = all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`)));
+    // transcript_sentence_rows is how transcript_sentences is stored (compact layout): the view is the table.
+    const compact = all.some((t) => t.name === SENTENCE_ROWS);
+    const tables = all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`)) && t.name !== SENTENCE_ROWS);
     const out: TableInfo[] = [];
     for (const table of tables) {
+      const sentences = compact && table.name === SENTENCES;
       const info = await this.backend.all<{ name: string; type: string }>('select name, type from pragma_table_info(?) order by cid', [
         table.name,
       ]);
-      const columns: ColumnInfo[] = info.map((c) => ({ name: c.name, declared: c.type, kind: kindByName(c.name) ?? kindByType(c.type) }));
-      out.push({ name: table.name, type: table.type, bookkeeping: isBookkeeping(table.name), columns });
+      const columns: ColumnInfo[] = info.map((c) => {
+        const declared = (sentences && SENTENCE_COLUMN_TYPES[c.name]) || c.type;
+        return { name: c.name, declared, kind: kindByName(c.name) ?? kindByType(declared) };
+      });
+      out.push({ name: table.name, type: sentences ? 'table' : table.type, bookkeeping: isBookkeeping(table.name), columns });
     }
     return out;
   }
 
   async upsert(table: string, primaryKey: string[], columns: string[], rows: unknown[][]): Promise<void> {
+    if (table === SENTENCES && (await this.sentences.present())) {
+      // One transaction: a page's sentences and their index entries go together, or not at all.
+      return this.backend.transaction(() => this.sentences.upsert(columns, rows));
+    }
     const fullText = FULL_TEXT[table] && (await this.maintainsFullText(table)) ? FULL_TEXT[table] : undefined;
     // New rows get rowids above the largest there is (updated rows keep theirs, and their trigger).
     const before = fullText
@@ -152,6 +166,22 @@ export class SqliteAdapter implements DatabaseAdapter {
     if (search.affiliation !== undefined) where.push('p.affiliation = ?'), params.push(search.affiliation);
     if (search.from !== undefined) where.push('julianday(c.started) >= julianday(?)'), params.push(search.from);
     if (search.to !== undefined) where.push('julianday(c.started) < julianday(?)'), params.push(search.to);
+    if (await this.sentences.present()) {
+      // Compact layout: the key names the transcript (rowid = key >> 20), whose row names the call.
+      return this.backend.all<TranscriptMatch>(
+        `select t.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
+            p.name as speakerName, p.affiliation as affiliation, s.start_ms as startMs, s.text as text
+          from transcript_search f
+          join (select id, cast(speaker_id as text) as speaker_id, start_ms, text from ${SENTENCE_ROWS}) s on s.id = f.rowid
+          join call_transcripts t on t.rowid = s.id >> 20
+          left join calls c on c.id = t.call_id
+          left join call_parties p on p.call_id = t.call_id and p.speaker_id = s.speaker_id
+          where ${where.join(' and ').replace('s.call_id = ?', 't.call_id = ?')}
+          order by f.rank, t.call_id, s.id
+          limit ? offset ?`,
+        [...params, search.limit, search.offset],
+      );
+    }
     return this.backend.all<TranscriptMatch>(
       `select s.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
           p.name as speakerName, p.affiliation as affiliation, s.start_ms as startMs, s.text as text
@@ -173,7 +203,9 @@ export class SqliteAdapter implements DatabaseAdapter {
     try {
       const result = await work();
       // The full-text index keeps a deleted sentence's words in its segments until they are merged.
-      if (tables.includes('transcript_sentences') && (await this.hasTable('transcript_search'))) {
+      // (Deleting a call_transcripts row deletes its sentences too, by trigger, in the compact layout.)
+      const sentencesGone = [SENTENCES, SENTENCE_ROWS, 'call_transcripts'].some((t) => tables.includes(t));
+      if (sentencesGone && (await this.hasTable('transcript_search'))) {
         await this.backend.transaction(
           async () => void (await this.backend.run(`insert into transcript_search(transcript_search) values ('optimize')`, [])),
         );
