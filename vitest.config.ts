@@ -16,6 +16,7 @@ const FAST = [
   'test/frozen-migrations.test.ts',
   'test/instants.test.ts',
   'test/media-redirects.test.ts',
+  'test/stored-once.test.ts',
   'test/contract/gong-spec.test.ts',
 ];
 

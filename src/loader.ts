@@ -62,7 +62,9 @@ export class RowLoader {
   }
 
   private async upsert(table: TableSpec, rows: Row[], syncedAt: string): Promise<number> {
-    const columns = [...Object.keys(rows[0]!).filter((c) => c !== 'synced_at'), 'synced_at'];
+    // A child table is replaced with its parent, whose synced_at stamps it: its rows carry none.
+    const stamped = !table.replaceChildrenOf;
+    const columns = [...Object.keys(rows[0]!).filter((c) => c !== 'synced_at'), ...(stamped ? ['synced_at'] : [])];
     // The stamp in the stored instant form, as PostgreSQL's timestamptz reads back.
     const stamp = utcInstant(syncedAt) ?? syncedAt;
     const values = rows.map((row) => columns.map((c) => (c === 'synced_at' ? stamp : toStoredValue(row[c]))));

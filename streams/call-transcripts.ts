@@ -1,5 +1,5 @@
 import { defineStream, type Row } from './types.js';
-import { asArray, asObject, idText, integer, raw, requireId, text } from './mapping.js';
+import { asArray, asObject, idText, integer, raw, requireId, slimmestStored, text } from './mapping.js';
 
 /**
  * The transcript without what transcript_sentences holds (each sentence's start, end and text, by
@@ -11,17 +11,44 @@ export function slimTranscript(t: Record<string, any>): Record<string, unknown> 
     ...t,
     transcript: asArray(t.transcript).map((segment) => {
       const s = asObject(segment);
+      return { ...s, sentences: asArray(s.sentences).map(slimSentence) };
+    }),
+  };
+}
+
+function slimSentence(sentence: unknown): Record<string, unknown> {
+  const { start, end, text: sentenceText, ...rest } = asObject(sentence);
+  return {
+    ...(Number.isSafeInteger(start) || start === undefined ? {} : { start }),
+    ...(Number.isSafeInteger(end) || end === undefined ? {} : { end }),
+    ...(typeof sentenceText === 'string' || sentenceText === undefined ? {} : { text: sentenceText }),
+    ...rest,
+  };
+}
+
+/**
+ * Slimmer still: also without the call id (the call_id column), each segment's speakerId and topic
+ * (every sentence row of the segment holds them) and the list of a segment's sentences when they
+ * keep nothing (the rows of its segment_index are its sentences). What remains is about `{}` a
+ * segment, plus anything the rows cannot say (a null topic, an empty segment, an unknown field).
+ */
+export function slimmestTranscript(t: Record<string, any>): Record<string, unknown> {
+  const { callId, ...rest } = t;
+  return {
+    ...(typeof callId === 'string' ? {} : { callId }),
+    ...rest,
+    transcript: asArray(t.transcript).map((segment) => {
+      const { speakerId, topic, sentences, ...other } = asObject(segment);
+      const list = asArray(sentences);
+      const slimSentences = list.map(slimSentence);
+      const heldByRows = list.length > 0;
       return {
-        ...s,
-        sentences: asArray(s.sentences).map((sentence) => {
-          const { start, end, text: sentenceText, ...rest } = asObject(sentence);
-          return {
-            ...(Number.isSafeInteger(start) || start === undefined ? {} : { start }),
-            ...(Number.isSafeInteger(end) || end === undefined ? {} : { end }),
-            ...(typeof sentenceText === 'string' || sentenceText === undefined ? {} : { text: sentenceText }),
-            ...rest,
-          };
-        }),
+        ...(heldByRows && typeof speakerId === 'string' ? {} : speakerId === undefined ? {} : { speakerId }),
+        ...(heldByRows && typeof topic === 'string' ? {} : topic === undefined ? {} : { topic }),
+        ...other,
+        ...(heldByRows && Array.isArray(sentences) && slimSentences.every((x) => Object.keys(x).length === 0)
+          ? {}
+          : { sentences: slimSentences }),
       };
     }),
   };
@@ -31,28 +58,58 @@ export interface StoredSentence {
   start_ms: number | null;
   end_ms: number | null;
   text: string | null;
+  /** Absent in rows read by an older reader: sentences are then taken in seq order. */
+  segment_index?: number | string | null;
+  speaker_id?: string | null;
+  topic?: string | null;
 }
 
-/** Gong's transcript record from `raw` and its transcript_sentences rows in seq order (older rows kept everything in raw). */
-export function restoreTranscript(slim: Record<string, any>, sentences: StoredSentence[]): Record<string, unknown> {
+/**
+ * Gong's transcript record from `raw` (any of the forms above, or the whole record that older rows
+ * kept) and its transcript_sentences rows in seq order.
+ */
+export function restoreTranscript(slim: Record<string, any>, sentences: StoredSentence[], callId?: string): Record<string, unknown> {
+  const bySegment = new Map<number, StoredSentence[]>();
+  // PostgreSQL may give a bigint as text: the segment is a number either way.
+  const grouped = sentences.every((s) => s.segment_index !== undefined && s.segment_index !== null);
+  if (grouped) {
+    for (const s of sentences) {
+      const index = Number(s.segment_index);
+      const list = bySegment.get(index);
+      if (list) list.push(s);
+      else bySegment.set(index, [s]);
+    }
+  }
   let seq = 0;
-  return {
+  const restored: Record<string, unknown> = {
+    ...(callId !== undefined && !('callId' in slim) ? { callId } : {}),
     ...slim,
-    transcript: asArray(slim.transcript).map((segment) => ({
-      ...segment,
-      sentences: asArray(segment?.sentences).map((sentence) => {
-        const stored = sentences[seq++];
-        const kept = asObject(sentence);
+  };
+  if (!Array.isArray(slim.transcript)) return restored;
+  restored.transcript = slim.transcript.map((segment: unknown, index: number) => {
+    const kept = asObject(segment);
+    const rows = grouped ? (bySegment.get(index) ?? []) : [];
+    const listed = Array.isArray(kept.sentences);
+    const sentenceList = listed ? (kept.sentences as unknown[]) : rows.map(() => ({}));
+    const first = rows[0];
+    return {
+      ...(first?.speaker_id != null && !('speakerId' in kept) ? { speakerId: first.speaker_id } : {}),
+      ...(first?.topic != null && !('topic' in kept) ? { topic: first.topic } : {}),
+      ...kept,
+      sentences: sentenceList.map((sentence, i) => {
+        const stored = grouped ? rows[i] : sentences[seq++];
+        const keptSentence = asObject(sentence);
         if (!stored) return sentence;
         return {
-          ...(stored.start_ms !== null && !('start' in kept) ? { start: stored.start_ms } : {}),
-          ...(stored.end_ms !== null && !('end' in kept) ? { end: stored.end_ms } : {}),
-          ...(stored.text !== null && !('text' in kept) ? { text: stored.text } : {}),
-          ...kept,
+          ...(stored.start_ms !== null && !('start' in keptSentence) ? { start: stored.start_ms } : {}),
+          ...(stored.end_ms !== null && !('end' in keptSentence) ? { end: stored.end_ms } : {}),
+          ...(stored.text !== null && !('text' in keptSentence) ? { text: stored.text } : {}),
+          ...keptSentence,
         };
       }),
-    })),
-  };
+    };
+  });
+  return restored;
 }
 
 export const callTranscripts = defineStream({
@@ -109,7 +166,13 @@ export const callTranscripts = defineStream({
           segment_count: segments.length,
           sentence_count: sentences.length,
           speaker_count: speakers.size,
-          raw: raw(Array.isArray(t.transcript) ? slimTranscript(t) : t),
+          raw: raw(
+            Array.isArray(t.transcript)
+              ? slimmestStored(t, [slimmestTranscript(t), slimTranscript(t)], (slim) =>
+                  restoreTranscript(slim, sentences as unknown as StoredSentence[], callId),
+                )
+              : t,
+          ),
         },
       ],
       transcript_sentences: sentences,

@@ -63,15 +63,24 @@ export function utcIso(value: unknown): string | null {
 }
 
 /**
- * What `raw` keeps of a record whose typed rows hold the rest: `slim` when `restore(slim)` gives
- * the record back exactly (checked here, for every record, as it is written), else the whole
- * record. So a stored record is never lossy, whatever shape Gong sends: an unexpected value simply
- * stays in raw. Key order is not compared (JSON objects have none).
+ * What `raw` keeps of a record whose typed rows hold the rest: the first of the slim forms (one, or
+ * several from slimmest to least slim) that `restore` gives back as the record exactly (checked
+ * here, for every record, as it is written), else the whole record. So a stored record is never
+ * lossy, whatever shape Gong sends: an unexpected value simply stays in raw. Key order is not
+ * compared (JSON objects have none).
  */
 export function storedOnce<T>(record: T, slim: unknown, restore: (slim: any) => unknown): unknown {
-  try {
-    return isDeepStrictEqual(restore(structuredClone(slim)), record) ? slim : record;
-  } catch {
-    return record;
+  return slimmestStored(record, [slim], restore);
+}
+
+/** storedOnce with several slim forms, tried from the slimmest. */
+export function slimmestStored<T>(record: T, slimForms: unknown[], restore: (slim: any) => unknown): unknown {
+  for (const candidate of slimForms) {
+    try {
+      if (isDeepStrictEqual(restore(structuredClone(candidate)), record)) return candidate;
+    } catch {
+      // Not restorable: try the next form.
+    }
   }
+  return record;
 }

@@ -179,12 +179,17 @@ describe('the analyst data model', () => {
     for (const call of transcribed) {
       const stored = query<{ raw: string }>(db, 'select raw from call_transcripts where call_id = ?', call.record.id)[0]!;
       expect(stored.raw).not.toContain('"text"');
+      // Not even the speakers and topics: every sentence row holds them.
+      expect(stored.raw).not.toContain('speakerId');
+      expect(stored.raw).not.toContain(String(call.record.id));
       const sentences = query<StoredSentence>(
         db,
-        'select start_ms, end_ms, text from transcript_sentences where call_id = ? order by seq',
+        'select start_ms, end_ms, text, segment_index, speaker_id, topic from transcript_sentences where call_id = ? order by seq',
         call.record.id,
       );
-      expect(restoreTranscript(JSON.parse(stored.raw), sentences)).toEqual(asSent(sim.account.transcriptOf(call), 'gong'));
+      expect(restoreTranscript(JSON.parse(stored.raw), sentences, String(call.record.id))).toEqual(
+        asSent(sim.account.transcriptOf(call), 'gong'),
+      );
     }
 
     // What analysts ask, answered with plain joins.

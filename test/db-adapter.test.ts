@@ -129,10 +129,10 @@ describe('the database adapter, the same on SQLite and PostgreSQL', () => {
         await adapter.upsert(
           'transcript_sentences',
           ['call_id', 'seq'],
-          ['call_id', 'seq', 'speaker_id', 'start_ms', 'text', 'synced_at'],
+          ['call_id', 'seq', 'speaker_id', 'start_ms', 'text'],
           [
-            ['7', 0, 's1', 1500, `the ${secret} is here`, '2024-06-01T00:00:00Z'],
-            ['7', 1, 's1', 4000, 'nothing to see', '2024-06-01T00:00:00Z'],
+            ['7', 0, 's1', 1500, `the ${secret} is here`],
+            ['7', 1, 's1', 4000, 'nothing to see'],
           ],
         );
       });
@@ -143,12 +143,7 @@ describe('the database adapter, the same on SQLite and PostgreSQL', () => {
 
       // A sentence whose text changes (the upsert updates it in place) is found by its new words only.
       await exec.transaction(() =>
-        adapter.upsert(
-          'transcript_sentences',
-          ['call_id', 'seq'],
-          ['call_id', 'seq', 'text', 'synced_at'],
-          [['7', 1, 'renewal terms agreed', '2024-06-02T00:00:00Z']],
-        ),
+        adapter.upsert('transcript_sentences', ['call_id', 'seq'], ['call_id', 'seq', 'text'], [['7', 1, 'renewal terms agreed']]),
       );
       expect(await adapter.searchTranscripts({ query: 'renewal', limit: 10, offset: 0 })).toHaveLength(1);
       expect(await adapter.searchTranscripts({ query: '"to see"', limit: 10, offset: 0 })).toEqual([]);

@@ -162,11 +162,17 @@ describe.each([
         await connection.runAndReadAll(`describe select * from read_parquet('${path.join(out, 'parquet', 'calls.parquet')}')`)
       ).getRows();
       const typeOf = Object.fromEntries(described.map((r) => [String(r[0]), String(r[1])]));
-      expect(typeOf).toMatchObject({ id: 'VARCHAR', started_utc: 'TIMESTAMP WITH TIME ZONE', is_private: 'BOOLEAN', duration: 'BIGINT' });
+      expect(typeOf).toMatchObject({
+        id: 'VARCHAR',
+        started_utc: 'TIMESTAMP WITH TIME ZONE',
+        synced_at: 'TIMESTAMP WITH TIME ZONE',
+        is_private: 'BOOLEAN',
+        duration: 'BIGINT',
+      });
       const csvTypes = Object.fromEntries(
         (await connection.runAndReadAll('describe csv_scorecard_answers')).getRows().map((r) => [String(r[0]), String(r[1])]),
       );
-      expect(csvTypes).toMatchObject({ is_overall: 'BOOLEAN', synced_at: 'TIMESTAMP WITH TIME ZONE', answered_scorecard_id: 'VARCHAR' });
+      expect(csvTypes).toMatchObject({ is_overall: 'BOOLEAN', answered_scorecard_id: 'VARCHAR' });
     });
     // The ids that a float would change: more than 15 significant digits.
     const longIds = fs

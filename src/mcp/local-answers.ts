@@ -5,6 +5,8 @@ import { canonicalJson } from './canonical-json.js';
 import { byInstant, countOf, instantWhere, parseRaw, storedOrder, utcInstant, type Select } from './copy-reads.js';
 import { filterFields } from './reference-actions.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
+import { ACTIVITY_DAY_COLUMNS, restoreActivityDay } from '../../streams/stats-activity-day-by-day.js';
+import { REVIEW_COLUMNS, restoreReview } from '../../streams/stats-activity-scorecards.js';
 
 /** A list the copy can answer: when it was synced, and its records in Gong's order, a page at a time. */
 export interface LocalList {
@@ -128,11 +130,11 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
           const sentences = await ctx.exec.all<StoredSentence>(
             ctx.exec.db
               .selectFrom('transcript_sentences')
-              .select(['start_ms', 'end_ms', 'text'])
+              .select(['start_ms', 'end_ms', 'text', 'segment_index', 'speaker_id', 'topic'])
               .where('call_id', '=', row.call_id)
               .orderBy('seq'),
           );
-          return restoreTranscript(parseRaw(row.raw), sentences);
+          return restoreTranscript(parseRaw(row.raw), sentences, String(row.call_id));
         },
         ['t.call_id as call_id'],
       );
@@ -162,16 +164,17 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       let query = ctx.exec.db
         .selectFrom('stats_activity_day_by_day as d')
         .leftJoin('users as u', 'u.id', 'd.user_id')
-        .select(['d.user_id', 'd.user_email_address', 'd.raw'])
+        .select(['d.user_id', 'd.user_email_address', 'd.raw', ...ACTIVITY_DAY_COLUMNS.map((c) => `d.${c}`)] as any)
         .where('d.date', '>=', filter.fromDate)
         .where('d.date', '<', filter.toDate);
       if (filter.userIds !== undefined) query = query.where('d.user_id', 'in', filter.userIds);
-      const rows = await ctx.exec.all<StatRow>(
+      const stored = await ctx.exec.all<StatRow & Record<string, unknown>>(
         query
           .orderBy(sql.raw(storedOrder(ctx.exec, 'u')))
           .orderBy('d.user_id')
           .orderBy('d.date'),
       );
+      const rows = stored.map((row) => ({ ...row, raw: restoreActivityDay(parseRaw(row.raw) as Record<string, unknown>, row) }));
       return inMemory(
         syncedAt,
         groupByUser(rows, (first) => ({ userId: first.user_id, userEmailAddress: first.user_email_address }), 'userDailyActivityStats'),
@@ -257,7 +260,20 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       if (filter.reviewedUserIds) base = base.where('reviewed_user_id', 'in', filter.reviewedUserIds);
       // The sync reads both review methods; one of them is a filter on the copy.
       if (filter.reviewMethod !== undefined && filter.reviewMethod !== 'BOTH') base = base.where('review_method', '=', filter.reviewMethod);
-      return fullTable(ctx, syncedAt, base, [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id']);
+      return fullTable(
+        ctx,
+        syncedAt,
+        base,
+        [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id'],
+        'raw',
+        async (row) => {
+          const answers = await ctx.exec.all<Record<string, unknown>>(
+            ctx.exec.db.selectFrom('scorecard_answers').selectAll().where('answered_scorecard_id', '=', row.answered_scorecard_id),
+          );
+          return restoreReview(parseRaw(row.raw), row, answers);
+        },
+        REVIEW_COLUMNS,
+      );
     },
   },
 };

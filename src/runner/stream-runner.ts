@@ -8,6 +8,7 @@ import { RECENT_DAYS, firstPassWindows, passStart, passUpperBound, windowShape }
 import type { RunContext, StreamReport } from './run-context.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { withCursorRestarts } from './cursor-restart.js';
+import { deleteWindowRows, removeRowsNotSeenSince, removeRowsOfVanishedPartitions } from './stale-rows.js';
 import { pagesOf, type Page } from './pages.js';
 import { callMediaRow } from '../media/media-downloader.js';
 
@@ -100,7 +101,7 @@ export class StreamRunner {
       this.stream.partitions &&
       skipped === 0
     ) {
-      await this.ctx.exec.transaction(() => this.removeRowsOfVanishedPartitions(partitions));
+      await this.ctx.exec.transaction(() => removeRowsOfVanishedPartitions(this.ctx.exec, this.stream, partitions));
     }
   }
 
@@ -235,7 +236,7 @@ export class StreamRunner {
               : this.ctx.state.complete(key, state.after.bookmark, { success: true, checkpoint: state.after.checkpoint }),
           // Read from its first page, a window replaces the rows an earlier read of it left.
           start === null && replication.windowColumn
-            ? () => this.deleteWindowRows(replication.windowColumn!, window.from, partition)
+            ? () => deleteWindowRows(this.ctx.exec, this.stream, replication.windowColumn!, window.from, partition)
             : undefined,
         ),
       async () => {
@@ -257,7 +258,7 @@ export class StreamRunner {
             await this.ctx.state.saveCheckpoint(key, { cursor: next, passStartedAt });
             return;
           }
-          if (replication.removeMissing) await this.removeRowsNotSeenSince(passStartedAt, partition);
+          if (replication.removeMissing) await removeRowsNotSeenSince(this.ctx.exec, this.stream, passStartedAt, partition);
           await this.ctx.state.complete(key, passStartedAt, { success: true });
         }),
       () => this.ctx.logger.warn(`${this.stream.name}: Gong's cursor expired; restarting the full refresh`),
@@ -539,41 +540,6 @@ export class StreamRunner {
     }
     const rows = await this.ctx.exec.all<{ id: string }>(query.orderBy(`p.${parent.idColumn}`).limit(replication.batchSize));
     return rows.map((r) => String(r.id));
-  }
-
-  private partitionFilters(partition: Partition): Array<[string, string]> {
-    const columnsByParam = Object.fromEntries((this.stream.partitions?.sources ?? []).map((s) => [s.param, s.rowColumn]));
-    return Object.entries(partition ?? {})
-      .filter(([param]) => columnsByParam[param])
-      .map(([param, value]) => [columnsByParam[param]!, value]);
-  }
-
-  private async removeRowsNotSeenSince(passStartedAt: string, partition: Partition) {
-    for (const table of this.stream.tables) {
-      let query = this.ctx.exec.db.deleteFrom(table.name).where('synced_at', '<', passStartedAt);
-      for (const [column, value] of this.partitionFilters(partition)) query = query.where(column, '=', value);
-      await this.ctx.exec.run(query);
-    }
-  }
-
-  /** Rows of partitions that no longer exist (a deleted folder's calls). */
-  private async removeRowsOfVanishedPartitions(partitions: Partition[]) {
-    for (const source of this.stream.partitions?.sources ?? []) {
-      const current = [...new Set(partitions.map((p) => p?.[source.param]).filter((v): v is string => v !== undefined))];
-      for (const table of this.stream.tables) {
-        let query = this.ctx.exec.db.deleteFrom(table.name);
-        if (current.length > 0) query = query.where(source.rowColumn, 'not in', current);
-        await this.ctx.exec.run(query);
-      }
-    }
-  }
-
-  private async deleteWindowRows(windowColumn: string, windowFrom: string, partition: Partition) {
-    for (const table of this.stream.tables) {
-      let query = this.ctx.exec.db.deleteFrom(table.name).where(windowColumn, '=', windowFrom);
-      for (const [column, value] of this.partitionFilters(partition)) query = query.where(column, '=', value);
-      await this.ctx.exec.run(query);
-    }
   }
 
   private throwIfStopped() {
