@@ -46,21 +46,31 @@ export class SentenceStore {
       throw new Error(`${SENTENCES} rows need call_id and seq${unknown.length ? ` and have no column ${unknown.join(', ')}` : ''}`);
     }
     const given = STORED.filter((c) => at(c) >= 0);
-    const transcripts = await this.transcriptsOf([...new Set(rows.map((r) => String(r[at('call_id')])))]);
+    const positions = given.map((c) => at(c));
+    const [callAt, seqAt, speakerAt] = [at('call_id'), at('seq'), given.indexOf('speaker_id')];
+    const transcripts = await this.transcriptsOf([...new Set(rows.map((r) => String(r[callAt])))]);
+    const speakers = new Map<unknown, unknown>();
     // The last row of each key, in first position (what a multi-row upsert does).
     const byKey = new Map<number, { key: number; values: unknown[]; fresh: boolean }>();
     for (const row of rows) {
-      const callId = String(row[at('call_id')]);
+      const callId = String(row[callAt]);
       const transcript = transcripts.get(callId);
       if (!transcript) {
         throw new GongSyncError(`Transcript sentences of call ${callId} arrived without its call_transcripts row; nothing of this page was written.`);
       }
-      const seq = row[at('seq')];
+      const seq = row[seqAt];
       if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq >= SEQ_SPAN) {
         throw new GongSyncError(`Transcript sentence ${String(seq)} of call ${callId} has a seq outside 0 to ${SEQ_SPAN - 1}.`);
       }
       const key = transcript.rowid * SEQ_SPAN + seq;
-      byKey.set(key, { key, values: given.map((c) => stored(c, row[at(c)])), fresh: !transcript.filled });
+      const values = positions.map((p) => row[p]);
+      if (speakerAt >= 0) {
+        const speaker = values[speakerAt];
+        let compact = speakers.get(speaker);
+        if (compact === undefined) speakers.set(speaker, (compact = storedSpeaker(speaker)));
+        values[speakerAt] = compact;
+      }
+      byKey.set(key, { key, values, fresh: !transcript.filled });
     }
     const all = [...byKey.values()];
     await this.insertFresh(given, all.filter((r) => r.fresh));
@@ -145,8 +155,8 @@ function indexSql(count: number): string {
 }
 
 /** A speaker id of digits (at most 18, no leading zero) as an integer: 8 bytes instead of 16 to 19; the view reads it back as the same text. */
-function stored(column: string, value: unknown): unknown {
-  if (column !== 'speaker_id' || typeof value !== 'string' || !/^[1-9][0-9]{0,17}$/.test(value)) return value;
+function storedSpeaker(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,17}$/.test(value)) return value;
   // A BigInt binds as an integer (a JavaScript number binds as a real, which this column would keep).
   return BigInt(value);
 }
