@@ -201,6 +201,22 @@ describe('transcript sentences, stored compactly on SQLite', () => {
     db.close();
     const database = await connectDatabase(file);
     try {
+      // Stopped at its very end (after every step of the rebuild), the migration leaves the previous layout whole.
+      const compact = migrations['2026-12-03-0030-compact-transcript-sentences']!;
+      const stopped = {
+        ...migrations,
+        '2026-12-03-0030-compact-transcript-sentences': {
+          up: async (kysely: Parameters<typeof compact.up>[0]) => {
+            await compact.up(kysely);
+            throw new Error('stopped here');
+          },
+        },
+      };
+      await expect(migrateToLatest(database, undefined, stopped)).rejects.toThrow(/0030-compact-transcript-sentences failed .*stopped here/);
+      const still = new BetterSqlite3(file, { readonly: true });
+      expect(still.prepare(`select type from sqlite_master where name = 'transcript_sentences'`).pluck().get()).toBe('table');
+      expect(still.prepare('select count(*) from transcript_sentences').pluck().get()).toBe(ids.reduce((n, id) => n + sentOf(sim, id).length, 0));
+      still.close();
       const { applied } = await migrateToLatest(database);
       expect(applied).toContain('2026-12-03-0030-compact-transcript-sentences');
       const word = sentOf(sim, ids[0]!)[0]!.text.split(' ')[0]!;
