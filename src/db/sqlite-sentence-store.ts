@@ -7,6 +7,10 @@ import type { SqlBackend } from './sql-executor.js';
  * second index, and `transcript_sentences` is a view over it with INSTEAD OF triggers. This module
  * writes a loader page's sentences the fast way: one multi-row insert per 100 rows plus the same
  * rows' full-text entries, instead of a trigger per row.
+ *
+ * The keys depend on call_transcripts' rowids: a migration that rebuilds call_transcripts must copy
+ * them (`insert into new (rowid, ...) select rowid, ... from old`) and recreate its trigger
+ * call_transcripts_sentences_ad; VACUUM keeps them (test/sentence-store.test.ts checks it).
  */
 export const SENTENCES = 'transcript_sentences';
 export const SENTENCE_ROWS = 'transcript_sentence_rows';
