@@ -53,7 +53,9 @@ describe('transcript sentences, stored compactly on SQLite', () => {
       expect(db.prepare('select count(*) from transcript_sentences').pluck().get()).toBe(total);
       // The layout: no call_id, no stamp, no index but the integer key; the view finds a call by its transcript's key range.
       const columns = db.prepare(`select name from pragma_table_info('transcript_sentence_rows')`).pluck().all();
-      expect(columns).toEqual(['id', 'segment_index', 'speaker_id', 'topic', 'start_ms', 'end_ms', 'text']);
+      expect(columns).toEqual(['id', 'segment_index', 'speaker_id', 'topic_id', 'start_ms', 'end_ms', 'text']);
+      // Each topic name once.
+      expect(db.prepare('select count(*) = count(distinct name) from transcript_topics').pluck().get()).toBe(1);
       expect(db.prepare(`select count(*) from sqlite_master where type = 'index' and tbl_name = 'transcript_sentence_rows'`).pluck().get()).toBe(0);
       const plan = (db.prepare('explain query plan select * from transcript_sentences where call_id = ?').all('x') as { detail: string }[])
         .map((r) => r.detail)
@@ -112,7 +114,8 @@ describe('transcript sentences, stored compactly on SQLite', () => {
         .get(`"${gone[0]!.replace(/"/g, '""')}"`, shorter!) as number;
       expect(stillFound).toBe(0);
       // Writers through the view keep working: an update moves the text in the index, a delete takes it out.
-      db.prepare(`update transcript_sentences set text = 'zebracodeword here' where call_id = ? and seq = 1`).run(shorter!);
+      db.prepare(`update transcript_sentences set text = 'zebracodeword here', topic = 'A topic never seen' where call_id = ? and seq = 1`).run(shorter!);
+      expect(storedOf(db, shorter!)[1]!.topic).toBe('A topic never seen');
       expect(db.prepare(`select count(*) from transcript_search where transcript_search match 'zebracodeword'`).pluck().get()).toBe(1);
       db.prepare(`delete from transcript_sentences where call_id = ? and seq = 1`).run(shorter!);
       expect(db.prepare(`select count(*) from transcript_search where transcript_search match 'zebracodeword'`).pluck().get()).toBe(0);
@@ -229,7 +232,7 @@ describe('transcript sentences, stored compactly on SQLite', () => {
       const sentences = tables.find((t) => t.name === 'transcript_sentences')!;
       expect(sentences.type).toBe('table');
       expect(sentences.columns.map((c) => `${c.name}:${c.kind}`)).toContain('seq:integer');
-      expect(tables.some((t) => t.name === 'transcript_sentence_rows')).toBe(false);
+      expect(tables.some((t) => t.name === 'transcript_sentence_rows' || t.name === 'transcript_topics')).toBe(false);
     } finally {
       await database.close();
     }

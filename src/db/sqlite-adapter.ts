@@ -14,7 +14,7 @@ import { kindByName, kindByType } from './column-kinds.js';
 import type { SqlBackend } from './sql-executor.js';
 import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
 import { sqliteTableRows } from './table-rows.js';
-import { SENTENCE_COLUMN_TYPES, SENTENCE_ROWS, SENTENCES, SentenceStore } from './sqlite-sentence-store.js';
+import { SENTENCE_COLUMN_TYPES, SENTENCE_ROWS, SENTENCE_TOPICS, SENTENCES, SentenceStore } from './sqlite-sentence-store.js';
 
 /** Rows per multi-row upsert (SQLite's cost is per row, not per statement); SQLite allows 32,766 parameters. */
 const ROWS_PER_STATEMENT = 100;
@@ -57,9 +57,10 @@ export class SqliteAdapter implements DatabaseAdapter {
     );
     // Full-text indexes and their shadow tables are derived from transcript_sentences.
     const virtual = all.filter((t) => /^\s*create\s+virtual\s+table/i.test(t.sql ?? '')).map((t) => t.name);
-    // transcript_sentence_rows is how transcript_sentences is stored (compact layout): the view is the table.
+    // transcript_sentence_rows and transcript_topics are how transcript_sentences is stored (compact layout): the view is the table.
     const compact = all.some((t) => t.name === SENTENCE_ROWS);
-    const tables = all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`)) && t.name !== SENTENCE_ROWS);
+    const storage = [SENTENCE_ROWS, SENTENCE_TOPICS];
+    const tables = all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`)) && !storage.includes(t.name));
     const out: TableInfo[] = [];
     for (const table of tables) {
       const sentences = compact && table.name === SENTENCES;

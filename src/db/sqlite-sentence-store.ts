@@ -14,16 +14,20 @@ import type { SqlBackend } from './sql-executor.js';
  */
 export const SENTENCES = 'transcript_sentences';
 export const SENTENCE_ROWS = 'transcript_sentence_rows';
+export const SENTENCE_TOPICS = 'transcript_topics';
 /** Bits of the key that hold seq: up to 1,048,576 sentences a transcript. */
 const SEQ_SPAN = 2 ** 20;
 /** Transcript rowids up to this keep the key a safe JavaScript integer (8.6 billion transcripts). */
 const LARGEST_TRANSCRIPT_ROWID = Math.floor(Number.MAX_SAFE_INTEGER / SEQ_SPAN);
 const STORED = ['segment_index', 'speaker_id', 'topic', 'start_ms', 'end_ms', 'text'] as const;
+/** The stored column of a view column: a topic is stored as its number in transcript_topics. */
+const STORED_AS: Record<string, string> = { topic: 'topic_id' };
+const storedName = (column: string) => STORED_AS[column] ?? column;
 const ROWS_PER_STATEMENT = 100;
 const CALLS_PER_LOOKUP = 500;
 
 /** Columns of the view whose type SQLite cannot name from its expression. */
-export const SENTENCE_COLUMN_TYPES: Record<string, string> = { seq: 'integer', speaker_id: 'text' };
+export const SENTENCE_COLUMN_TYPES: Record<string, string> = { seq: 'integer', speaker_id: 'text', topic: 'text' };
 
 /** Whether the database has the compact layout (cached once seen: a migration never undoes it). */
 export class SentenceStore {
@@ -51,8 +55,9 @@ export class SentenceStore {
     }
     const given = STORED.filter((c) => at(c) >= 0);
     const positions = given.map((c) => at(c));
-    const [callAt, seqAt, speakerAt] = [at('call_id'), at('seq'), given.indexOf('speaker_id')];
+    const [callAt, seqAt, speakerAt, topicAt] = [at('call_id'), at('seq'), given.indexOf('speaker_id'), given.indexOf('topic')];
     const transcripts = await this.transcriptsOf([...new Set(rows.map((r) => String(r[callAt])))]);
+    const topics = topicAt >= 0 ? await this.topicNumbers(rows.map((r) => r[at('topic')])) : undefined;
     const speakers = new Map<unknown, unknown>();
     // The last row of each key, in first position (what a multi-row upsert does).
     const byKey = new Map<number, { key: number; values: unknown[]; fresh: boolean }>();
@@ -74,11 +79,36 @@ export class SentenceStore {
         if (compact === undefined) speakers.set(speaker, (compact = storedSpeaker(speaker)));
         values[speakerAt] = compact;
       }
+      if (topics) values[topicAt] = values[topicAt] === null || values[topicAt] === undefined ? null : topics.get(values[topicAt] as string);
       byKey.set(key, { key, values, fresh: !transcript.filled });
     }
     const all = [...byKey.values()];
     await this.insertFresh(given, all.filter((r) => r.fresh));
     for (const row of all) if (!row.fresh) await this.upsertOne(given, row.key, row.values);
+  }
+
+  /** Each topic's number in transcript_topics, new topics added (in the page's transaction: a rollback takes them back too). */
+  private async topicNumbers(values: unknown[]): Promise<Map<string, number>> {
+    const names = new Set<string>();
+    for (const value of values) {
+      if (value === null || value === undefined) continue;
+      if (typeof value !== 'string') throw new Error(`${SENTENCES}.topic must be text, not ${typeof value}`);
+      names.add(value);
+    }
+    const out = new Map<string, number>();
+    if (names.size === 0) return out;
+    const list = JSON.stringify([...names]);
+    await this.backend.run(
+      `insert into ${SENTENCE_TOPICS} (name) select value from json_each(?) where value not in (select name from ${SENTENCE_TOPICS})`,
+      [list],
+      { reuse: true },
+    );
+    const found = await this.backend.all<{ id: number; name: string }>(
+      `select id, name from ${SENTENCE_TOPICS} where name in (select value from json_each(?))`,
+      [list],
+    );
+    for (const t of found) out.set(t.name, t.id);
+    return out;
   }
 
   /** Each call's transcript rowid, and whether it has sentences already (a fresh transcript's are inserted without looking). */
@@ -123,7 +153,7 @@ export class SentenceStore {
   private async upsertOne(given: readonly string[], key: number, values: unknown[]): Promise<void> {
     if (given.length > 0) {
       const updated = await this.backend.run(
-        `update ${SENTENCE_ROWS} set ${given.map((c) => `"${c}" = ?`).join(', ')} where id = ?`,
+        `update ${SENTENCE_ROWS} set ${given.map((c) => `"${storedName(c)}" = ?`).join(', ')} where id = ?`,
         [...values, key],
         { reuse: true },
       );
@@ -142,7 +172,7 @@ function insertSql(given: readonly string[], count: number): string {
   let text = sqlTexts.get(name);
   if (!text) {
     const row = `(${['?', ...given.map(() => '?')].join(', ')})`;
-    text = `insert into ${SENTENCE_ROWS} (id${given.map((c) => `, "${c}"`).join('')}) values ${Array(count).fill(row).join(', ')}`;
+    text = `insert into ${SENTENCE_ROWS} (id${given.map((c) => `, "${storedName(c)}"`).join('')}) values ${Array(count).fill(row).join(', ')}`;
     sqlTexts.set(name, text);
   }
   return text;
