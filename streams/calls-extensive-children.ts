@@ -2,7 +2,8 @@
  * The nested blocks of an extensive call as child tables with typed columns (Fivetran's grain):
  * topics, trackers and each tracker occurrence, interaction stats, CRM context, comments, key
  * points, highlights, outline, video stats, action items. Each table is replaced as a set when its
- * call is re-read, so a shorter list leaves no stale rows.
+ * call is re-read, so a shorter list leaves no stale rows. `seq` keeps Gong's order within the call
+ * (0, 1, ...), so the record can be given back exactly from these rows (calls-extensive-stored.ts).
  */
 import type { Row, TableSpec } from './types.js';
 import { asArray, asObject, bool, idText, integer, jsonText, real, text, utcIso } from './mapping.js';
@@ -48,7 +49,7 @@ export function extensiveChildRows(callId: string, call: Record<string, any>): R
     uniqueBy(
       asArray(list).filter((item) => text(item?.name)),
       (item) => String(item.name),
-    ).map((item) => ({ call_id: callId, name: String(item.name), ...value(item) }));
+    ).map((item, seq) => ({ call_id: callId, name: String(item.name), seq, ...value(item) }));
   return {
     call_topics: byName(content.topics, (t) => ({ duration: real(t.duration) })),
     call_structure: byName(content.structure, (s) => ({ duration: real(s.duration) })),
@@ -58,9 +59,10 @@ export function extensiveChildRows(callId: string, call: Record<string, any>): R
     call_speakers: uniqueBy(
       asArray(interaction.speakers).filter((s) => idText(s?.id)),
       (s) => idText(s.id),
-    ).map((s) => ({
+    ).map((s, seq) => ({
       call_id: callId,
       id: idText(s.id),
+      seq,
       user_id: idText(s.userId),
       talk_time: real(s.talkTime),
     })),
@@ -88,27 +90,41 @@ function trackerKey(tracker: any): string | null {
 }
 
 function trackerRows(callId: string, trackers: unknown): Row[] {
-  return uniqueBy(asArray(trackers).filter(trackerKey), trackerKey).map((t) => ({
+  return uniqueBy(asArray(trackers).filter(trackerKey), trackerKey).map((t, seq) => ({
     call_id: callId,
     tracker_id: trackerKey(t),
+    seq,
     name: text(t.name),
     type: text(t.type),
     count: integer(t.count),
+    // The phrases it listens for, in Gong's order (those heard 0 times too): a phrase's hits are
+    // the occurrences whose phrase_seq is its position here.
+    phrases: Array.isArray(t.phrases) ? jsonText(t.phrases.map((p: any) => text(p?.phrase))) : null,
   }));
 }
 
 /**
  * One row per time a tracker fired. Gong lists them per phrase (`phrases[].occurrences`, with the
  * phrase) and for the whole tracker (`occurrences`); phrases win when present, since they say what
- * was said. Ordered by time, numbered from 0.
+ * was said. Ordered by time, numbered from 0; `phrase_seq` and `phrase_item_seq` say where the hit
+ * stands in its phrase's list (the phrase's position in call_trackers.phrases, then Gong's order).
  */
 function trackerOccurrenceRows(callId: string, trackers: unknown): Row[] {
   const rows: Row[] = [];
   for (const tracker of uniqueBy(asArray(trackers).filter(trackerKey), trackerKey)) {
-    const byPhrase = asArray(tracker.phrases).flatMap((p) => asArray(p?.occurrences).map((o) => ({ phrase: text(p?.phrase), o })));
-    const hits = byPhrase.length > 0 ? byPhrase : asArray(tracker.occurrences).map((o) => ({ phrase: null, o }));
+    const byPhrase = asArray(tracker.phrases).flatMap((p, phraseSeq) =>
+      asArray(p?.occurrences).map((o, itemSeq) => ({ phrase: text(p?.phrase), phraseSeq, itemSeq, o })),
+    );
+    const hits =
+      byPhrase.length > 0 ? byPhrase : asArray(tracker.occurrences).map((o) => ({ phrase: null, phraseSeq: null, itemSeq: null, o }));
     hits
-      .map(({ phrase, o }) => ({ phrase, speaker_id: idText(o?.speakerId), start_time: real(o?.startTime) }))
+      .map(({ phrase, phraseSeq, itemSeq, o }) => ({
+        phrase,
+        speaker_id: idText(o?.speakerId),
+        start_time: real(o?.startTime),
+        phrase_seq: phraseSeq,
+        phrase_item_seq: itemSeq,
+      }))
       .sort((a, b) => (a.start_time ?? Infinity) - (b.start_time ?? Infinity))
       .forEach((hit, seq) => rows.push({ call_id: callId, tracker_id: trackerKey(tracker), seq, ...hit }));
   }
@@ -125,18 +141,20 @@ function contextRows(callId: string, context: unknown): { call_context_objects: 
       if (!objectType || !objectId) continue;
       objects.push({
         call_id: callId,
+        seq: objects.length,
         system: text(system?.system) ?? '',
         object_type: objectType,
         object_id: objectId,
         timing: text(object?.timing),
       });
-      for (const field of asArray(object?.fields)) {
+      for (const [seq, field] of asArray(object?.fields).entries()) {
         if (!text(field?.name)) continue;
         fields.push({
           call_id: callId,
           object_type: objectType,
           object_id: objectId,
           name: String(field.name),
+          seq,
           value: contextValue(field.value),
         });
       }
@@ -181,9 +199,10 @@ function commentRows(callId: string, comments: unknown): Row[] {
   return uniqueBy(
     asArray(comments).filter((c) => idText(c?.id)),
     (c) => idText(c.id)!,
-  ).map((c) => ({
+  ).map((c, seq) => ({
     call_id: callId,
     id: idText(c.id),
+    seq,
     commenter_user_id: idText(c.commenterUserId),
     comment: text(c.comment),
     posted: text(c.posted),

@@ -1,7 +1,8 @@
 import { defineStream, type Row } from './types.js';
-import { asArray, asObject, idText, integer, jsonText, raw, real, requireId, text, utcIso } from './mapping.js';
+import { asArray, asObject, idText, integer, jsonText, raw, real, requireId, storedOnce, text, utcIso } from './mapping.js';
 import { CALL_LIST_MAX_DAYS, callRow } from './calls.js';
 import { EXTENSIVE_CHILD_TABLES, extensiveChildRows } from './calls-extensive-children.js';
+import { restoreExtensiveCall, slimExtensiveCall, type ExtensiveRows } from './calls-extensive-stored.js';
 
 /** Everything useful except media (whose signed URLs expire): override with GONG_CONTENT_SELECTOR. */
 export const DEFAULT_EXPOSED_FIELDS = {
@@ -68,9 +69,10 @@ export const callsExtensive = defineStream({
     const talkTimeOf = (p: any) => talkTimeBySpeaker.get(idText(p.id)) ?? talkTimeBySpeaker.get(idText(p.speakerId)) ?? null;
     const parties: Row[] = asArray(call.parties)
       .filter((p) => idText(p?.id))
-      .map((p) => ({
+      .map((p, seq) => ({
         call_id: id,
         id: idText(p.id),
+        seq,
         user_id: idText(p.userId),
         speaker_id: idText(p.speakerId),
         name: text(p.name),
@@ -82,25 +84,27 @@ export const callsExtensive = defineStream({
         context: jsonText(p.context),
         talk_time: talkTimeOf(p),
       }));
+    const callsRow = callRow({ ...meta, id });
+    const extensive: Row = {
+      id,
+      started: text(meta.started),
+      started_utc: utcIso(meta.started),
+      title: text(meta.title),
+      brief: text(content.brief),
+      call_outcome_id: idText(asObject(content.callOutcome).id),
+      call_outcome_category: text(asObject(content.callOutcome).category),
+      call_outcome_name: text(asObject(content.callOutcome).name),
+      questions_company_count: integer(questions.companyCount),
+      questions_non_company_count: integer(questions.nonCompanyCount),
+    };
+    const children = { call_parties: parties, ...extensiveChildRows(id, call) };
+    // Stored once: raw keeps what these rows cannot give back (calls-extensive-stored.ts).
+    const rows: ExtensiveRows = { callRaw: callsRow.raw, extensive, children };
+    const stored = storedOnce(call, slimExtensiveCall(call, rows), (slim) => restoreExtensiveCall(slim, rows));
     return {
-      calls: [callRow({ ...meta, id })],
-      calls_extensive: [
-        {
-          id,
-          started: text(meta.started),
-          started_utc: utcIso(meta.started),
-          title: text(meta.title),
-          brief: text(content.brief),
-          call_outcome_id: idText(asObject(content.callOutcome).id),
-          call_outcome_category: text(asObject(content.callOutcome).category),
-          call_outcome_name: text(asObject(content.callOutcome).name),
-          questions_company_count: integer(questions.companyCount),
-          questions_non_company_count: integer(questions.nonCompanyCount),
-          raw: raw(call),
-        },
-      ],
-      call_parties: parties,
-      ...extensiveChildRows(id, call),
+      calls: [callsRow],
+      calls_extensive: [{ ...extensive, raw: raw(stored) }],
+      ...children,
     };
   },
 });

@@ -40,7 +40,7 @@ export async function writeRows(
     await emit('[');
     for await (const row of rows) {
       const record = Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null]));
-      await emit((count === 0 ? '\n' : ',\n') + JSON.stringify(record, null, 2).replace(/^/gm, '  '));
+      await emit((count === 0 ? '\n' : ',\n') + JSON.stringify(record, exactJson, 2).replace(/^/gm, '  '));
       count++;
     }
     await emit(count === 0 ? ']\n' : '\n]\n');
@@ -70,6 +70,9 @@ export async function writeRows(
   if (buffer) await sink(buffer);
   return count;
 }
+
+/** Integers beyond 2^53 come back as bigint (exact): JSON gets them as their digits in a string. */
+const exactJson = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
 function tableCell(value: unknown): string {
   const text = value === null || value === undefined ? 'NULL' : Buffer.isBuffer(value) ? `<${value.length} bytes>` : String(value);

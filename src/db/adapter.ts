@@ -39,6 +39,7 @@ export interface DatabaseAdapter {
    * iterator throws) when `timeoutMs` passes or `signal` aborts: on SQLite the statement runs in a
    * child process that is killed, on PostgreSQL the backend is cancelled. Call `close()` always.
    * Errors in the SQL are ConfigErrors ("SQL error: ..."); a stop is a QueryStoppedError.
+   * On SQLite values come back exactly as the driver reads them, an integer beyond 2^53 as a bigint.
    */
   readOnlyQuery(sqlText: string, options: ReadOnlyQueryOptions): Promise<QueryRows>;
 
@@ -48,7 +49,10 @@ export interface DatabaseAdapter {
    */
   tableRows(table: string, columns: string[], options?: TableRowsOptions): AsyncIterable<unknown[][]>;
 
-  /** Full-text search over transcript sentences (best matches first). */
+  /**
+   * Full-text search over transcript sentences (best matches first), run as readOnlyQuery runs a
+   * statement: off the caller's event loop on SQLite, and stopped after `timeoutMs` or on `signal`.
+   */
   searchTranscripts(search: TranscriptSearch): Promise<TranscriptMatch[]>;
 
   /**
@@ -94,6 +98,8 @@ export interface ReadOnlyQueryOptions {
   timeoutMs: number;
   /** Aborting stops the statement at once (SIGINT/SIGTERM, a client that went away). */
   signal?: AbortSignal;
+  /** Values bound to the statement's placeholders in order (`?` on SQLite, `$1`... on PostgreSQL). */
+  params?: unknown[];
 }
 
 export interface TableRowsOptions {
@@ -123,6 +129,9 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** How long a transcript search may run when its caller sets no limit. */
+export const DEFAULT_SEARCH_TIMEOUT_MS = 30_000;
+
 export interface TranscriptSearch {
   /** Words that must all occur in a sentence; a text in double quotes is an exact phrase. */
   query: string;
@@ -135,6 +144,9 @@ export interface TranscriptSearch {
   to?: string;
   limit: number;
   offset: number;
+  /** The search stops (QueryStoppedError, or a ConfigError naming the time limit) after this long or when `signal` aborts. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 export interface TranscriptMatch {

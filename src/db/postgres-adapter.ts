@@ -10,6 +10,7 @@ import type {
   TranscriptMatch,
   TranscriptSearch,
 } from './adapter.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS } from './adapter.js';
 import { kindByName, kindByType } from './column-kinds.js';
 import type { PostgresBackend } from './postgres-backend.js';
 import { PostgresBulkUpsert } from './postgres-bulk-upsert.js';
@@ -102,7 +103,7 @@ export class PostgresAdapter implements DatabaseAdapter {
     if (search.affiliation !== undefined) where.push(`p.affiliation = ${param(search.affiliation)}`);
     if (search.from !== undefined) where.push(`cast(c.started as timestamptz) >= cast(${param(search.from)} as timestamptz)`);
     if (search.to !== undefined) where.push(`cast(c.started as timestamptz) < cast(${param(search.to)} as timestamptz)`);
-    return this.backend.all<TranscriptMatch>(
+    const result = await this.readOnlyQuery(
       `select s.call_id as "callId", c.title as "callTitle", c.started as "callStarted", s.speaker_id as "speakerId",
           p.name as "speakerName", p.affiliation as affiliation, s.start_ms as "startMs", s.text as text
         from (select ${query} as query) q
@@ -112,8 +113,15 @@ export class PostgresAdapter implements DatabaseAdapter {
         where ${where.join(' and ')}
         order by ts_rank(s.tsv, q.query) desc, s.call_id, s.seq
         limit ${param(search.limit)} offset ${param(search.offset)}`,
-      params,
+      { timeoutMs: search.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS, signal: search.signal, params },
     );
+    try {
+      const matches: TranscriptMatch[] = [];
+      for await (const row of result.rows) matches.push(Object.fromEntries(result.columns.map((c, i) => [c, row[i]])) as unknown as TranscriptMatch);
+      return matches;
+    } finally {
+      await result.close();
+    }
   }
 
   async secureErase<T>(tables: string[], work: () => Promise<T>): Promise<T> {

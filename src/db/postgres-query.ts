@@ -43,7 +43,7 @@ export async function postgresReadOnlyQuery(pool: pg.Pool, sqlText: string, opti
     await client.query(`set local statement_timeout = ${Math.max(1, Math.floor(options.timeoutMs))}`);
     await client.query({
       text: `declare gong_sync_query no scroll cursor for ${sqlText.trim().replace(/;\s*$/, '')}`,
-      values: [],
+      values: options.params ?? [],
       queryMode: 'extended',
     } as pg.QueryConfig);
     const first = await fetch(client);

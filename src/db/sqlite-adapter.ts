@@ -10,6 +10,7 @@ import type {
   TranscriptMatch,
   TranscriptSearch,
 } from './adapter.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS } from './adapter.js';
 import { kindByName, kindByType } from './column-kinds.js';
 import type { SqlBackend } from './sql-executor.js';
 import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
@@ -167,24 +168,20 @@ export class SqliteAdapter implements DatabaseAdapter {
     if (search.affiliation !== undefined) where.push('p.affiliation = ?'), params.push(search.affiliation);
     if (search.from !== undefined) where.push('julianday(c.started) >= julianday(?)'), params.push(search.from);
     if (search.to !== undefined) where.push('julianday(c.started) < julianday(?)'), params.push(search.to);
-    if (await this.sentences.present()) {
-      // Compact layout: the key names the transcript (rowid = key >> 20), whose row names the call.
-      return this.backend.all<TranscriptMatch>(
-        `select t.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
-            p.name as speakerName, p.affiliation as affiliation, s.start_ms as startMs, s.text as text
-          from transcript_search f
-          join (select id, cast(speaker_id as text) as speaker_id, start_ms, text from ${SENTENCE_ROWS}) s on s.id = f.rowid
-          join call_transcripts t on t.rowid = s.id >> 20
-          left join calls c on c.id = t.call_id
-          left join call_parties p on p.call_id = t.call_id and p.speaker_id = s.speaker_id
-          where ${where.join(' and ').replace('s.call_id = ?', 't.call_id = ?')}
-          order by f.rank, t.call_id, s.id
-          limit ? offset ?`,
-        [...params, search.limit, search.offset],
-      );
-    }
-    return this.backend.all<TranscriptMatch>(
-      `select s.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
+    // Compact layout: the key names the transcript (rowid = key >> 20), whose row names the call.
+    const compact = await this.sentences.present();
+    const text = compact
+      ? `select t.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
+          p.name as speakerName, p.affiliation as affiliation, s.start_ms as startMs, s.text as text
+        from transcript_search f
+        join (select id, cast(speaker_id as text) as speaker_id, start_ms, text from ${SENTENCE_ROWS}) s on s.id = f.rowid
+        join call_transcripts t on t.rowid = s.id >> 20
+        left join calls c on c.id = t.call_id
+        left join call_parties p on p.call_id = t.call_id and p.speaker_id = s.speaker_id
+        where ${where.join(' and ').replace('s.call_id = ?', 't.call_id = ?')}
+        order by f.rank, t.call_id, s.id
+        limit ? offset ?`
+      : `select s.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
           p.name as speakerName, p.affiliation as affiliation, s.start_ms as startMs, s.text as text
         from transcript_search f
         join transcript_sentences s on s.rowid = f.rowid
@@ -192,9 +189,19 @@ export class SqliteAdapter implements DatabaseAdapter {
         left join call_parties p on p.call_id = s.call_id and p.speaker_id = s.speaker_id
         where ${where.join(' and ')}
         order by f.rank, s.call_id, s.seq
-        limit ? offset ?`,
-      [...params, search.limit, search.offset],
+        limit ? offset ?`;
+    // Off the main loop, with a time limit: a common word ranks many sentences (the query process, as `query` runs).
+    const result = await this.readOnlyQuery(
+      text,
+      { timeoutMs: search.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS, signal: search.signal, params: [...params, search.limit, search.offset] },
     );
+    try {
+      const matches: TranscriptMatch[] = [];
+      for await (const row of result.rows) matches.push(Object.fromEntries(result.columns.map((c, i) => [c, row[i]])) as unknown as TranscriptMatch);
+      return matches;
+    } finally {
+      await result.close();
+    }
   }
 
   async secureErase<T>(tables: string[], work: () => Promise<T>): Promise<T> {

@@ -1,52 +1,173 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { deserialize } from 'node:v8';
 import { ConfigError } from '../errors.js';
 import type { QueryRows, ReadOnlyQueryOptions } from './adapter.js';
 import { QueryStoppedError, queryTimedOut } from './query-stop.js';
 
-const ROWS_PER_BATCH = 500;
+/** A batch ends at this many rows or this much JSON text, whichever comes first. */
+const ROWS_PER_BATCH = 2000;
+const CHARS_PER_BATCH = 1 << 20;
+/** Batches the parent holds before it stops reading the pipe (the child then waits in its write). */
+const BATCHES_AHEAD = 4;
+
+/** Frame kinds on the child's stdout. */
+const FRAME = { columns: 1, json: 2, exact: 3, values: 4, end: 5, error: 6 } as const;
 
 /**
  * The child's program. SQLite runs a statement inside one native call that JavaScript cannot
  * interrupt (better-sqlite3 has no sqlite3_interrupt, and a worker thread stuck in it cannot be
  * terminated, nor can the process exit while it runs), so a user's statement runs in a process of
- * its own that the parent kills. It opens the file read-only with query_only set and sends rows a
- * batch at a time, only when asked: a huge result never piles up in either process.
+ * its own that the parent kills. It opens the file read-only with query_only set.
+ *
+ * The statement arrives over the IPC channel; everything the child says comes back in order as
+ * frames on its stdout (1 byte kind, 4 bytes length, payload). The child runs ahead of the reader
+ * (no request per batch), but only as far as the pipe and the parent's BATCHES_AHEAD batches: when
+ * the parent stops reading, the child waits in its write, so a huge result never piles up in
+ * either process.
+ *
+ * Making a JavaScript value of every cell costs more than SQLite's own work, so where it can the
+ * child has SQLite write each row as JSON text (json_array over the statement, its columns named
+ * by position) and sends a batch as one text the parent parses at once. JSON keeps reals exact
+ * (17 digits), text and NULLs; the few values it cannot carry go exactly in a frame before the
+ * batch (v8 serialization): blobs and -0.0 (the SQL marks them {"blob": hex}, {"real": "-0"}) and
+ * integers beyond 2^53 (bigint). Statements that cannot be wrapped (pragma, explain) send all
+ * their values that way.
  */
 const CHILD = `
 process.title = 'gong-sync query';
 const [driver, file] = process.argv.slice(-2);
 const Database = require(driver);
-let db, rows;
-const fail = (error, kind) => { process.send({ type: 'error', kind, message: String(error && error.message || error), code: error && error.code }); };
+const { write } = require('node:fs');
+const { serialize } = require('node:v8');
+const ROWS = ${ROWS_PER_BATCH}, CHARS = ${CHARS_PER_BATCH};
+let db, rows, asJson = false;
+
+// Frames are written by libuv's thread pool (stdout is a blocking pipe here): the next batch is
+// made while the last one is written, and a reader that stops reading stops the writes.
+function writeAll(buffer) {
+  return new Promise((resolve, reject) => {
+    const step = (at) => write(1, buffer, at, buffer.length - at, null, (error, written) => {
+      if (error) return error.code === 'EAGAIN' ? setTimeout(() => step(at), 1) : reject(error);
+      if (at + written < buffer.length) step(at + written); else resolve();
+    });
+    step(0);
+  });
+}
+function frame(kind, payload) {
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  const head = Buffer.allocUnsafe(5);
+  head[0] = kind;
+  head.writeUInt32BE(body.length, 1);
+  return Buffer.concat([head, body]);
+}
+const errorFrame = (error, kind) => frame(${FRAME.error}, JSON.stringify({ kind, message: String(error && error.message || error), code: error && error.code }));
+const fail = (error, kind) => writeAll(errorFrame(error, kind));
 process.on('disconnect', () => process.exit(0));
+
+function jsonRows(sql, count) {
+  const names = Array.from({ length: count }, (_, i) => '"c' + i + '"');
+  const cells = names.map((c) => "case typeof(" + c + ") when 'blob' then json_object('blob', hex(" + c + "))" +
+    " when 'real' then iif(" + c + " = 0 and atan2(" + c + ", -1) < 0, json_object('real', '-0'), " + c + ") else " + c + " end");
+  try {
+    return db.prepare('with gong_sync_rows(' + names.join(', ') + ') as (\\n' + sql.replace(/[\\s;]+$/, '') + '\\n) select json_array(' + cells.join(', ') + ') from gong_sync_rows').pluck();
+  } catch { return undefined; }
+}
+
+// A row whose text may hold an integer JSON cannot carry exactly, a blob or -0.0: its exact values.
+const SPECIAL = /[\\[,]-?\\d{16}|\\{"(?:blob|real)":"/;
+function exactRow(text) {
+  const values = JSON.parse(text);
+  let column = 0, depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') { for (i++; text[i] !== '"'; i++) if (text[i] === '\\\\') i++; continue; }
+    if (ch === '[' || ch === '{') depth++;
+    else if (ch === ']' || ch === '}') depth--;
+    else if (ch === ',') { if (depth === 1) column++; }
+    else if (depth === 1) {
+      let end = i;
+      while (end < text.length && text[end] !== ',' && text[end] !== ']') end++;
+      const token = text.slice(i, end);
+      if (/^-?\\d+$/.test(token) && !Number.isSafeInteger(Number(token))) values[column] = BigInt(token);
+      i = end - 1;
+    }
+  }
+  return values.map((v) => (v === null || typeof v !== 'object' ? v : v.blob !== undefined ? Buffer.from(v.blob, 'hex') : -0));
+}
+
+// The next batch's frames, and whether rows may remain.
+function nextBatch() {
+  if (asJson) {
+    const texts = [];
+    let chars = 0;
+    while (texts.length < ROWS && chars < CHARS) {
+      const next = rows.next();
+      if (next.done) break;
+      texts.push(next.value);
+      chars += next.value.length;
+    }
+    const more = texts.length >= ROWS || chars >= CHARS;
+    if (texts.length === 0) return { frames: [], more };
+    const text = '[' + texts.join(',') + ']';
+    const frames = [];
+    // One look at the whole batch; row by row only when something in it may need exact values.
+    if (SPECIAL.test(text)) {
+      const exact = [];
+      texts.forEach((row, at) => { if (SPECIAL.test(row)) exact.push([at, exactRow(row)]); });
+      if (exact.length > 0) frames.push(frame(${FRAME.exact}, serialize(exact)));
+    }
+    frames.push(frame(${FRAME.json}, text));
+    return { frames, more };
+  }
+  const batch = [];
+  while (batch.length < ROWS) {
+    const next = rows.next();
+    if (next.done) break;
+    batch.push(next.value.map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v)));
+  }
+  return { frames: batch.length > 0 ? [frame(${FRAME.values}, serialize(batch))] : [], more: batch.length >= ROWS };
+}
+
+async function stream() {
+  // At most two batches here: one being written, the next being made.
+  let writing = Promise.resolve();
+  for (;;) {
+    let batch;
+    try { batch = nextBatch(); } catch (error) { batch = { frames: [errorFrame(error, 'sql')], more: false, failed: true }; }
+    await writing;
+    writing = writeAll(batch.frames.length === 1 ? batch.frames[0] : Buffer.concat(batch.frames));
+    if (!batch.more) {
+      await writing;
+      if (!batch.failed) await writeAll(frame(${FRAME.end}, ''));
+      return;
+    }
+  }
+}
+
 process.on('message', (m) => {
   try {
-    if (m.type === 'start') {
-      db = new Database(file, { readonly: true, fileMustExist: true });
-      db.pragma('busy_timeout = 10000');
-      db.pragma('query_only = ON');
-      let statement;
-      try { statement = db.prepare(m.sql); } catch (error) { return fail(error, 'sql'); }
-      if (!statement.reader) return fail(new Error('not a reader'), 'write');
-      process.send({ type: 'columns', columns: statement.columns().map((c) => c.name) });
-      rows = statement.raw(true).iterate();
-    } else if (m.type === 'more') {
-      const batch = [];
-      let done = false;
-      try {
-        while (batch.length < ${ROWS_PER_BATCH}) { const next = rows.next(); if (next.done) { done = true; break; } batch.push(next.value); }
-      } catch (error) { return fail(error, 'sql'); }
-      process.send({ type: 'rows', rows: batch, done });
-    }
+    if (m.type !== 'start') return;
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 10000');
+    db.pragma('query_only = ON');
+    let statement;
+    try { statement = db.prepare(m.sql); } catch (error) { return fail(error, 'sql'); }
+    if (!statement.reader) return fail(new Error('not a reader'), 'write');
+    const columns = statement.columns().map((c) => c.name);
+    const json = jsonRows(m.sql, columns.length);
+    asJson = json !== undefined;
+    try { rows = (json || statement.raw(true).safeIntegers(true)).iterate(...(m.params || [])); } catch (error) { return fail(error, 'sql'); }
+    writeAll(frame(${FRAME.columns}, JSON.stringify(columns))).then(stream).catch((error) => fail(error, 'other'));
   } catch (error) { fail(error, 'other'); }
 });
 `;
 
-type Message =
+type Frame =
   | { type: 'columns'; columns: string[] }
-  | { type: 'rows'; rows: unknown[][]; done: boolean }
+  | { type: 'rows'; rows: unknown[][] }
+  | { type: 'end' }
   | { type: 'error'; kind: 'sql' | 'write' | 'other'; message: string; code?: string };
 
 const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -59,7 +180,7 @@ process.once('exit', () => {
 /** Runs one read-only statement on a SQLite file in a child process that is killed to stop it. */
 export async function sqliteReadOnlyQuery(file: string, sqlText: string, options: ReadOnlyQueryOptions): Promise<QueryRows> {
   const child = spawn(process.execPath, ['-e', CHILD, '--', driverPath, path.resolve(file)], {
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
     // The child needs no credentials: Gong's key and secret stay in this process.
     env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GONG_'))),
@@ -68,8 +189,8 @@ export async function sqliteReadOnlyQuery(file: string, sqlText: string, options
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-2000)));
 
-  // Every message and every way the child can end goes through one queue the reader waits on.
-  const inbox: Message[] = [];
+  // Every frame and every way the child can end goes through one queue the reader waits on.
+  const inbox: Frame[] = [];
   let waiting: (() => void) | undefined;
   let ended: unknown;
   const wake = () => {
@@ -83,10 +204,14 @@ export async function sqliteReadOnlyQuery(file: string, sqlText: string, options
     running.delete(child);
     wake();
   };
-  child.on('message', (message: Message) => {
-    inbox.push(message);
+  const stdout = child.stdout!;
+  const frames = new FrameReader((next) => {
+    inbox.push(next);
+    // Enough batches wait here: stop reading, and the child soon waits in its write.
+    if (inbox.length >= BATCHES_AHEAD) stdout.pause();
     wake();
   });
+  stdout.on('data', (chunk: Buffer) => frames.add(chunk));
   child.on('exit', (code, signal) =>
     stop(new Error(`the query process ended (${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`)),
   );
@@ -101,37 +226,102 @@ export async function sqliteReadOnlyQuery(file: string, sqlText: string, options
     stop(new Error('closed'));
   };
 
-  const next = async (): Promise<Message> => {
+  const next = async (): Promise<Frame> => {
     for (;;) {
+      if (ended !== undefined) throw ended;
       const message = inbox.shift();
       if (message) {
+        if (inbox.length < BATCHES_AHEAD) stdout.resume();
         if (message.type === 'error') throw childError(message);
         return message;
       }
-      if (ended !== undefined) throw ended;
       await new Promise<void>((resolve) => (waiting = resolve));
     }
   };
 
   try {
-    child.send({ type: 'start', sql: sqlText });
+    child.send({ type: 'start', sql: sqlText, params: options.params ?? [] });
     const first = await next();
     if (first.type !== 'columns') throw new Error('the query process answered out of turn');
-    return { columns: first.columns, rows: rowsOf(child, next), close };
+    return { columns: first.columns, rows: rowsOf(next, close), close };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-async function* rowsOf(child: ChildProcess, next: () => Promise<Message>): AsyncIterable<unknown[]> {
-  for (;;) {
-    child.send({ type: 'more' });
-    const message = await next();
-    if (message.type !== 'rows') throw new Error('the query process answered out of turn');
-    for (const row of message.rows) yield row.map(plainValue);
-    if (message.done) return;
+/** Cuts the child's stdout into frames and decodes them (an exact frame patches the batch after it). */
+class FrameReader {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private exact: Array<[number, unknown[]]> | undefined;
+
+  constructor(private readonly emit: (frame: Frame) => void) {}
+
+  add(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size >= 5) {
+      let head = this.chunks[0]!;
+      if (head.length < 5) head = this.join();
+      const length = head.readUInt32BE(1);
+      if (this.size < 5 + length) return;
+      const whole = head.length >= 5 + length ? head : this.join();
+      const body = whole.subarray(5, 5 + length);
+      this.decode(whole[0]!, body);
+      const rest = whole.subarray(5 + length);
+      this.chunks = rest.length > 0 ? [rest, ...this.chunks.slice(1)] : this.chunks.slice(1);
+      this.size -= 5 + length;
+    }
   }
+
+  private join(): Buffer {
+    const whole = Buffer.concat(this.chunks);
+    this.chunks = [whole];
+    return whole;
+  }
+
+  private decode(kind: number, body: Buffer): void {
+    if (kind === FRAME.columns) this.emit({ type: 'columns', columns: JSON.parse(body.toString('utf8')) as string[] });
+    else if (kind === FRAME.exact) this.exact = deserialize(body) as Array<[number, unknown[]]>;
+    else if (kind === FRAME.json) {
+      const rows = JSON.parse(body.toString('utf8')) as unknown[][];
+      for (const [at, row] of this.exact ?? []) rows[at] = row.map(plainValue);
+      this.exact = undefined;
+      this.emit({ type: 'rows', rows });
+    } else if (kind === FRAME.values) this.emit({ type: 'rows', rows: (deserialize(body) as unknown[][]).map((row) => row.map(plainValue)) });
+    else if (kind === FRAME.end) this.emit({ type: 'end' });
+    else if (kind === FRAME.error) this.emit({ type: 'error', ...(JSON.parse(body.toString('utf8')) as Omit<Extract<Frame, { type: 'error' }>, 'type'>) });
+  }
+}
+
+/**
+ * The rows, a batch at a time. Rows of a batch are handed out without awaiting anything (cheaper
+ * than an async generator's yield); a reader that stops early (break) stops the child at once.
+ */
+function rowsOf(next: () => Promise<Frame>, close: () => Promise<void>): AsyncIterable<unknown[]> {
+  let batch: unknown[][] = [];
+  let index = 0;
+  let last = false;
+  const nextRow = async (): Promise<IteratorResult<unknown[]>> => {
+    while (index >= batch.length) {
+      if (last) return { done: true, value: undefined };
+      const message = await next();
+      if (message.type === 'end') last = true;
+      else if (message.type === 'rows') (batch = message.rows), (index = 0);
+      else throw new Error('the query process answered out of turn');
+    }
+    return { done: false, value: batch[index++]! };
+  };
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => (index < batch.length ? Promise.resolve({ done: false, value: batch[index++]! }) : nextRow()),
+      return: async () => {
+        await close();
+        return { done: true, value: undefined };
+      },
+    }),
+  };
 }
 
 /** Blobs cross the process boundary as Uint8Array: back to Buffer, as the driver gives them. */
@@ -139,7 +329,7 @@ function plainValue(value: unknown): unknown {
   return value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
 }
 
-function childError(message: Extract<Message, { type: 'error' }>): Error {
+function childError(message: Extract<Frame, { type: 'error' }>): Error {
   if (message.kind === 'write')
     return new ConfigError('query is read-only: only statements that return rows (select, with, pragma reads) are allowed');
   if (message.kind === 'sql' || message.code?.startsWith('SQLITE_')) return new ConfigError(`SQL error: ${message.message}`);

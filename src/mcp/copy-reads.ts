@@ -62,8 +62,8 @@ export function containsText(expression: string, text: string) {
 /**
  * Runs a read that may take long (a scan of every transcript sentence) through the database
  * adapter's read-only query: off the server's main loop (SQLite: a child process; PostgreSQL: its
- * own backend) and stopped at `timeoutMs`, so other tools keep answering meanwhile. The query must
- * carry its values as literals (`sql.lit`): the adapter takes SQL text only.
+ * own backend) and stopped at `timeoutMs`, so other tools keep answering meanwhile. The query's
+ * values go as bound parameters.
  */
 export async function offLoopRows<T extends Record<string, unknown>>(
   exec: SqlExecutor,
@@ -71,8 +71,7 @@ export async function offLoopRows<T extends Record<string, unknown>>(
   timeoutMs: number,
 ): Promise<T[]> {
   const compiled = query.compile();
-  if (compiled.parameters.length > 0) throw new Error('offLoopRows: the query must carry its values as literals');
-  const result = await exec.database.adapter.readOnlyQuery(compiled.sql, { timeoutMs });
+  const result = await exec.database.adapter.readOnlyQuery(compiled.sql, { timeoutMs, params: [...compiled.parameters] });
   try {
     const rows: T[] = [];
     for await (const values of result.rows) rows.push(Object.fromEntries(result.columns.map((c, i) => [c, values[i]])) as T);
@@ -80,13 +79,4 @@ export async function offLoopRows<T extends Record<string, unknown>>(
   } finally {
     await result.close();
   }
-}
-
-/** `lower(expression) like '%text%'` with the text as a literal (for offLoopRows). */
-export function containsLiteral(expression: string, text: string) {
-  const pattern = `%${text
-    .toLowerCase()
-    .replace(/\u0000/g, '')
-    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return sql<boolean>`lower(${sql.raw(expression)}) like ${sql.lit(pattern)} escape ${sql.lit('\\')}`;
 }

@@ -2,7 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import { objectSchema } from './json-schema.js';
 import type { McpTool } from './tool.js';
-import { byInstant, containsLiteral, containsText, instantWhere, isoText, offLoopRows, utcInstant } from './copy-reads.js';
+import { byInstant, containsText, instantWhere, isoText, offLoopRows, utcInstant } from './copy-reads.js';
 import { RANGE_PARAMS, range, text, wholeNumber } from './tool-args.js';
 import { ToolError } from './tool.js';
 
@@ -238,7 +238,8 @@ const TEXT_SEARCH_TIMEOUT_MS = 20_000;
  */
 async function transcriptHits(exec: SqlExecutor, words: string[]): Promise<Map<string, number>> {
   let query = exec.db.selectFrom('transcript_sentences as s').select((eb) => ['s.call_id', eb.fn.countAll().as('n')]);
-  for (const word of words) query = query.where(containsLiteral('s.text', word));
+  // A NUL cannot travel as a PostgreSQL text value, and no sentence holds one.
+  for (const word of words) query = query.where(containsText('s.text', word.replace(/\u0000/g, '')));
   try {
     const rows = await offLoopRows<{ call_id: string; n: unknown }>(exec, query.groupBy('s.call_id'), TEXT_SEARCH_TIMEOUT_MS);
     return new Map(rows.map((r) => [String(r.call_id), Number(r.n)]));

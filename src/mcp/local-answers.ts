@@ -5,6 +5,7 @@ import { canonicalJson } from './canonical-json.js';
 import { byInstant, countOf, instantWhere, parseRaw, storedOrder, utcInstant, type Select } from './copy-reads.js';
 import { filterFields } from './reference-actions.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
+import { extensiveRecords } from './extensive-records.js';
 import { ACTIVITY_DAY_COLUMNS, restoreActivityDay } from '../../streams/stats-activity-day-by-day.js';
 import { REVIEW_COLUMNS, restoreReview } from '../../streams/stats-activity-scorecards.js';
 
@@ -86,7 +87,18 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
       }
       if (filter.workspaceId !== undefined) base = base.where('c.workspace_id', '=', filter.workspaceId);
       if (filter.primaryUserIds !== undefined) base = base.where('c.primary_user_id', 'in', filter.primaryUserIds);
-      return withAsOf(fullTable(ctx, covered.syncedAt, base, [byInstant(ctx.exec, 'c.started_utc'), 'c.id'], 'ce.raw'), covered, range);
+      // raw keeps only what the tables do not hold: each record is put back together from its rows.
+      const list = fullTable(
+        ctx,
+        covered.syncedAt,
+        base,
+        [byInstant(ctx.exec, 'c.started_utc'), 'c.id'],
+        'ce.raw',
+        undefined,
+        ['ce.id as id'],
+        (rows) => extensiveRecords(ctx.exec, rows.map((row) => String(row.id))),
+      );
+      return withAsOf(list, covered, range);
     },
   },
   call_transcripts_list: {
@@ -334,6 +346,8 @@ function fullTable(
   rawColumn = 'raw',
   toRecord: (row: { raw: unknown } & Record<string, any>) => unknown = (row) => parseRaw(row.raw),
   extraColumns: string[] = [],
+  /** A page's records at once, where reading them row by row would take queries per row. */
+  toRecords: (rows: Array<{ raw: unknown } & Record<string, any>>) => Promise<unknown[]> = (rows) => Promise.all(rows.map(toRecord)),
 ): LocalList | null {
   if (!syncedAt) return null;
   return {
@@ -343,7 +357,7 @@ function fullTable(
       let page = base.select([`${rawColumn} as raw`, ...extraColumns] as any);
       for (const column of orderBy) page = page.orderBy(typeof column === 'string' ? sql.raw(column) : column);
       const rows = await ctx.exec.all<{ raw: unknown } & Record<string, any>>(page.limit(limit).offset(offset));
-      return { records: await Promise.all(rows.map(toRecord)), total };
+      return { records: await toRecords(rows), total };
     },
   };
 }

@@ -8,10 +8,14 @@ import { MAX_ANSWER_CHARS, fitRecords } from './answer-size.js';
 
 const AFFILIATIONS = ['Internal', 'External', 'Unknown'];
 const MAX_LIMIT = 200;
+const DEFAULT_TIMEOUT_S = 10;
+const MAX_TIMEOUT_S = 120;
 
 /**
  * search_transcripts: full-text search (the database adapter's: FTS5 or tsvector) over the stored
  * transcript sentences, with who said it and when. Words are all required; "quoted text" is an exact phrase.
+ * It runs off the server's main loop with a time limit, as `query` does: a very common word ranks
+ * many sentences, and other tools keep answering meanwhile.
  */
 export function transcriptSearchTool(exec: SqlExecutor, mask: (text: string) => string): McpTool {
   return {
@@ -32,6 +36,7 @@ export function transcriptSearchTool(exec: SqlExecutor, mask: (text: string) => 
       ...RANGE_PARAMS,
       limit: { type: 'integer', description: `Most sentences, 1-${MAX_LIMIT} (default 50).` },
       offset: { type: 'integer', description: 'nextOffset of the previous answer.' },
+      timeout_seconds: { type: 'integer', description: `Time limit, seconds, 1-${MAX_TIMEOUT_S} (default ${DEFAULT_TIMEOUT_S}).` },
     }),
     async run(args) {
       const tool = 'search_transcripts';
@@ -44,6 +49,7 @@ export function transcriptSearchTool(exec: SqlExecutor, mask: (text: string) => 
       const limit = wholeNumber(tool, args, 'limit', 50, 1, MAX_LIMIT);
       const offset = wholeNumber(tool, args, 'offset', 0, 0, 1_000_000);
       const { from, to } = range(tool, args);
+      const timeout = wholeNumber(tool, args, 'timeout_seconds', DEFAULT_TIMEOUT_S, 1, MAX_TIMEOUT_S);
       let rows: TranscriptMatch[];
       try {
         // The database adapter's full-text search (FTS5 / tsvector), best matches first.
@@ -56,9 +62,15 @@ export function transcriptSearchTool(exec: SqlExecutor, mask: (text: string) => 
           to: to !== undefined ? utcInstant(to) : undefined,
           limit: limit + 1,
           offset,
+          timeoutMs: timeout * 1000,
         });
       } catch (error) {
-        throw new ToolError(`${tool}: the search failed: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        if (/time limit/.test(message))
+          throw new ToolError(
+            `${tool}: the search ran past its time limit (${timeout} s) and was stopped; add words, a callId or a date range, or raise timeout_seconds`,
+          );
+        throw new ToolError(`${tool}: the search failed: ${message}`);
       }
       const more = rows.length > limit;
       const matches = rows.slice(0, limit).map(({ startMs, callStarted, text: said, ...row }) => ({
