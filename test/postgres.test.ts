@@ -246,7 +246,13 @@ describe('PostgreSQL edges', () => {
       };
       await exec.transaction(() =>
         loader.write(
-          [{ name: 'transcript_sentences', primaryKey: ['call_id', 'seq'] }],
+          [
+            {
+              name: 'transcript_sentences',
+              primaryKey: ['call_id', 'seq'],
+              replaceChildrenOf: { table: 'call_transcripts', parentColumn: 'call_id', column: 'call_id' },
+            },
+          ],
           { transcript_sentences: [sentence] },
           new Date().toISOString(),
         ),
