@@ -15,6 +15,7 @@ import * as fullTextPerStatement from './2026-12-03-0013-full-text-per-statement
 import * as mirrorBookkeeping from './2026-12-03-0020-mirror-bookkeeping.js';
 import * as callCompleteness from './2026-12-03-0021-call-completeness.js';
 import * as mcpLiveRequests from './2026-12-03-0025-mcp-live-requests.js';
+import * as compactTranscriptSentences from './2026-12-03-0030-compact-transcript-sentences.js';
 import * as childrenWithoutStamps from './2026-12-03-0031-children-without-stamps.js';
 import * as extensiveJsonFromTables from './2026-12-03-0032-extensive-json-from-tables.js';
 
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-0020-mirror-bookkeeping': mirrorBookkeeping,
   '2026-12-03-0021-call-completeness': callCompleteness,
   '2026-12-03-0025-mcp-live-requests': mcpLiveRequests,
+  '2026-12-03-0030-compact-transcript-sentences': compactTranscriptSentences,
   '2026-12-03-0031-children-without-stamps': childrenWithoutStamps,
   '2026-12-03-0032-extensive-json-from-tables': extensiveJsonFromTables,
 };

@@ -124,6 +124,8 @@ describe('the database adapter, the same on SQLite and PostgreSQL', () => {
           ['id', 'title', 'started', 'raw', 'synced_at'],
           [['7', 'a call', '2024-05-01T10:00:00Z', '{}', '2024-06-01T00:00:00Z']],
         );
+        // A transcript's row comes before its sentences (on SQLite they are keyed by it).
+        await adapter.upsert('call_transcripts', ['call_id'], ['call_id', 'raw', 'synced_at'], [['7', '{}', '2024-06-01T00:00:00Z']]);
         await adapter.upsert(
           'transcript_sentences',
           ['call_id', 'seq'],

@@ -15,6 +15,7 @@ import { kindByName, kindByType } from './column-kinds.js';
 import type { SqlBackend } from './sql-executor.js';
 import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
 import { sqliteTableRows } from './table-rows.js';
+import { SENTENCE_COLUMN_TYPES, SENTENCE_ROWS, SENTENCE_TOPICS, SENTENCES, SentenceStore } from './sqlite-sentence-store.js';
 
 /** Rows per multi-row upsert (SQLite's cost is per row, not per statement); SQLite allows 32,766 parameters. */
 const ROWS_PER_STATEMENT = 100;
@@ -35,13 +36,16 @@ export class SqliteAdapter implements DatabaseAdapter {
   readonly sessionLock = undefined;
   readonly storedOrderColumn = 'rowid';
   private readonly upsertTexts = new Map<string, string>();
+  private readonly sentences: SentenceStore;
 
   constructor(
     private readonly sqlite: BetterSqlite3.Database,
     private readonly backend: SqlBackend,
     private readonly db: Kysely<any>,
     private readonly file: string,
-  ) {}
+  ) {
+    this.sentences = new SentenceStore(backend);
+  }
 
   instant(value: Expression<unknown> | RawBuilder<unknown>): RawBuilder<number> {
     return sql<number>`julianday(${value})`;
@@ -54,19 +58,30 @@ export class SqliteAdapter implements DatabaseAdapter {
     );
     // Full-text indexes and their shadow tables are derived from transcript_sentences.
     const virtual = all.filter((t) => /^\s*create\s+virtual\s+table/i.test(t.sql ?? '')).map((t) => t.name);
-    const tables = all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`)));
+    // transcript_sentence_rows and transcript_topics are how transcript_sentences is stored (compact layout): the view is the table.
+    const compact = all.some((t) => t.name === SENTENCE_ROWS);
+    const storage = [SENTENCE_ROWS, SENTENCE_TOPICS];
+    const tables = all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`)) && !storage.includes(t.name));
     const out: TableInfo[] = [];
     for (const table of tables) {
+      const sentences = compact && table.name === SENTENCES;
       const info = await this.backend.all<{ name: string; type: string }>('select name, type from pragma_table_info(?) order by cid', [
         table.name,
       ]);
-      const columns: ColumnInfo[] = info.map((c) => ({ name: c.name, declared: c.type, kind: kindByName(c.name) ?? kindByType(c.type) }));
-      out.push({ name: table.name, type: table.type, bookkeeping: isBookkeeping(table.name), columns });
+      const columns: ColumnInfo[] = info.map((c) => {
+        const declared = (sentences && SENTENCE_COLUMN_TYPES[c.name]) || c.type;
+        return { name: c.name, declared, kind: kindByName(c.name) ?? kindByType(declared) };
+      });
+      out.push({ name: table.name, type: sentences ? 'table' : table.type, bookkeeping: isBookkeeping(table.name), columns });
     }
     return out;
   }
 
   async upsert(table: string, primaryKey: string[], columns: string[], rows: unknown[][]): Promise<void> {
+    if (table === SENTENCES && (await this.sentences.present())) {
+      // One transaction: a page's sentences and their index entries go together, or not at all.
+      return this.backend.transaction(() => this.sentences.upsert(columns, rows));
+    }
     const fullText = FULL_TEXT[table] && (await this.maintainsFullText(table)) ? FULL_TEXT[table] : undefined;
     // New rows get rowids above the largest there is (updated rows keep theirs, and their trigger).
     const before = fullText
@@ -153,9 +168,20 @@ export class SqliteAdapter implements DatabaseAdapter {
     if (search.affiliation !== undefined) where.push('p.affiliation = ?'), params.push(search.affiliation);
     if (search.from !== undefined) where.push('julianday(c.started) >= julianday(?)'), params.push(search.from);
     if (search.to !== undefined) where.push('julianday(c.started) < julianday(?)'), params.push(search.to);
-    // Off the main loop, with a time limit: a common word ranks many sentences (the query process, as `query` runs).
-    const result = await this.readOnlyQuery(
-      `select s.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
+    // Compact layout: the key names the transcript (rowid = key >> 20), whose row names the call.
+    const compact = await this.sentences.present();
+    const text = compact
+      ? `select t.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
+          p.name as speakerName, p.affiliation as affiliation, s.start_ms as startMs, s.text as text
+        from transcript_search f
+        join (select id, cast(speaker_id as text) as speaker_id, start_ms, text from ${SENTENCE_ROWS}) s on s.id = f.rowid
+        join call_transcripts t on t.rowid = s.id >> 20
+        left join calls c on c.id = t.call_id
+        left join call_parties p on p.call_id = t.call_id and p.speaker_id = s.speaker_id
+        where ${where.join(' and ').replace('s.call_id = ?', 't.call_id = ?')}
+        order by f.rank, t.call_id, s.id
+        limit ? offset ?`
+      : `select s.call_id as callId, c.title as callTitle, c.started as callStarted, s.speaker_id as speakerId,
           p.name as speakerName, p.affiliation as affiliation, s.start_ms as startMs, s.text as text
         from transcript_search f
         join transcript_sentences s on s.rowid = f.rowid
@@ -163,7 +189,10 @@ export class SqliteAdapter implements DatabaseAdapter {
         left join call_parties p on p.call_id = s.call_id and p.speaker_id = s.speaker_id
         where ${where.join(' and ')}
         order by f.rank, s.call_id, s.seq
-        limit ? offset ?`,
+        limit ? offset ?`;
+    // Off the main loop, with a time limit: a common word ranks many sentences (the query process, as `query` runs).
+    const result = await this.readOnlyQuery(
+      text,
       { timeoutMs: search.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS, signal: search.signal, params: [...params, search.limit, search.offset] },
     );
     try {
@@ -183,7 +212,9 @@ export class SqliteAdapter implements DatabaseAdapter {
     try {
       const result = await work();
       // The full-text index keeps a deleted sentence's words in its segments until they are merged.
-      if (tables.includes('transcript_sentences') && (await this.hasTable('transcript_search'))) {
+      // (Deleting a call_transcripts row deletes its sentences too, by trigger, in the compact layout.)
+      const sentencesGone = [SENTENCES, SENTENCE_ROWS, 'call_transcripts'].some((t) => tables.includes(t));
+      if (sentencesGone && (await this.hasTable('transcript_search'))) {
         await this.backend.transaction(
           async () => void (await this.backend.run(`insert into transcript_search(transcript_search) values ('optimize')`, [])),
         );
