@@ -211,9 +211,9 @@ describe('a full disk', () => {
       fs.mkdirSync(saved);
       const env = simEnv(sim, path.join(mount, 'gong.db'), { GONG_LOG_FORMAT: 'text' });
       const bin = path.resolve('bin/gong-sync.js');
-      // Inside the namespace: sync onto a 900 KiB disk, read its status there, keep a copy of the files.
+      // Inside the namespace: sync onto a 1.5 MiB disk (room for the schema, not for 400 calls), read its status there, keep a copy of the files.
       const script = [
-        `mount -t tmpfs -o size=900k tmpfs ${mount}`,
+        `mount -t tmpfs -o size=1500k tmpfs ${mount}`,
         `${process.execPath} ${bin} sync --streams users,calls_extensive,call_transcripts > ${saved}/sync.out 2> ${saved}/sync.err; echo $? > ${saved}/sync.code`,
         `${process.execPath} ${bin} status --json > ${saved}/status.json 2> ${saved}/status.err`,
         `cp ${mount}/gong.db* ${saved}/`,
