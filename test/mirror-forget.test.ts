@@ -81,6 +81,9 @@ describe.each(DESTINATIONS)('forget on $name', (destination) => {
 
     const report = await forgetInProcess(sim, target, { email });
     expect(report.callIds).toEqual(callIds);
+    // It reports what it removed, table by table, as the dry run counted it (transcript sentences included).
+    expect(report.rowsByTable.transcript_sentences).toBeGreaterThan(0);
+    expect(report.rowsByTable).toEqual(dry.rowsByTable);
     expect(await rowsMentioning(destination, target, email)).toEqual([]);
     if (sqlite) expect(bytesOf(target, email)).toBe(0);
     const proof = await destination.rows(target, 'select * from _erasures');

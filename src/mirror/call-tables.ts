@@ -78,19 +78,26 @@ export async function removeCalls(exec: SqlExecutor, plan: CallTablePlan, callId
   for (let i = 0; i < callIds.length; i += KEYS_PER_STATEMENT) {
     const chunk = callIds.slice(i, i + KEYS_PER_STATEMENT);
     files += await removeMediaFiles(exec, plan, chunk, mediaDir);
-    for (const d of plan.dependents) {
+    // Counted before anything goes: a table may be a view whose deletes report no changes (SQLite's
+    // compact transcript sentences), or lose its rows to a trigger on the table removed before it.
+    const dependentRows = plan.dependents.map((d) => {
       const owner = plan.byCall.find((t) => t.table === d.parent)!;
-      const result = await exec.run(
+      return {
+        table: d.table,
+        where: (eb: any) => eb(d.column, 'in', exec.db.selectFrom(d.parent).select(d.parentColumn).where(owner.column, 'in', chunk)),
+      };
+    });
+    const callRows = plan.byCall.map((t) => ({ table: t.table, where: (eb: any) => eb(t.column, 'in', chunk) }));
+    for (const { table, where } of [...dependentRows, ...callRows]) {
+      const row = await exec.get<{ n: unknown }>(
         exec.db
-          .deleteFrom(d.table)
-          .where(d.column, 'in', exec.db.selectFrom(d.parent).select(d.parentColumn).where(owner.column, 'in', chunk)),
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where(where),
       );
-      rowsByTable[d.table] = (rowsByTable[d.table] ?? 0) + result.changes;
+      rowsByTable[table] = (rowsByTable[table] ?? 0) + Number(row?.n ?? 0);
     }
-    for (const t of plan.byCall) {
-      const result = await exec.run(exec.db.deleteFrom(t.table).where(t.column, 'in', chunk));
-      rowsByTable[t.table] = (rowsByTable[t.table] ?? 0) + result.changes;
-    }
+    for (const { table, where } of [...dependentRows, ...callRows]) await exec.run(exec.db.deleteFrom(table).where(where));
   }
   for (const key of Object.keys(rowsByTable)) if (rowsByTable[key] === 0) delete rowsByTable[key];
   return { rowsByTable, rows: Object.values(rowsByTable).reduce((a, b) => a + b, 0), files };
