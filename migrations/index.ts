@@ -18,6 +18,7 @@ import * as mcpLiveRequests from './2026-12-03-0025-mcp-live-requests.js';
 import * as compactTranscriptSentences from './2026-12-03-0030-compact-transcript-sentences.js';
 import * as childrenWithoutStamps from './2026-12-03-0031-children-without-stamps.js';
 import * as extensiveJsonFromTables from './2026-12-03-0032-extensive-json-from-tables.js';
+import * as partyBySpeaker from './2026-12-03-0033-party-by-speaker.js';
 
 /** Every migration, by sortable name. Listed explicitly so they load under vitest and from dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-0030-compact-transcript-sentences': compactTranscriptSentences,
   '2026-12-03-0031-children-without-stamps': childrenWithoutStamps,
   '2026-12-03-0032-extensive-json-from-tables': extensiveJsonFromTables,
+  '2026-12-03-0033-party-by-speaker': partyBySpeaker,
 };

@@ -247,6 +247,7 @@ describe('search_transcripts on SQLite runs off the MCP server main loop, with a
         ['id', 'title', 'started', 'raw', 'synced_at'],
         [['1', 'c', '2024-05-01T10:00:00Z', '{}', 'x']],
       );
+      await database.adapter.upsert('call_transcripts', ['call_id'], ['call_id', 'raw', 'synced_at'], [['1', '{}', 'x']]);
       const sentences = Array.from({ length: 2000 }, (_, seq) => ['1', seq, words]);
       await database.adapter.upsert('transcript_sentences', ['call_id', 'seq'], ['call_id', 'seq', 'text'], sentences);
     });

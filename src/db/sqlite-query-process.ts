@@ -79,7 +79,15 @@ function jsonRows(sql, columns) {
   const names = columns.map((_, i) => '"c' + i + '"');
   const guard = (c) => "case typeof(" + c + ") when 'blob' then json_object('blob', hex(" + c + "))" +
     " when 'real' then iif(" + c + " = 0 and atan2(" + c + ", -1) < 0, json_object('real', '-0'), " + c + ") else " + c + " end";
-  const prepare = (cells) => db.prepare('with gong_sync_rows(' + names.join(', ') + ') as (\\n' + sql.replace(/[\\s;]+$/, '') + '\\n) select json_array(' + cells.join(', ') + ') from gong_sync_rows').pluck();
+  // A statement with scalar subqueries (a view building JSON per row) runs as a co-routine
+  // (OFFSET 0 keeps SQLite from flattening it into the outer select), or each cell's check would
+  // compute the subquery again: calls_extensive_json took twice as long. Plain statements stay
+  // flattened, where a co-routine's hand-over costs more than their cheap expressions.
+  const body = sql.replace(/[\\s;]+$/, '');
+  let subqueries = false;
+  try { subqueries = db.prepare('explain ' + body).all().some((op) => op.opcode === 'BeginSubrtn'); } catch {}
+  const source = subqueries ? 'select * from (\\n' + body + '\\n) limit -1 offset 0' : body;
+  const prepare = (cells) => db.prepare('with gong_sync_rows(' + names.join(', ') + ') as (\\n' + source + '\\n) select json_array(' + cells.join(', ') + ') from gong_sync_rows').pluck();
   try {
     return { fast: prepare(names.map((c, i) => (checked(columns[i].type) ? guard(c) : c))), guarded: prepare(names.map(guard)) };
   } catch { return undefined; }
