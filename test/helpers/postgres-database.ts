@@ -1,3 +1,4 @@
+import { streams } from '../../streams/index.js';
 import pg from 'pg';
 import { query } from './database.js';
 import { postgresTypes as types } from '../../src/db/postgres-database.js';
@@ -18,19 +19,15 @@ export async function pgQuery<T = Record<string, unknown>>(
   }
 }
 
-/** The entity tables of a SQLite database (not state, not full-text shadow tables). */
+/**
+ * The entity tables of a SQLite database: every table the streams declare that it holds (as a
+ * table, or as SQLite's compact view over its storage). Not state, not full-text or storage tables.
+ */
 export function entityTables(file: string): string[] {
-  // Full-text tables (virtual, with their shadow tables) are SQLite's; PostgreSQL has a tsvector column instead.
-  const virtual = query<{ name: string }>(
-    file,
-    "select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL TABLE%'",
-  ).map((r) => r.name);
-  return query<{ name: string }>(
-    file,
-    "select name from sqlite_master where type = 'table' and name not like '\\_%' escape '\\' and name not like 'sqlite%' and name <> 'kysely_migration' order by name",
-  )
-    .filter((r) => !virtual.some((v) => r.name === v || r.name.startsWith(`${v}_`)))
-    .map((r) => r.name);
+  const declared = new Set(streams.flatMap((s) => s.tables.map((t) => t.name)));
+  return query<{ name: string }>(file, "select name from sqlite_master where type in ('table', 'view') order by name")
+    .map((r) => r.name)
+    .filter((name) => declared.has(name));
 }
 
 /** Every row of each table without synced_at, keys sorted: comparable between SQLite and PostgreSQL. */
