@@ -56,7 +56,12 @@ const BLOCKS: Block[] = [
     path: ['content', 'pointsOfInterest'],
     build: (r) => ({
       actionItems: rowsOf(r, 'call_action_items').map((a) =>
-        present({ snippetStartTime: a.snippet_start_time, snippetEndTime: a.snippet_end_time, speakerID: a.speaker_id, snippet: a.snippet }),
+        present({
+          snippetStartTime: a.snippet_start_time,
+          snippetEndTime: a.snippet_end_time,
+          speakerID: a.speaker_id,
+          snippet: a.snippet,
+        }),
       ),
     }),
   },
@@ -71,7 +76,11 @@ const BLOCKS: Block[] = [
     path: ['interaction', 'speakers'],
     build: (r) => rowsOf(r, 'call_speakers').map((s) => present({ id: s.id, userId: s.user_id, talkTime: s.talk_time })),
   },
-  { name: 'interaction_stats', path: ['interaction', 'interactionStats'], build: (r) => named(r, 'call_interaction_stats', 'value', 'value') },
+  {
+    name: 'interaction_stats',
+    path: ['interaction', 'interactionStats'],
+    build: (r) => named(r, 'call_interaction_stats', 'value', 'value'),
+  },
   {
     name: 'questions',
     path: ['interaction', 'questions'],
@@ -217,7 +226,10 @@ function outlineBlock(r: ExtensiveRows): unknown[] {
   for (const item of rowsOf(r, 'call_outline_items', (row) => [num(row.section_seq)!, num(row.item_seq)!])) {
     if (num(item.section_seq) !== current) {
       current = num(item.section_seq);
-      sections.push({ ...present({ section: item.section, startTime: num(item.section_start_time), duration: num(item.section_duration) }), items: [] });
+      sections.push({
+        ...present({ section: item.section, startTime: num(item.section_start_time), duration: num(item.section_duration) }),
+        items: [],
+      });
     }
     sections[sections.length - 1]!.items.push(present({ text: item.text, startTime: num(item.start_time) }));
   }
@@ -257,7 +269,8 @@ function contextBlock(r: ExtensiveRows): unknown[] {
   const systems: Array<{ system: unknown; objects: unknown[] }> = [];
   for (const o of rowsOf(r, 'call_context_objects')) {
     const last = systems[systems.length - 1];
-    const system = last && last.system === o.system ? last : (systems.push({ system: o.system, objects: [] }), systems[systems.length - 1]!);
+    const system =
+      last && last.system === o.system ? last : (systems.push({ system: o.system, objects: [] }), systems[systems.length - 1]!);
     system.objects.push(
       present({
         objectType: o.object_type,

@@ -112,7 +112,10 @@ function oddRecord(base: any, id: string): any {
   odd.content.trackers[1].phrases.push({ phrase: 'never said', count: 0, occurrences: [] });
   odd.newGongBlock = { rating: 4 };
   odd.context = [
-    { system: 'Salesforce', objects: [{ objectType: 'Account', objectId: '001X', fields: [{ name: 'Employees', value: '40' }], timing: 'Now' }] },
+    {
+      system: 'Salesforce',
+      objects: [{ objectType: 'Account', objectId: '001X', fields: [{ name: 'Employees', value: '40' }], timing: 'Now' }],
+    },
   ];
   return odd;
 }

@@ -18,7 +18,15 @@ function sentOf(sim: GongSimulator, callId: string): Sentence[] {
   const out: Sentence[] = [];
   sim.account.transcriptOf(sim.account.getCall(callId)!).transcript.forEach((segment, segment_index) => {
     for (const s of segment.sentences) {
-      out.push({ seq: out.length, segment_index, speaker_id: segment.speakerId, topic: segment.topic, start_ms: s.start, end_ms: s.end, text: s.text });
+      out.push({
+        seq: out.length,
+        segment_index,
+        speaker_id: segment.speakerId,
+        topic: segment.topic,
+        start_ms: s.start,
+        end_ms: s.end,
+        text: s.text,
+      });
     }
   });
   return out;
@@ -26,7 +34,9 @@ function sentOf(sim: GongSimulator, callId: string): Sentence[] {
 
 function storedOf(db: BetterSqlite3.Database, callId: string): Sentence[] {
   return db
-    .prepare('select seq, segment_index, speaker_id, topic, start_ms, end_ms, text from transcript_sentences where call_id = ? order by seq')
+    .prepare(
+      'select seq, segment_index, speaker_id, topic, start_ms, end_ms, text from transcript_sentences where call_id = ? order by seq',
+    )
     .all(callId) as Sentence[];
 }
 
@@ -56,7 +66,9 @@ describe('transcript sentences, stored compactly on SQLite', () => {
       expect(columns).toEqual(['id', 'segment_index', 'speaker_id', 'topic_id', 'start_ms', 'end_ms', 'text']);
       // Each topic name once.
       expect(db.prepare('select count(*) = count(distinct name) from transcript_topics').pluck().get()).toBe(1);
-      expect(db.prepare(`select count(*) from sqlite_master where type = 'index' and tbl_name = 'transcript_sentence_rows'`).pluck().get()).toBe(0);
+      expect(
+        db.prepare(`select count(*) from sqlite_master where type = 'index' and tbl_name = 'transcript_sentence_rows'`).pluck().get(),
+      ).toBe(0);
       const plan = (db.prepare('explain query plan select * from transcript_sentences where call_id = ?').all('x') as { detail: string }[])
         .map((r) => r.detail)
         .join('\n');
@@ -90,7 +102,11 @@ describe('transcript sentences, stored compactly on SQLite', () => {
         const { RowLoader } = await import('../src/loader.js');
         const loader = new RowLoader(exec);
         for (const id of [shorter!, longer!]) {
-          await loader.write(stream.tables, stream.toRows(sim.account.transcriptOf(sim.account.getCall(id)!) as never), new Date().toISOString());
+          await loader.write(
+            stream.tables,
+            stream.toRows(sim.account.transcriptOf(sim.account.getCall(id)!) as never),
+            new Date().toISOString(),
+          );
         }
       });
     } finally {
@@ -114,7 +130,9 @@ describe('transcript sentences, stored compactly on SQLite', () => {
         .get(`"${gone[0]!.replace(/"/g, '""')}"`, shorter!) as number;
       expect(stillFound).toBe(0);
       // Writers through the view keep working: an update moves the text in the index, a delete takes it out.
-      db.prepare(`update transcript_sentences set text = 'zebracodeword here', topic = 'A topic never seen' where call_id = ? and seq = 1`).run(shorter!);
+      db.prepare(
+        `update transcript_sentences set text = 'zebracodeword here', topic = 'A topic never seen' where call_id = ? and seq = 1`,
+      ).run(shorter!);
       expect(storedOf(db, shorter!)[1]!.topic).toBe('A topic never seen');
       expect(db.prepare(`select count(*) from transcript_search where transcript_search match 'zebracodeword'`).pluck().get()).toBe(1);
       db.prepare(`delete from transcript_sentences where call_id = ? and seq = 1`).run(shorter!);
@@ -132,15 +150,18 @@ describe('transcript sentences, stored compactly on SQLite', () => {
     await syncInProcess(sim, file, { streams: STREAMS });
     let db = new BetterSqlite3(file);
     // The newest transcript row: SQLite hands its rowid out again to the next row inserted.
-    const last = db.prepare('select call_id, rowid as rowid from call_transcripts order by rowid desc limit 1').get() as { call_id: string; rowid: number };
+    const last = db.prepare('select call_id, rowid as rowid from call_transcripts order by rowid desc limit 1').get() as {
+      call_id: string;
+      rowid: number;
+    };
     db.prepare('delete from call_transcripts where call_id = ?').run(last.call_id);
     expect(db.prepare('select count(*) from transcript_sentence_rows where id >> 20 = ?').pluck().get(last.rowid)).toBe(0);
     expect(storedOf(db, last.call_id)).toEqual([]);
     checkFullText(db);
     // A sentence may not arrive before (or without) its transcript, through the view or the adapter.
-    expect(() =>
-      db.prepare(`insert into transcript_sentences (call_id, seq, text) values ('no-such-call', 0, 'lost')`).run(),
-    ).toThrow(/no call_transcripts row/);
+    expect(() => db.prepare(`insert into transcript_sentences (call_id, seq, text) values ('no-such-call', 0, 'lost')`).run()).toThrow(
+      /no call_transcripts row/,
+    );
     db.close();
     const database = await connectDatabase(file);
     try {
@@ -178,20 +199,18 @@ describe('transcript sentences, stored compactly on SQLite', () => {
     await old.close();
     // Rows as the previous version wrote them (its table, its stamp, its full-text index).
     const stream = findStream('call_transcripts')!;
-    const ids = sim.account.visibleCalls().filter((c) => c.transcriptReady).map((c) => c.record.id);
+    const ids = sim.account
+      .visibleCalls()
+      .filter((c) => c.transcriptReady)
+      .map((c) => c.record.id);
     let db = new BetterSqlite3(file);
     const stamp = '2026-12-01T00:00:00Z';
     for (const id of ids) {
       const rows = stream.toRows(sim.account.transcriptOf(sim.account.getCall(id)!) as never);
       const t = rows.call_transcripts![0]!;
-      db.prepare('insert into call_transcripts (call_id, segment_count, sentence_count, speaker_count, raw, synced_at) values (?, ?, ?, ?, ?, ?)').run(
-        t.call_id,
-        t.segment_count,
-        t.sentence_count,
-        t.speaker_count,
-        t.raw,
-        stamp,
-      );
+      db.prepare(
+        'insert into call_transcripts (call_id, segment_count, sentence_count, speaker_count, raw, synced_at) values (?, ?, ?, ?, ?, ?)',
+      ).run(t.call_id, t.segment_count, t.sentence_count, t.speaker_count, t.raw, stamp);
       const insert = db.prepare(
         'insert into transcript_sentences (call_id, seq, segment_index, speaker_id, topic, start_ms, end_ms, text, synced_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
@@ -215,10 +234,14 @@ describe('transcript sentences, stored compactly on SQLite', () => {
           },
         },
       };
-      await expect(migrateToLatest(database, undefined, stopped)).rejects.toThrow(/0030-compact-transcript-sentences failed .*stopped here/);
+      await expect(migrateToLatest(database, undefined, stopped)).rejects.toThrow(
+        /0030-compact-transcript-sentences failed .*stopped here/,
+      );
       const still = new BetterSqlite3(file, { readonly: true });
       expect(still.prepare(`select type from sqlite_master where name = 'transcript_sentences'`).pluck().get()).toBe('table');
-      expect(still.prepare('select count(*) from transcript_sentences').pluck().get()).toBe(ids.reduce((n, id) => n + sentOf(sim, id).length, 0));
+      expect(still.prepare('select count(*) from transcript_sentences').pluck().get()).toBe(
+        ids.reduce((n, id) => n + sentOf(sim, id).length, 0),
+      );
       still.close();
       const { applied } = await migrateToLatest(database);
       expect(applied).toContain('2026-12-03-0030-compact-transcript-sentences');

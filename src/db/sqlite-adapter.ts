@@ -191,10 +191,11 @@ export class SqliteAdapter implements DatabaseAdapter {
         order by f.rank, s.call_id, s.seq
         limit ? offset ?`;
     // Off the main loop, with a time limit: a common word ranks many sentences (the query process, as `query` runs).
-    const result = await this.readOnlyQuery(
-      text,
-      { timeoutMs: search.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS, signal: search.signal, params: [...params, search.limit, search.offset] },
-    );
+    const result = await this.readOnlyQuery(text, {
+      timeoutMs: search.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS,
+      signal: search.signal,
+      params: [...params, search.limit, search.offset],
+    });
     try {
       const matches: TranscriptMatch[] = [];
       for await (const row of result.rows)

@@ -49,7 +49,9 @@ export class SentenceStore {
    */
   async upsert(columns: string[], rows: unknown[][]): Promise<void> {
     const at = (name: string) => columns.indexOf(name);
-    const unknown = columns.filter((c) => c !== 'call_id' && c !== 'seq' && c !== 'synced_at' && !(STORED as readonly string[]).includes(c));
+    const unknown = columns.filter(
+      (c) => c !== 'call_id' && c !== 'seq' && c !== 'synced_at' && !(STORED as readonly string[]).includes(c),
+    );
     if (at('call_id') < 0 || at('seq') < 0 || unknown.length > 0) {
       throw new Error(`${SENTENCES} rows need call_id and seq${unknown.length ? ` and have no column ${unknown.join(', ')}` : ''}`);
     }
@@ -65,7 +67,9 @@ export class SentenceStore {
       const callId = String(row[callAt]);
       const transcript = transcripts.get(callId);
       if (!transcript) {
-        throw new GongSyncError(`Transcript sentences of call ${callId} arrived without its call_transcripts row; nothing of this page was written.`);
+        throw new GongSyncError(
+          `Transcript sentences of call ${callId} arrived without its call_transcripts row; nothing of this page was written.`,
+        );
       }
       const seq = row[seqAt];
       if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq >= SEQ_SPAN) {
@@ -79,11 +83,15 @@ export class SentenceStore {
         if (compact === undefined) speakers.set(speaker, (compact = storedSpeaker(speaker)));
         values[speakerAt] = compact;
       }
-      if (topics) values[topicAt] = values[topicAt] === null || values[topicAt] === undefined ? null : topics.get(values[topicAt] as string);
+      if (topics)
+        values[topicAt] = values[topicAt] === null || values[topicAt] === undefined ? null : topics.get(values[topicAt] as string);
       byKey.set(key, { key, values, fresh: !transcript.filled });
     }
     const all = [...byKey.values()];
-    await this.insertFresh(given, all.filter((r) => r.fresh));
+    await this.insertFresh(
+      given,
+      all.filter((r) => r.fresh),
+    );
     for (const row of all) if (!row.fresh) await this.upsertOne(given, row.key, row.values);
   }
 
@@ -122,7 +130,8 @@ export class SentenceStore {
         [JSON.stringify(callIds.slice(i, i + CALLS_PER_LOOKUP))],
       );
       for (const t of found) {
-        if (t.rowid > LARGEST_TRANSCRIPT_ROWID) throw new GongSyncError(`call_transcripts rowid ${t.rowid} is beyond what sentence keys can hold.`);
+        if (t.rowid > LARGEST_TRANSCRIPT_ROWID)
+          throw new GongSyncError(`call_transcripts rowid ${t.rowid} is beyond what sentence keys can hold.`);
         out.set(t.call_id, { rowid: t.rowid, filled: t.filled === 1 });
       }
     }

@@ -35,4 +35,3 @@ export async function extensiveRecords(exec: SqlExecutor, ids: string[]): Promis
     return rows ? restoreExtensiveCall(rows.raw, rows) : undefined;
   });
 }
-

@@ -96,7 +96,11 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         'ce.raw',
         undefined,
         ['ce.id as id'],
-        (rows) => extensiveRecords(ctx.exec, rows.map((row) => String(row.id))),
+        (rows) =>
+          extensiveRecords(
+            ctx.exec,
+            rows.map((row) => String(row.id)),
+          ),
       );
       return withAsOf(list, covered, range);
     },
