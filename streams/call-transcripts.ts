@@ -69,46 +69,54 @@ export interface StoredSentence {
  * kept) and its transcript_sentences rows in seq order.
  */
 export function restoreTranscript(slim: Record<string, any>, sentences: StoredSentence[], callId?: string): Record<string, unknown> {
+  // Plain loops and assignments: this runs for every transcript as it is written (storedOnce's check).
+  let grouped = true;
+  for (const s of sentences) if (s.segment_index === undefined || s.segment_index === null) grouped = false;
   const bySegment = new Map<number, StoredSentence[]>();
-  // PostgreSQL may give a bigint as text: the segment is a number either way.
-  const grouped = sentences.every((s) => s.segment_index !== undefined && s.segment_index !== null);
   if (grouped) {
     for (const s of sentences) {
+      // PostgreSQL may give a bigint as text: the segment is a number either way.
       const index = Number(s.segment_index);
       const list = bySegment.get(index);
       if (list) list.push(s);
       else bySegment.set(index, [s]);
     }
   }
-  let seq = 0;
-  const restored: Record<string, unknown> = {
-    ...(callId !== undefined && !('callId' in slim) ? { callId } : {}),
-    ...slim,
-  };
+  const restored: Record<string, unknown> = {};
+  if (callId !== undefined && !('callId' in slim)) restored.callId = callId;
+  Object.assign(restored, slim);
   if (!Array.isArray(slim.transcript)) return restored;
-  restored.transcript = slim.transcript.map((segment: unknown, index: number) => {
+  let seq = 0;
+  const segments: unknown[] = [];
+  slim.transcript.forEach((segment: unknown, index: number) => {
     const kept = asObject(segment);
     const rows = grouped ? (bySegment.get(index) ?? []) : [];
-    const listed = Array.isArray(kept.sentences);
-    const sentenceList = listed ? (kept.sentences as unknown[]) : rows.map(() => ({}));
     const first = rows[0];
-    return {
-      ...(first?.speaker_id != null && !('speakerId' in kept) ? { speakerId: first.speaker_id } : {}),
-      ...(first?.topic != null && !('topic' in kept) ? { topic: first.topic } : {}),
-      ...kept,
-      sentences: sentenceList.map((sentence, i) => {
-        const stored = grouped ? rows[i] : sentences[seq++];
-        const keptSentence = asObject(sentence);
-        if (!stored) return sentence;
-        return {
-          ...(stored.start_ms !== null && !('start' in keptSentence) ? { start: stored.start_ms } : {}),
-          ...(stored.end_ms !== null && !('end' in keptSentence) ? { end: stored.end_ms } : {}),
-          ...(stored.text !== null && !('text' in keptSentence) ? { text: stored.text } : {}),
-          ...keptSentence,
-        };
-      }),
-    };
+    const out: Record<string, unknown> = {};
+    if (first?.speaker_id != null && !('speakerId' in kept)) out.speakerId = first.speaker_id;
+    if (first?.topic != null && !('topic' in kept)) out.topic = first.topic;
+    Object.assign(out, kept);
+    const listed = Array.isArray(kept.sentences) ? (kept.sentences as unknown[]) : undefined;
+    const count = listed ? listed.length : rows.length;
+    const list: unknown[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const sentence = listed ? listed[i] : {};
+      const stored = grouped ? rows[i] : sentences[seq++];
+      if (!stored) {
+        list[i] = sentence;
+        continue;
+      }
+      const keptSentence = asObject(sentence);
+      const restoredSentence: Record<string, unknown> = {};
+      if (stored.start_ms !== null && !('start' in keptSentence)) restoredSentence.start = stored.start_ms;
+      if (stored.end_ms !== null && !('end' in keptSentence)) restoredSentence.end = stored.end_ms;
+      if (stored.text !== null && !('text' in keptSentence)) restoredSentence.text = stored.text;
+      list[i] = Object.assign(restoredSentence, keptSentence);
+    }
+    out.sentences = list;
+    segments.push(out);
   });
+  restored.transcript = segments;
   return restored;
 }
 

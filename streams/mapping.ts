@@ -1,5 +1,4 @@
 /** Small pure helpers that turn Gong's JSON values into SQLite column values. */
-import { isDeepStrictEqual } from 'node:util';
 import { idText } from '../src/gong/json.js';
 import { utcInstant } from '../src/db/instants.js';
 
@@ -77,10 +76,28 @@ export function storedOnce<T>(record: T, slim: unknown, restore: (slim: any) => 
 export function slimmestStored<T>(record: T, slimForms: unknown[], restore: (slim: any) => unknown): unknown {
   for (const candidate of slimForms) {
     try {
-      if (isDeepStrictEqual(restore(structuredClone(candidate)), record)) return candidate;
+      if (sameJson(restore(structuredClone(candidate)), record)) return candidate;
     } catch {
       // Not restorable: try the next form.
     }
   }
   return record;
+}
+
+/** Equal as JSON values (what Gong sends and the columns give back): cheaper than a general deep equality. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key) || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callTranscripts, restoreTranscript, type StoredSentence } from '../streams/call-transcripts.js';
-import { storedOnce } from '../streams/mapping.js';
+import { sameJson, storedOnce } from '../streams/mapping.js';
 import { restoreReview, statsActivityScorecards } from '../streams/stats-activity-scorecards.js';
 import { restoreActivityDay, statsActivityDayByDay } from '../streams/stats-activity-day-by-day.js';
 import { ACTIVITY_COUNTERS } from '../streams/stats-activity-aggregate.js';
@@ -125,5 +125,14 @@ describe('a record stored once: raw keeps only what the rows cannot give back', 
     const { callsAttended, ...partial } = day;
     expect(callsAttended).toEqual(['2']);
     expect(JSON.parse(String(rowsOf(partial).stats_activity_day_by_day![0]!.raw))).toEqual(partial);
+  });
+
+  it('compares as JSON: key order does not matter, list order, a missing key and a type do', () => {
+    expect(sameJson({ a: 1, b: [1, { c: null }] }, { b: [1, { c: null }], a: 1 })).toBe(true);
+    expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(sameJson({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(sameJson({ a: null }, {})).toBe(false);
+    expect(sameJson({ a: '1' }, { a: 1 })).toBe(false);
+    expect(sameJson([], {})).toBe(false);
   });
 });
