@@ -115,6 +115,17 @@ export interface QueryRows {
   close(): Promise<void>;
 }
 
+/** Every row of a read as an object by column name, then the read closed (small results only). */
+export async function rowObjects<T>(result: QueryRows): Promise<T[]> {
+  try {
+    const rows: T[] = [];
+    for await (const values of result.rows) rows.push(Object.fromEntries(result.columns.map((c, i) => [c, values[i]])) as T);
+    return rows;
+  } finally {
+    await result.close();
+  }
+}
+
 export interface SessionLock {
   /** Takes the named lock on a session of its own, or undefined when another session holds it. */
   hold(name: string, onLost?: (reason: string) => void): Promise<HeldLock | undefined>;

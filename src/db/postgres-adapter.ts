@@ -10,7 +10,7 @@ import type {
   TranscriptMatch,
   TranscriptSearch,
 } from './adapter.js';
-import { DEFAULT_SEARCH_TIMEOUT_MS } from './adapter.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS, rowObjects } from './adapter.js';
 import { kindByName, kindByType } from './column-kinds.js';
 import type { PostgresBackend } from './postgres-backend.js';
 import { PostgresBulkUpsert } from './postgres-bulk-upsert.js';
@@ -115,14 +115,7 @@ export class PostgresAdapter implements DatabaseAdapter {
         limit ${param(search.limit)} offset ${param(search.offset)}`,
       { timeoutMs: search.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS, signal: search.signal, params },
     );
-    try {
-      const matches: TranscriptMatch[] = [];
-      for await (const row of result.rows)
-        matches.push(Object.fromEntries(result.columns.map((c, i) => [c, row[i]])) as unknown as TranscriptMatch);
-      return matches;
-    } finally {
-      await result.close();
-    }
+    return rowObjects<TranscriptMatch>(result);
   }
 
   async secureErase<T>(tables: string[], work: () => Promise<T>): Promise<T> {

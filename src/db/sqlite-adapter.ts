@@ -10,7 +10,7 @@ import type {
   TranscriptMatch,
   TranscriptSearch,
 } from './adapter.js';
-import { DEFAULT_SEARCH_TIMEOUT_MS } from './adapter.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS, rowObjects } from './adapter.js';
 import { kindByName, kindByType } from './column-kinds.js';
 import type { SqlBackend } from './sql-executor.js';
 import { sqliteReadOnlyQuery } from './sqlite-query-process.js';
@@ -196,14 +196,7 @@ export class SqliteAdapter implements DatabaseAdapter {
       signal: search.signal,
       params: [...params, search.limit, search.offset],
     });
-    try {
-      const matches: TranscriptMatch[] = [];
-      for await (const row of result.rows)
-        matches.push(Object.fromEntries(result.columns.map((c, i) => [c, row[i]])) as unknown as TranscriptMatch);
-      return matches;
-    } finally {
-      await result.close();
-    }
+    return rowObjects<TranscriptMatch>(result);
   }
 
   async secureErase<T>(tables: string[], work: () => Promise<T>): Promise<T> {

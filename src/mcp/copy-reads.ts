@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { rowObjects } from '../db/adapter.js';
 import type { SelectQueryBuilder } from 'kysely';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import { instantText } from '../db/instants.js';
@@ -72,11 +73,26 @@ export async function offLoopRows<T extends Record<string, unknown>>(
 ): Promise<T[]> {
   const compiled = query.compile();
   const result = await exec.database.adapter.readOnlyQuery(compiled.sql, { timeoutMs, params: [...compiled.parameters] });
-  try {
-    const rows: T[] = [];
-    for await (const values of result.rows) rows.push(Object.fromEntries(result.columns.map((c, i) => [c, values[i]])) as T);
-    return rows;
-  } finally {
-    await result.close();
+  return rowObjects<T>(result);
+}
+
+/** A child table's rows of these keys in one query, grouped by key (in `orderBy` order within each). */
+export async function rowsByKey(
+  exec: SqlExecutor,
+  table: string,
+  column: string,
+  keys: unknown[],
+  orderBy?: string,
+): Promise<Map<string, Array<Record<string, unknown>>>> {
+  const grouped = new Map<string, Array<Record<string, unknown>>>();
+  if (keys.length === 0) return grouped;
+  let query = exec.db.selectFrom(table).selectAll().where(column, 'in', keys.map(String));
+  if (orderBy) query = query.orderBy(column).orderBy(orderBy);
+  for (const row of await exec.all<Record<string, unknown>>(query)) {
+    const key = String(row[column]);
+    const list = grouped.get(key);
+    if (list) list.push(row);
+    else grouped.set(key, [row]);
   }
+  return grouped;
 }

@@ -2,7 +2,7 @@ import { sql, type Expression } from 'kysely';
 import type { SqlExecutor } from '../db/sql-executor.js';
 import type { Coverage, RangeCoverage } from './coverage.js';
 import { canonicalJson } from './canonical-json.js';
-import { byInstant, countOf, instantWhere, parseRaw, storedOrder, utcInstant, type Select } from './copy-reads.js';
+import { byInstant, countOf, instantWhere, parseRaw, rowsByKey, storedOrder, utcInstant, type Select } from './copy-reads.js';
 import { filterFields } from './reference-actions.js';
 import { restoreTranscript, type StoredSentence } from '../../streams/call-transcripts.js';
 import { extensiveRecords } from './extensive-records.js';
@@ -142,17 +142,25 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         base,
         [byInstant(ctx.exec, 'c.started_utc'), 'c.id'],
         't.raw',
-        async (row) => {
-          const sentences = await ctx.exec.all<StoredSentence>(
-            ctx.exec.db
-              .selectFrom('transcript_sentences')
-              .select(['start_ms', 'end_ms', 'text', 'segment_index', 'speaker_id', 'topic'])
-              .where('call_id', '=', row.call_id)
-              .orderBy('seq'),
-          );
-          return restoreTranscript(parseRaw(row.raw), sentences, String(row.call_id));
-        },
+        undefined,
         ['t.call_id as call_id'],
+        async (rows) => {
+          // A page's sentences in one query (the key range of each call on SQLite's compact layout).
+          const sentences = await rowsByKey(
+            ctx.exec,
+            'transcript_sentences',
+            'call_id',
+            rows.map((r) => r.call_id),
+            'seq',
+          );
+          return rows.map((row) =>
+            restoreTranscript(
+              parseRaw(row.raw),
+              (sentences.get(String(row.call_id)) ?? []) as unknown as StoredSentence[],
+              String(row.call_id),
+            ),
+          );
+        },
       );
       return withAsOf(list, covered, range);
     },
@@ -282,13 +290,17 @@ export const LOCAL_LISTS: Record<string, { when: string; plan: Planner }> = {
         base,
         [byInstant(ctx.exec, 'review_time_utc'), 'answered_scorecard_id'],
         'raw',
-        async (row) => {
-          const answers = await ctx.exec.all<Record<string, unknown>>(
-            ctx.exec.db.selectFrom('scorecard_answers').selectAll().where('answered_scorecard_id', '=', row.answered_scorecard_id),
-          );
-          return restoreReview(parseRaw(row.raw), row, answers);
-        },
+        undefined,
         REVIEW_COLUMNS,
+        async (rows) => {
+          const answers = await rowsByKey(
+            ctx.exec,
+            'scorecard_answers',
+            'answered_scorecard_id',
+            rows.map((r) => r.answered_scorecard_id),
+          );
+          return rows.map((row) => restoreReview(parseRaw(row.raw), row, answers.get(String(row.answered_scorecard_id)) ?? []));
+        },
       );
     },
   },
