@@ -19,6 +19,7 @@ import * as compactTranscriptSentences from './2026-12-03-0030-compact-transcrip
 import * as childrenWithoutStamps from './2026-12-03-0031-children-without-stamps.js';
 import * as extensiveJsonFromTables from './2026-12-03-0032-extensive-json-from-tables.js';
 import * as partyBySpeaker from './2026-12-03-0033-party-by-speaker.js';
+import * as transcriptLinesByCall from './2026-12-03-0034-transcript-lines-by-call.js';
 
 /** Every migration, by sortable name. Listed explicitly so they load under vitest and from dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-0031-children-without-stamps': childrenWithoutStamps,
   '2026-12-03-0032-extensive-json-from-tables': extensiveJsonFromTables,
   '2026-12-03-0033-party-by-speaker': partyBySpeaker,
+  '2026-12-03-0034-transcript-lines-by-call': transcriptLinesByCall,
 };

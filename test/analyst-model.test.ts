@@ -207,6 +207,14 @@ describe('the analyst data model', () => {
     expect(
       Number(column(db, 'select count(*) from transcript_lines where speaker_name is not null and call_title is not null')[0]),
     ).toBeGreaterThan(0);
+    // transcript_lines reads the compact sentence rows directly (migration 0034): the same rows as its first definition.
+    const firstDefinition = `select s.call_id, s.seq, c.title as call_title, c.started_utc, s.start_ms / 1000 as second, s.speaker_id,
+      p.name as speaker_name, p.affiliation, p.user_id as speaker_user_id, p.email_address as speaker_email_address, s.topic, s.text
+      from transcript_sentences s left join calls c on c.id = s.call_id
+      left join call_parties p on p.call_id = s.call_id and p.speaker_id = s.speaker_id`;
+    const transcriptLines = query(db, 'select * from transcript_lines order by call_id, seq');
+    expect(transcriptLines.length).toBeGreaterThan(100);
+    expect(transcriptLines).toEqual(query(db, `${firstDefinition} order by 1, 2`));
   });
 
   it("replaces a call's child rows as a set when the call is re-read with fewer items", async () => {
