@@ -113,10 +113,14 @@ function pull() {
 
 // The next batch's frames, and whether rows may remain. A JSON batch is written straight into its
 // frame, row by row (joining a batch's texts and then encoding them cost a fifth of the child's
-// time), with where each row starts: the parent finds the few values JSON cannot carry.
+// time), with where each row starts: the parent finds the few values JSON cannot carry. Two frame
+// buffers take turns (a new megabyte a batch cost 7%): one is filled while the other is written,
+// and stream() waits for that write before it writes the one filled.
+const frameBuffers = [Buffer.allocUnsafe(CHARS + 65536), Buffer.allocUnsafe(CHARS + 65536)];
+let frameTurn = 0;
 function nextBatch() {
   if (asJson) {
-    let buffer = Buffer.allocUnsafe(CHARS + 65536), at = 9;
+    let buffer = frameBuffers[frameTurn], at = 9;
     const starts = [];
     while (starts.length < ROWS && at < CHARS) {
       const next = pull();
@@ -133,6 +137,8 @@ function nextBatch() {
     }
     const more = starts.length >= ROWS || at >= CHARS;
     if (starts.length === 0) return { frames: [], more };
+    frameBuffers[frameTurn] = buffer;
+    frameTurn ^= 1;
     buffer[at++] = 93; // ']'
     const index = Buffer.allocUnsafe(4 * starts.length);
     starts.forEach((start, i) => index.writeUInt32BE(start - 9, 4 * i));
