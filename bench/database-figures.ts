@@ -3,6 +3,8 @@
  * call (figure 7) and the time each view takes to answer `select *` in full (figure 8), after a
  * full first sync of a large account with pacing off. Part of `npm run bench`; alone:
  *   npm run build && node dist/bench/database-figures.js [calls]
+ * Size and views alone, of a SQLite file already synced (the bench's own, or yours):
+ *   npm run build && node dist/bench/database-figures.js --file gong.db
  * Views are read through `gong-sync query`'s own path (the adapter's read-only query).
  */
 import { spawn } from 'node:child_process';
@@ -187,7 +189,11 @@ export function describeSizeAndViews(f: Pick<DatabaseFigures, 'calls' | 'bytes' 
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const calls = Number(process.argv[2] ?? 20000);
-  const figures = await benchDatabaseFigures(calls);
-  for (const line of describeDatabaseFigures(figures)) console.log(line);
+  if (process.argv[2] === '--file') {
+    for (const line of describeSizeAndViews(await sizeAndViews(process.argv[3]!))) console.log(line);
+  } else {
+    const calls = Number(process.argv[2] ?? 20000);
+    const figures = await benchDatabaseFigures(calls);
+    for (const line of describeDatabaseFigures(figures)) console.log(line);
+  }
 }
