@@ -160,8 +160,25 @@ describe('reconcile safety and scheduling', () => {
     try {
       sim.clearLog();
       await reconcileOnSchedule(app, signal, schedule);
-      const full = sim.apiRequests('/v2/calls');
-      expect(full.length).toBeGreaterThanOrEqual(5); // a year in windows of at most 90 days; the recent pass is covered
+      // The whole history, from the day of the earliest call to now, in windows of at most 90 days
+      // one after another (the recent pass is covered). How many depends on the hour: the history
+      // starts at the earliest call's UTC midnight.
+      const windows = [
+        ...new Map(
+          sim
+            .apiRequests('/v2/calls')
+            .map((r) => [r.query.fromDateTime, [Date.parse(r.query.fromDateTime!), Date.parse(r.query.toDateTime!)]]),
+        ).values(),
+      ].sort((a, b) => a[0]! - b[0]!);
+      const earliest = Math.min(...[...sim.account.visibleCalls()].map((c) => c.startedMs));
+      expect(windows.length).toBeGreaterThanOrEqual(Math.ceil((Date.now() - earliest) / (90 * 86_400_000)));
+      expect(windows.length).toBeGreaterThanOrEqual(4);
+      expect(windows[0]![0]).toBeLessThanOrEqual(earliest);
+      expect(windows.at(-1)![1]).toBeGreaterThan(Date.now() - 600_000);
+      windows.forEach(([from, to], i) => {
+        expect(to! - from!).toBeLessThanOrEqual(90 * 86_400_000);
+        if (i > 0) expect(from).toBe(windows[i - 1]![1]);
+      });
       sim.clearLog();
       await reconcileOnSchedule(app, signal, schedule);
       expect(sim.apiRequests()).toEqual([]); // nothing due an instant later
