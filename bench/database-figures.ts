@@ -113,7 +113,7 @@ export async function sizeAndViews(
       }
       const ms = Date.now() - viewStarted;
       // Every value of every row computed inside SQLite, one number out.
-      const columns = (await database.adapter.readOnlyQuery(`select * from "${name}" limit 0`, { timeoutMs: 60_000 })).columns;
+      const columns = result.columns;
       const sqliteStarted = Date.now();
       await read(`select sum(${columns.map((c) => `coalesce(length("${c}"), 0)`).join(' + ')}) from "${name}"`);
       const sqliteMs = Date.now() - sqliteStarted;
