@@ -5,6 +5,7 @@ import { runCli, simEnv, tempDir } from './helpers/cli.js';
 import { column, query } from './helpers/database.js';
 import { dayByDayActivity } from '../src/simulator/stats.js';
 import { asSent } from '../src/simulator/shapes.js';
+import { utcInstant } from '../src/db/instants.js';
 import { DEFAULT_EXPOSED_FIELDS } from '../streams/calls-extensive.js';
 import { restoreTranscript, type StoredSentence } from '../streams/call-transcripts.js';
 import type { GongSimulator } from '../src/simulator/server.js';
@@ -61,8 +62,7 @@ function expectedChildren(records: any[]) {
     ),
     call_comments: each((r, id) =>
       r.collaboration.publicComments.map(
-        (c: any) =>
-          `${id}|${c.id}|${c.commenterUserId}|${c.comment}|${new Date(c.posted).toISOString()}|${c.audioStartTime}|${c.audioEndTime}`,
+        (c: any) => `${id}|${c.id}|${c.commenterUserId}|${c.comment}|${utcInstant(c.posted)}|${c.audioStartTime}|${c.audioEndTime}`,
       ),
     ),
     call_key_points: each((r, id) => r.content.keyPoints.map((k: any, seq: number) => `${id}|${seq}|${k.text}`)),
@@ -130,7 +130,7 @@ describe('the analyst data model', () => {
       ),
     );
     expect(lines(db, "select id || '|' || started_utc from calls")).toEqual(
-      sorted(records.map((r) => `${r.metaData.id}|${new Date(r.metaData.started).toISOString()}`)),
+      sorted(records.map((r) => `${r.metaData.id}|${utcInstant(r.metaData.started)}`)),
     );
 
     // Users: aliases, languages, settings; trackers' keywords; scorecards' answer options.
