@@ -142,6 +142,13 @@ describe("SQLite's query process hands rows over exactly, ahead of the reader bu
     // Exactness spelled out (not only "the same as the driver"):
     const exact = await readAll(file, "select 9223372036854775807, -0.0 + 0.0 * -1, x'00ff', 0.1, 'é'");
     expect(exact.rows).toStrictEqual([[9223372036854775807n, -0, Buffer.from([0, 255]), 0.1, 'é']]);
+    // No blob anywhere: the first statement alone must keep -0.0 (a REAL column, an untyped one, an
+    // expression) apart from 0.0 and from the text '0'.
+    const zeros = "select r, x, r * 1, s from t where typeof(b) <> 'blob' and typeof(x) <> 'blob' and (r = 0 or x = 0 or s = '0')";
+    const zeroRows = await readAll(file, zeros);
+    expect(zeroRows.rows).toStrictEqual(inProcess(file, zeros));
+    expect(zeroRows.rows.flat().some((v) => Object.is(v, -0))).toBe(true);
+    expect(zeroRows.rows.flat().some((v) => Object.is(v, 0))).toBe(true);
   });
 
   it('runs ahead of a slow reader only a few batches, and a reader that stops early ends the process', async () => {

@@ -79,6 +79,9 @@ function jsonRows(sql, columns) {
   const names = columns.map((_, i) => '"c' + i + '"');
   const guard = (c) => "case typeof(" + c + ") when 'blob' then json_object('blob', hex(" + c + "))" +
     " when 'real' then iif(" + c + " = 0 and atan2(" + c + ", -1) < 0, json_object('real', '-0'), " + c + ") else " + c + " end";
+  // The first statement checks cells for -0.0 alone (one comparison for a cell that is not zero):
+  // a blob stops its JSON, and the statement with every cell fully guarded takes over (pull()).
+  const zeroGuard = (c) => "iif(" + c + " = 0 and typeof(" + c + ") = 'real' and atan2(" + c + ", -1) < 0, json_object('real', '-0'), " + c + ")";
   // A statement with scalar subqueries (a view building JSON per row) runs as a co-routine
   // (OFFSET 0 keeps SQLite from flattening it into the outer select), or each cell's check would
   // compute the subquery again: calls_extensive_json took twice as long. Plain statements stay
@@ -89,7 +92,7 @@ function jsonRows(sql, columns) {
   const source = subqueries ? 'select * from (\\n' + body + '\\n) limit -1 offset 0' : body;
   const prepare = (cells) => db.prepare('with gong_sync_rows(' + names.join(', ') + ') as (\\n' + source + '\\n) select json_array(' + cells.join(', ') + ') from gong_sync_rows').pluck();
   try {
-    return { fast: prepare(names.map((c, i) => (checked(columns[i].type) ? guard(c) : c))), guarded: prepare(names.map(guard)) };
+    return { fast: prepare(names.map((c, i) => (checked(columns[i].type) ? zeroGuard(c) : c))), guarded: prepare(names.map(guard)) };
   } catch { return undefined; }
 }
 
