@@ -20,6 +20,7 @@ import * as childrenWithoutStamps from './2026-12-03-0031-children-without-stamp
 import * as extensiveJsonFromTables from './2026-12-03-0032-extensive-json-from-tables.js';
 import * as partyBySpeaker from './2026-12-03-0033-party-by-speaker.js';
 import * as transcriptLinesByCall from './2026-12-03-0034-transcript-lines-by-call.js';
+import * as extensiveJsonFewerSteps from './2026-12-03-0035-extensive-json-fewer-steps.js';
 
 /** Every migration, by sortable name. Listed explicitly so they load under vitest and from dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-0032-extensive-json-from-tables': extensiveJsonFromTables,
   '2026-12-03-0033-party-by-speaker': partyBySpeaker,
   '2026-12-03-0034-transcript-lines-by-call': transcriptLinesByCall,
+  '2026-12-03-0035-extensive-json-fewer-steps': extensiveJsonFewerSteps,
 };

@@ -120,6 +120,27 @@ function oddRecord(base: any, id: string): any {
   return odd;
 }
 
+/**
+ * A record the tables hold whole, whose CRM context names one system twice with another between:
+ * Gong's order of systems and objects must come back (the simulator gives each call one system).
+ */
+function twoSystemsRecord(base: any, id: string): any {
+  const record = structuredClone(base);
+  record.metaData = { ...record.metaData, id, url: `https://app.gong.io/call?id=${id}` };
+  const object = (objectType: string, objectId: string, name: string, value: string) => ({
+    objectType,
+    objectId,
+    fields: [{ name, value }],
+    timing: 'Now',
+  });
+  record.context = [
+    { system: 'Salesforce', objects: [object('Opportunity', '006B', 'Stage', 'Won'), object('Account', '001A', 'Name', 'Acme')] },
+    { system: 'HubSpot', objects: [object('Deal', '77', 'Stage', 'Closed')] },
+    { system: 'Salesforce', objects: [object('Contact', '003C', 'Email', 'a@acme.example')] },
+  ];
+  return record;
+}
+
 describe.each([
   ['SQLite', sqliteTarget],
   ['PostgreSQL', postgresTarget],
@@ -149,10 +170,17 @@ describe.each([
     // A record with shapes the columns cannot hold, posted as Gong's automation rules do.
     const oddId = '98765432109876543210';
     const odd = oddRecord(truth.get(ids[0]!), oddId);
+    const twoSystemsId = '98765432109876543211';
+    const twoSystems = twoSystemsRecord(truth.get(ids[2]!), twoSystemsId);
     const app = await appFor(sim, t.db);
     try {
       const result = await storePostedCall(app, structuredClone(odd), { settings: { includePrivateCalls: true }, logger: silentLogger });
       expect(result.stored).toBe(true);
+      const stored = await storePostedCall(app, structuredClone(twoSystems), {
+        settings: { includePrivateCalls: true },
+        logger: silentLogger,
+      });
+      expect(stored.stored).toBe(true);
     } finally {
       await app.close();
     }
@@ -181,7 +209,9 @@ describe.each([
     expect(answered.get(oddId)).toStrictEqual(odd);
 
     // The view: each old JSON block column holds the block Gong sent, for slim, odd and old rows.
-    const expected = new Map([...truth, [oddId, odd]]);
+    const twoSystemsRaw = parse((await t.rows(`select raw from calls_extensive where id = '${twoSystemsId}'`))[0]!.raw);
+    expect(twoSystemsRaw[IN_TABLES], 'the two-system context is in the tables').toContain('context');
+    const expected = new Map([...truth, [oddId, odd], [twoSystemsId, twoSystems]]);
     const view = await t.rows(`select * from calls_extensive_json`);
     expect(view.length).toBe(expected.size);
     for (const row of view) {
