@@ -149,6 +149,10 @@ describe("SQLite's query process hands rows over exactly, ahead of the reader bu
     expect(zeroRows.rows).toStrictEqual(inProcess(file, zeros));
     expect(zeroRows.rows.flat().some((v) => Object.is(v, -0))).toBe(true);
     expect(zeroRows.rows.flat().some((v) => Object.is(v, 0))).toBe(true);
+    // SQLite failing after rows went out (a batch and more): the read ends with SQLite's message.
+    await expect(readAll(file, 'select case when rowid < 3000 then rowid else abs(-9223372036854775808) end from t')).rejects.toThrow(
+      /integer overflow/,
+    );
   });
 
   it('runs ahead of a slow reader only a few batches, and a reader that stops early ends the process', async () => {

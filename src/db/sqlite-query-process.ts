@@ -29,7 +29,8 @@ const FRAME = { columns: 1, json: 2, values: 4, end: 5, error: 6 } as const;
  *
  * Making a JavaScript value of every cell costs more than SQLite's own work, so where it can the
  * child has SQLite write each row as JSON text (json_array over the statement, its columns named
- * by position) and sends a batch as one text the parent parses at once. JSON keeps reals exact
+ * by position, all in one call into SQLite that hands each row's text to a function of the child)
+ * and sends a batch as one text the parent parses at once. JSON keeps reals exact
  * (17 digits), text and NULLs; the few values it cannot carry are found by the parent, which reads
  * those rows again exactly: blobs and -0.0 (the SQL marks them {"blob": hex}, {"real": "-0"}) and
  * integers beyond 2^53 (bigint). Statements that cannot be wrapped (pragma, explain) send their
@@ -39,13 +40,16 @@ const CHILD = `
 process.title = 'gong-sync query';
 const [driver, file] = process.argv.slice(-2);
 const Database = require(driver);
-const { write } = require('node:fs');
+const { write, writeSync } = require('node:fs');
 const { serialize } = require('node:v8');
+const { randomBytes } = require('node:crypto');
 const ROWS = ${ROWS_PER_BATCH}, CHARS = ${CHARS_PER_BATCH};
+// The SQL function SQLite calls with each row's JSON: a name no statement of the user can know.
+const ROW_FUNCTION = 'gong_sync_row_' + randomBytes(8).toString('hex');
 let db, rows, asJson = false;
 
-// Frames are written by libuv's thread pool (stdout is a blocking pipe here): the next batch is
-// made while the last one is written, and a reader that stops reading stops the writes.
+// Frames of values (not JSON) are written by libuv's thread pool (stdout is a blocking pipe here):
+// the next batch is made while the last one is written, and a reader that stops reading stops the writes.
 function writeAll(buffer) {
   return new Promise((resolve, reject) => {
     const step = (at) => write(1, buffer, at, buffer.length - at, null, (error, written) => {
@@ -61,6 +65,14 @@ function frame(kind, payload) {
   head[0] = kind;
   head.writeUInt32BE(body.length, 1);
   return Buffer.concat([head, body]);
+}
+// A frame written from inside SQLite's own call (the JSON rows): the write waits while the pipe is
+// full, so a reader that stops reading stops SQLite too.
+function writeAllSync(buffer) {
+  for (let at = 0; at < buffer.length; ) {
+    try { at += writeSync(1, buffer, at, buffer.length - at); }
+    catch (error) { if (error.code !== 'EAGAIN') throw error; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); }
+  }
 }
 const errorFrame = (error, kind) => frame(${FRAME.error}, JSON.stringify({ kind, message: String(error && error.message || error), code: error && error.code }));
 const fail = (error, kind) => writeAll(errorFrame(error, kind));
@@ -80,7 +92,7 @@ function jsonRows(sql, columns) {
   const guard = (c) => "case typeof(" + c + ") when 'blob' then json_object('blob', hex(" + c + "))" +
     " when 'real' then iif(" + c + " = 0 and atan2(" + c + ", -1) < 0, json_object('real', '-0'), " + c + ") else " + c + " end";
   // The first statement checks cells for -0.0 alone (one comparison for a cell that is not zero):
-  // a blob stops its JSON, and the statement with every cell fully guarded takes over (pull()).
+  // a blob stops its JSON, and the statement with every cell fully guarded takes over (streamJson()).
   const zeroGuard = (c) => "iif(" + c + " = 0 and typeof(" + c + ") = 'real' and atan2(" + c + ", -1) < 0, json_object('real', '-0'), " + c + ")";
   // A statement with scalar subqueries (a view building JSON per row) runs as a co-routine
   // (OFFSET 0 keeps SQLite from flattening it into the outer select), or each cell's check would
@@ -90,67 +102,71 @@ function jsonRows(sql, columns) {
   let subqueries = false;
   try { subqueries = db.prepare('explain ' + body).all().some((op) => op.opcode === 'BeginSubrtn'); } catch {}
   const source = subqueries ? 'select * from (\\n' + body + '\\n) limit -1 offset 0' : body;
-  const prepare = (cells) => db.prepare('with gong_sync_rows(' + names.join(', ') + ') as (\\n' + source + '\\n) select json_array(' + cells.join(', ') + ') from gong_sync_rows').pluck();
+  const prepare = (cells) => db.prepare('with gong_sync_rows(' + names.join(', ') + ') as (\\n' + source + '\\n) select count(' + ROW_FUNCTION + '(json_array(' + cells.join(', ') + '))) from gong_sync_rows').pluck();
   try {
     return { fast: prepare(names.map((c, i) => (checked(columns[i].type) ? zeroGuard(c) : c))), guarded: prepare(names.map(guard)) };
   } catch { return undefined; }
 }
 
-// The next row. A blob in a column whose type promised none stops SQLite's JSON: the same
-// statement with every cell checked takes over, on the same snapshot (one read transaction),
-// past the rows already read.
-let json, params, pulled = 0, allChecked = false;
-function pull() {
+// The JSON rows run inside one call into SQLite (a call per row into the driver cost a fifth of
+// the child's time): the statement hands each row's JSON to ROW_FUNCTION, which writes it straight
+// into the batch's frame with where the row starts, for the parent to find the few values JSON
+// cannot carry; a full batch is written before SQLite goes on. A blob in a column whose type
+// promised none stops SQLite's JSON: the statement with every cell checked takes over, on the same
+// snapshot (one read transaction), passing over the rows already sent.
+let json, params, sent = 0, passOver = 0;
+let jsonFrame = Buffer.allocUnsafe(CHARS + 65536), jsonAt = 9, starts = [];
+function onJsonRow(text) {
+  if (passOver > 0) { passOver--; return null; }
+  if (jsonAt + 2 + text.length * 3 > jsonFrame.length) {
+    const bigger = Buffer.allocUnsafe(Math.max(jsonFrame.length * 2, jsonAt + 2 + text.length * 3));
+    jsonFrame.copy(bigger, 0, 0, jsonAt);
+    jsonFrame = bigger;
+  }
+  jsonFrame[jsonAt++] = starts.length === 0 ? 91 : 44; // '[' then ','
+  starts.push(jsonAt);
+  jsonAt += jsonFrame.utf8Write(text, jsonAt);
+  sent++;
+  if (starts.length >= ROWS || jsonAt >= CHARS) sendJsonBatch();
+  return null;
+}
+function sendJsonBatch() {
+  if (starts.length === 0) return;
+  jsonFrame[jsonAt++] = 93; // ']'
+  const index = Buffer.allocUnsafe(4 * starts.length);
+  starts.forEach((start, i) => index.writeUInt32BE(start - 9, 4 * i));
+  // Frame head, then the text's length, the text, and each row's start in it.
+  jsonFrame[0] = ${FRAME.json};
+  jsonFrame.writeUInt32BE(jsonAt - 5 + index.length, 1);
+  jsonFrame.writeUInt32BE(jsonAt - 9, 5);
+  writeAllSync(jsonFrame.subarray(0, jsonAt));
+  writeAllSync(index);
+  jsonAt = 9;
+  starts = [];
+}
+function streamJson() {
   try {
-    const next = rows.next();
-    if (!next.done) pulled++;
-    return next;
+    try {
+      json.fast.get();
+    } catch (error) {
+      if (!/JSON cannot hold BLOB values/.test(String(error && error.message))) throw error;
+      passOver = sent;
+      json.guarded.get();
+    }
+    sendJsonBatch();
+    // The snapshot is no longer needed: end the read transaction (a checkpoint may then reset the log).
+    if (db.inTransaction) db.prepare('commit').run();
+    writeAllSync(frame(${FRAME.end}, ''));
   } catch (error) {
-    if (allChecked || !/JSON cannot hold BLOB values/.test(String(error && error.message))) throw error;
-    allChecked = true;
-    rows = json.guarded.iterate(...params);
-    for (let i = 0; i < pulled; i++) rows.next();
-    return pull();
+    if (error && error.code === 'EPIPE') process.exit(0);
+    sendJsonBatch();
+    writeAllSync(errorFrame(error, 'sql'));
   }
 }
 
-// The next batch's frames, and whether rows may remain. A JSON batch is written straight into its
-// frame, row by row (joining a batch's texts and then encoding them cost a fifth of the child's
-// time), with where each row starts: the parent finds the few values JSON cannot carry. Two frame
-// buffers take turns (a new megabyte a batch cost 7%): one is filled while the other is written,
-// and stream() waits for that write before it writes the one filled.
-const frameBuffers = [Buffer.allocUnsafe(CHARS + 65536), Buffer.allocUnsafe(CHARS + 65536)];
-let frameTurn = 0;
+// The next batch of values SQLite's JSON cannot stand for (pragma, explain: v8 serialization),
+// and whether rows may remain.
 function nextBatch() {
-  if (asJson) {
-    let buffer = frameBuffers[frameTurn], at = 9;
-    const starts = [];
-    while (starts.length < ROWS && at < CHARS) {
-      const next = pull();
-      if (next.done) break;
-      const text = next.value;
-      if (at + 2 + text.length * 3 > buffer.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(buffer.length * 2, at + 2 + text.length * 3));
-        buffer.copy(bigger, 0, 0, at);
-        buffer = bigger;
-      }
-      buffer[at++] = starts.length === 0 ? 91 : 44; // '[' then ','
-      starts.push(at);
-      at += buffer.utf8Write(text, at);
-    }
-    const more = starts.length >= ROWS || at >= CHARS;
-    if (starts.length === 0) return { frames: [], more };
-    frameBuffers[frameTurn] = buffer;
-    frameTurn ^= 1;
-    buffer[at++] = 93; // ']'
-    const index = Buffer.allocUnsafe(4 * starts.length);
-    starts.forEach((start, i) => index.writeUInt32BE(start - 9, 4 * i));
-    // Frame head, then the text's length, the text, and each row's start in it.
-    buffer[0] = ${FRAME.json};
-    buffer.writeUInt32BE(at - 5 + index.length, 1);
-    buffer.writeUInt32BE(at - 9, 5);
-    return { frames: [buffer.subarray(0, at), index], more };
-  }
   const batch = [];
   while (batch.length < ROWS) {
     const next = rows.next();
@@ -192,12 +208,19 @@ process.on('message', (m) => {
     try { statement = db.prepare(m.sql); } catch (error) { return fail(error, 'sql'); }
     if (!statement.reader) return fail(new Error('not a reader'), 'write');
     const columns = statement.columns().map((c) => c.name);
+    db.function(ROW_FUNCTION, { directOnly: true }, onJsonRow);
     json = jsonRows(m.sql, statement.columns());
     asJson = json !== undefined;
     params = m.params || [];
+    if (asJson) {
+      // Bound parameters are checked before the columns go out, as the driver checks them.
+      try { json.fast.bind(...params); json.guarded.bind(...params); } catch (error) { return fail(error, 'sql'); }
+      db.prepare('begin').run();
+      writeAllSync(frame(${FRAME.columns}, JSON.stringify(columns)));
+      return streamJson();
+    }
     try {
-      if (asJson) db.prepare('begin').run();
-      rows = (asJson ? json.fast : statement.raw(true).safeIntegers(true)).iterate(...params);
+      rows = statement.raw(true).safeIntegers(true).iterate(...params);
     } catch (error) { return fail(error, 'sql'); }
     writeAll(frame(${FRAME.columns}, JSON.stringify(columns))).then(stream).catch((error) => fail(error, 'other'));
   } catch (error) { fail(error, 'other'); }
