@@ -46,7 +46,7 @@ const { randomBytes } = require('node:crypto');
 const ROWS = ${ROWS_PER_BATCH}, CHARS = ${CHARS_PER_BATCH};
 // The SQL function SQLite calls with each row's JSON: a name no statement of the user can know.
 const ROW_FUNCTION = 'gong_sync_row_' + randomBytes(8).toString('hex');
-let db, rows, asJson = false;
+let db, rows;
 
 // Frames of values (not JSON) are written by libuv's thread pool (stdout is a blocking pipe here):
 // the next batch is made while the last one is written, and a reader that stops reading stops the writes.
@@ -71,9 +71,10 @@ function frame(kind, payload) {
 function writeAllSync(buffer) {
   for (let at = 0; at < buffer.length; ) {
     try { at += writeSync(1, buffer, at, buffer.length - at); }
-    catch (error) { if (error.code !== 'EAGAIN') throw error; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); }
+    catch (error) { if (error.code !== 'EAGAIN') throw error; Atomics.wait(pause, 0, 0, 1); }
   }
 }
+const pause = new Int32Array(new SharedArrayBuffer(4));
 const errorFrame = (error, kind) => frame(${FRAME.error}, JSON.stringify({ kind, message: String(error && error.message || error), code: error && error.code }));
 const fail = (error, kind) => writeAll(errorFrame(error, kind));
 process.on('disconnect', () => process.exit(0));
@@ -173,20 +174,18 @@ function nextBatch() {
     if (next.done) break;
     batch.push(next.value.map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v)));
   }
-  return { frames: batch.length > 0 ? [frame(${FRAME.values}, serialize(batch))] : [], more: batch.length >= ROWS };
+  return { frame: batch.length > 0 ? frame(${FRAME.values}, serialize(batch)) : undefined, more: batch.length >= ROWS };
 }
 
-async function stream() {
+async function streamValues() {
   // At most two batches here: one being written, the next being made.
   let writing = Promise.resolve();
   for (;;) {
     let batch;
-    try { batch = nextBatch(); } catch (error) { batch = { frames: [errorFrame(error, 'sql')], more: false, failed: true }; }
+    try { batch = nextBatch(); } catch (error) { batch = { frame: errorFrame(error, 'sql'), more: false, failed: true }; }
     await writing;
-    writing = batch.frames.reduce((written, buffer) => written.then(() => writeAll(buffer)), Promise.resolve());
+    if (batch.frame) writing = writeAll(batch.frame);
     if (!batch.more) {
-      // The snapshot is no longer needed: end the read transaction (a checkpoint may then reset the log).
-      if (db.inTransaction) db.prepare('commit').run();
       await writing;
       if (!batch.failed) await writeAll(frame(${FRAME.end}, ''));
       return;
@@ -210,9 +209,8 @@ process.on('message', (m) => {
     const columns = statement.columns().map((c) => c.name);
     db.function(ROW_FUNCTION, { directOnly: true }, onJsonRow);
     json = jsonRows(m.sql, statement.columns());
-    asJson = json !== undefined;
     params = m.params || [];
-    if (asJson) {
+    if (json) {
       // Bound parameters are checked before the columns go out, as the driver checks them.
       try { json.fast.bind(...params); json.guarded.bind(...params); } catch (error) { return fail(error, 'sql'); }
       db.prepare('begin').run();
@@ -222,7 +220,7 @@ process.on('message', (m) => {
     try {
       rows = statement.raw(true).safeIntegers(true).iterate(...params);
     } catch (error) { return fail(error, 'sql'); }
-    writeAll(frame(${FRAME.columns}, JSON.stringify(columns))).then(stream).catch((error) => fail(error, 'other'));
+    writeAll(frame(${FRAME.columns}, JSON.stringify(columns))).then(streamValues).catch((error) => fail(error, 'other'));
   } catch (error) { fail(error, 'other'); }
 });
 `;
